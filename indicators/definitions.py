@@ -1,0 +1,315 @@
+"""The indicator set, declared once: every view, chart, export and the refresh read it from here.
+
+`id_confirmed` says whether the Fingertips id was seen in real Fingertips data; the others come
+from second-hand sources and are checked against the API's indicator metadata on the first
+successful refresh (see `indicators.refresh`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from datetime import date
+
+from indicators.models import (
+    BenchmarkMethod,
+    CIMethod,
+    Indicator,
+    PeriodType,
+    Polarity,
+    ValueType,
+)
+
+CHILD_AND_MATERNAL_HEALTH = 105  # Fingertips profile id
+CHECKED_ON = date(2026, 11, 27)
+CHECKED_BY = "Dashboard maintainers"
+
+
+@dataclass(frozen=True)
+class IndicatorDefinition:
+    fingertips_id: int
+    name: str
+    short_name: str
+    unit: str
+    multiplier: int
+    value_type: str
+    ci_method: str
+    polarity: str
+    benchmark_method: str
+    period_type: str
+    definition: str
+    numerator: str
+    denominator: str
+    source: str
+    id_confirmed: bool
+    id_confirmation_note: str
+    profile_id: int = CHILD_AND_MATERNAL_HEALTH
+    checked_by: str = CHECKED_BY
+    checked_on: date = CHECKED_ON
+
+
+def _rate_per_1000(**kwargs) -> IndicatorDefinition:
+    return IndicatorDefinition(
+        unit="per 1,000",
+        multiplier=1000,
+        value_type=ValueType.CRUDE_RATE,
+        ci_method=CIMethod.BYARS_EXACT,
+        benchmark_method=BenchmarkMethod.CI_OVERLAP_95,
+        **kwargs,
+    )
+
+
+def _percentage(**kwargs) -> IndicatorDefinition:
+    return IndicatorDefinition(
+        unit="%",
+        multiplier=100,
+        value_type=ValueType.PROPORTION,
+        ci_method=CIMethod.WILSON,
+        benchmark_method=BenchmarkMethod.CI_OVERLAP_95,
+        **kwargs,
+    )
+
+
+SEEN_IN_EXPORTS = "Seen in real Fingertips exports bundled in fixtures/exports."
+SECOND_HAND = "Id known only second-hand; checked against Fingertips metadata on refresh."
+ONS_BIRTHS_DEATHS = "Office for National Statistics (ONS), births and deaths registrations"
+
+INDICATORS: tuple[IndicatorDefinition, ...] = (
+    _rate_per_1000(
+        fingertips_id=92196,
+        name="Infant mortality rate",
+        short_name="Infant mortality",
+        polarity=Polarity.LOW_IS_GOOD,
+        period_type=PeriodType.CALENDAR_3Y,
+        definition="Deaths under 1 year per 1,000 live births, three years pooled, by year of "
+        "death registration.",
+        numerator="Infant deaths (under 1 year) registered in the period",
+        denominator="Live births in the period",
+        source=ONS_BIRTHS_DEATHS,
+        id_confirmed=True,
+        id_confirmation_note=SEEN_IN_EXPORTS,
+    ),
+    _rate_per_1000(
+        fingertips_id=92705,
+        name="Neonatal mortality rate",
+        short_name="Neonatal mortality",
+        polarity=Polarity.LOW_IS_GOOD,
+        period_type=PeriodType.CALENDAR_3Y,
+        definition="Deaths under 28 days per 1,000 live births.",
+        numerator="Deaths under 28 days",
+        denominator="Live births",
+        source=ONS_BIRTHS_DEATHS,
+        id_confirmed=False,
+        id_confirmation_note=SECOND_HAND,
+    ),
+    _rate_per_1000(
+        fingertips_id=92706,
+        name="Post-neonatal mortality rate",
+        short_name="Post-neonatal mortality",
+        polarity=Polarity.LOW_IS_GOOD,
+        period_type=PeriodType.CALENDAR_3Y,
+        definition="Deaths from 28 days to under 1 year per 1,000 live births.",
+        numerator="Deaths aged 28 days to under 1 year",
+        denominator="Live births",
+        source=ONS_BIRTHS_DEATHS,
+        id_confirmed=False,
+        id_confirmation_note=SECOND_HAND,
+    ),
+    _rate_per_1000(
+        fingertips_id=92530,
+        name="Stillbirth rate",
+        short_name="Stillbirths",
+        polarity=Polarity.LOW_IS_GOOD,
+        period_type=PeriodType.CALENDAR_3Y,
+        definition="Stillbirths per 1,000 live births and stillbirths.",
+        numerator="Stillbirths",
+        denominator="Live births and stillbirths",
+        source=ONS_BIRTHS_DEATHS,
+        id_confirmed=False,
+        id_confirmation_note=SECOND_HAND,
+    ),
+    _percentage(
+        fingertips_id=20101,
+        name="Low birth weight of term babies",
+        short_name="Low birth weight (term)",
+        polarity=Polarity.LOW_IS_GOOD,
+        period_type=PeriodType.CALENDAR,
+        definition="Live births at 37 weeks or more with a recorded weight under 2,500 g, as a "
+        "percentage of all live births at 37 weeks or more with a recorded weight (PHOF 2.01).",
+        numerator="Live births at term (37 weeks or more) weighing under 2,500 g",
+        denominator="Live births at term with a recorded birth weight",
+        source=ONS_BIRTHS_DEATHS,
+        id_confirmed=True,
+        id_confirmation_note=SEEN_IN_EXPORTS,
+    ),
+    _percentage(
+        fingertips_id=93085,
+        name="Smoking status at time of delivery",
+        short_name="Smoking at delivery",
+        polarity=Polarity.LOW_IS_GOOD,
+        period_type=PeriodType.FINANCIAL,
+        definition="Mothers known to be smokers at the time of delivery as a percentage of all "
+        "maternities with known smoking status (PHOF 2.03).",
+        numerator="Women known to smoke at time of delivery",
+        denominator="Maternities where smoking status is known",
+        source="NHS England return on Smoking Status At Time of Delivery (SATOD)",
+        id_confirmed=True,
+        id_confirmation_note=SEEN_IN_EXPORTS,
+    ),
+    _rate_per_1000(
+        fingertips_id=20401,
+        name="Under 18s conception rate / 1,000",
+        short_name="Under-18 conceptions",
+        polarity=Polarity.LOW_IS_GOOD,
+        period_type=PeriodType.CALENDAR,
+        definition="Conceptions in women aged under 18 per 1,000 females aged 15 to 17 "
+        "(PHOF 2.04).",
+        numerator="Conceptions in women aged under 18",
+        denominator="Women aged 15 to 17 living in the area",
+        source="ONS conceptions in England and Wales; ONS mid-year population estimates",
+        id_confirmed=True,
+        id_confirmation_note=SEEN_IN_EXPORTS,
+    ),
+    _rate_per_1000(
+        fingertips_id=90639,
+        name="Under 16s conception rate / 1,000",
+        short_name="Under-16 conceptions",
+        polarity=Polarity.LOW_IS_GOOD,
+        period_type=PeriodType.CALENDAR,
+        definition="Conceptions in women aged under 16 per 1,000 females aged 13 to 15.",
+        numerator="Conceptions in women aged under 16",
+        denominator="Women aged 13 to 15 living in the area",
+        source="ONS conceptions in England and Wales; ONS mid-year population estimates",
+        id_confirmed=False,
+        id_confirmation_note=SECOND_HAND,
+    ),
+    _percentage(
+        fingertips_id=20201,
+        name="Breastfeeding initiation",
+        short_name="Breastfeeding initiation",
+        polarity=Polarity.HIGH_IS_GOOD,
+        period_type=PeriodType.FINANCIAL,
+        definition="Mothers who give their babies breast milk in the first 48 hours after "
+        "delivery, as a percentage of maternities (PHOF 2.02i; discontinued after 2016/17).",
+        numerator="Mothers initiating breastfeeding",
+        denominator="Maternities",
+        source="NHS England maternity and breastfeeding returns",
+        id_confirmed=True,
+        id_confirmation_note=SEEN_IN_EXPORTS,
+    ),
+    _percentage(
+        fingertips_id=92517,
+        name="Breastfeeding prevalence at 6 to 8 weeks - current method",
+        short_name="Breastfeeding at 6 to 8 weeks",
+        polarity=Polarity.HIGH_IS_GOOD,
+        period_type=PeriodType.FINANCIAL,
+        definition="Infants totally or partially breastfed at 6 to 8 weeks as a percentage of "
+        "infants due a 6 to 8 week review (PHOF 2.02ii).",
+        numerator="Infants totally or partially breastfed at 6 to 8 weeks",
+        denominator="Infants due a 6 to 8 week check",
+        source="OHID interim reporting of health visiting metrics",
+        id_confirmed=False,
+        id_confirmation_note=SECOND_HAND,
+    ),
+    _percentage(
+        fingertips_id=93580,
+        name="Baby's first feed breastmilk",
+        short_name="First feed breastmilk",
+        polarity=Polarity.HIGH_IS_GOOD,
+        period_type=PeriodType.FINANCIAL,
+        definition="Babies whose first feed is breast milk, as a percentage of babies with a "
+        "known first feed (successor of breastfeeding initiation).",
+        numerator="Babies whose first feed was breast milk",
+        denominator="Babies with first feed recorded",
+        source="NHS England Maternity Services Data Set (MSDS)",
+        id_confirmed=False,
+        id_confirmation_note=SECOND_HAND,
+    ),
+    IndicatorDefinition(
+        fingertips_id=93553,
+        name="Deprivation score (IMD 2019)",
+        short_name="Deprivation score",
+        unit="score",
+        multiplier=1,
+        value_type=ValueType.SCORE,
+        ci_method=CIMethod.NONE,
+        polarity=Polarity.NO_JUDGEMENT,
+        benchmark_method=BenchmarkMethod.QUINTILES,
+        period_type=PeriodType.CALENDAR,
+        definition="Index of Multiple Deprivation 2019 score, population-weighted average of the "
+        "area's LSOA scores.",
+        numerator="",
+        denominator="",
+        source="English indices of deprivation 2019, Ministry of Housing, Communities & Local "
+        "Government",
+        id_confirmed=True,
+        id_confirmation_note=SEEN_IN_EXPORTS,
+    ),
+    _percentage(
+        fingertips_id=93701,
+        name="Children in absolute low income families (under 16s)",
+        short_name="Child poverty",
+        polarity=Polarity.LOW_IS_GOOD,
+        period_type=PeriodType.FINANCIAL,
+        definition="Percentage of children under 16 living in absolute low income families "
+        "(before housing costs).",
+        numerator="Children under 16 in absolute low income families",
+        denominator="Children under 16 (ONS mid-year estimates)",
+        source="Department for Work and Pensions, Children in low income families",
+        id_confirmed=True,
+        id_confirmation_note=SEEN_IN_EXPORTS,
+    ),
+    _rate_per_1000(
+        fingertips_id=92266,
+        name="General fertility rate",
+        short_name="Fertility rate",
+        polarity=Polarity.NO_JUDGEMENT,
+        period_type=PeriodType.CALENDAR,
+        definition="Live births per 1,000 females aged 15 to 44.",
+        numerator="Live births in the calendar year",
+        denominator="Females aged 15 to 44 (ONS mid-year estimates)",
+        source=ONS_BIRTHS_DEATHS,
+        id_confirmed=True,
+        id_confirmation_note=SEEN_IN_EXPORTS,
+    ),
+    IndicatorDefinition(
+        fingertips_id=94103,
+        name="Perinatal mental health conditions prevalence (model-based estimate)",
+        short_name="Perinatal mental health",
+        unit="%",
+        multiplier=100,
+        value_type=ValueType.PROPORTION,
+        ci_method=CIMethod.NONE,
+        polarity=Polarity.NO_JUDGEMENT,
+        benchmark_method=BenchmarkMethod.NONE,
+        period_type=PeriodType.CALENDAR,
+        definition="Estimated prevalence of perinatal mental health conditions among women aged "
+        "15 to 55; a modelled estimate.",
+        numerator="",
+        denominator="",
+        source="OHID model-based estimate",
+        id_confirmed=True,
+        id_confirmation_note=SEEN_IN_EXPORTS,
+    ),
+)
+
+
+def sync_definitions() -> None:
+    """Write the declared definitions to the database; an id confirmed by a refresh stays so."""
+    existing = {i.fingertips_id: i for i in Indicator.objects.all()}
+    for position, definition in enumerate(INDICATORS):
+        fields = asdict(definition)
+        fields["position"] = position
+        fields["is_defined"] = True
+        fields["refresh"] = True
+        indicator = existing.get(definition.fingertips_id)
+        if indicator is None:
+            Indicator.objects.create(**fields)
+            continue
+        if indicator.id_confirmed and not definition.id_confirmed:
+            fields.pop("id_confirmed")
+            fields.pop("id_confirmation_note")
+        changed = [name for name, value in fields.items() if getattr(indicator, name) != value]
+        if changed:
+            for name in changed:
+                setattr(indicator, name, fields[name])
+            indicator.save(update_fields=changed)

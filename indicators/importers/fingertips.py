@@ -1,0 +1,772 @@
+"""Importer for Fingertips CSV exports, in three stages: read, validate, load.
+
+Every layout Fingertips has written is accepted (26 or 27 columns, a renamed parent-comparison
+column, BOM, `AreaName`, CRLF or LF, newlines inside quoted fields, short rows). A file with any
+bad row is rejected whole, with the file, row and column named, and nothing is written.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import math
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from pathlib import Path
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from indicators.definitions import sync_definitions
+from indicators.models import Area, ImportRun, Indicator, Observation, level_for_code
+from indicators.periods import PeriodError, parse_period, range_years
+
+# ---------------------------------------------------------------------------------------------
+# The export layout
+# ---------------------------------------------------------------------------------------------
+
+#: The current (since 2022) 27-column header, with column 23 as written for a regional parent.
+EXPORT_HEADER = [
+    "Indicator ID",
+    "Indicator Name",
+    "Parent Code",
+    "Parent Name",
+    "Area Code",
+    "Area Name",
+    "Area Type",
+    "Sex",
+    "Age",
+    "Category Type",
+    "Category",
+    "Time period",
+    "Value",
+    "Lower CI 95.0 limit",
+    "Upper CI 95.0 limit",
+    "Lower CI 99.8 limit",
+    "Upper CI 99.8 limit",
+    "Count",
+    "Denominator",
+    "Value note",
+    "Recent Trend",
+    "Compared to England value or percentiles",
+    "Compared to parent value or percentiles",
+    "Time period Sortable",
+    "New data",
+    "Compared to goal",
+    "Time period range",
+]
+PARENT_COMPARISON = "Compared to parent value or percentiles"
+_RENAMED = {"AreaName": "Area Name", "Target data": "Compared to goal"}
+_PARENT_COMPARISON_NAME = re.compile(r"^Compared to (?!England\b|goal$).*(value or )?percentiles$")
+REQUIRED_COLUMNS = ("Indicator ID", "Area Code", "Sex", "Age", "Time period", "Value")
+# A short row is padded only if it reaches this column: the 2020 layout drops "Compared to goal",
+# but a row cut before the sortable period is a truncated file, not a layout variant.
+LAST_COLUMN_A_ROW_MUST_REACH = "Time period Sortable"
+NUMBER_COLUMNS = {
+    "value": "Value",
+    "lower_ci_95": "Lower CI 95.0 limit",
+    "upper_ci_95": "Upper CI 95.0 limit",
+    "lower_ci_998": "Lower CI 99.8 limit",
+    "upper_ci_998": "Upper CI 99.8 limit",
+    "count": "Count",
+    "denominator": "Denominator",
+}
+_THOUSANDS = re.compile(r"^-?\d{1,3}(,\d{3})+(\.\d+)?$")
+_AREA_CODE = re.compile(r"^[A-Za-z0-9]{3,16}$")
+# Files saved from the Fingertips website carry its markup: a no-data marker in empty number
+# cells and value notes wrapped in a tooltip span.
+_NO_DATA_MARKUP = re.compile(r'^<div class="no-data">\s*-\s*</div>$')
+_TAG = re.compile(r"</?(span|div)\b[^>]*>")
+MAX_ERRORS_REPORTED = 20
+
+
+class ImportRejected(Exception):
+    """A file that cannot be imported; the message names the file, row and column."""
+
+    def __init__(self, errors: Sequence[str]):
+        self.errors = list(errors)
+        more = len(self.errors) - MAX_ERRORS_REPORTED
+        shown = self.errors[:MAX_ERRORS_REPORTED]
+        super().__init__("; ".join(shown) + (f"; and {more} more" if more > 0 else ""))
+
+
+# ---------------------------------------------------------------------------------------------
+# Read
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class RawExport:
+    """A CSV export as read: normalised header names and rows with their spreadsheet row numbers."""
+
+    name: str
+    checksum: str
+    header: list[str]
+    rows: list[tuple[int, list[str]]]
+
+
+def read_export(data: bytes, *, name: str) -> RawExport:
+    """Read the bytes of one export with a real CSV reader; no field is interpreted yet."""
+    checksum = hashlib.sha256(data).hexdigest()
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ImportRejected([f"{name}: not UTF-8 text (byte {exc.start})"]) from None
+    if not text.strip():
+        raise ImportRejected([f"{name}: the file is empty"])
+    if "\x00" in text:
+        raise ImportRejected([f"{name}: the file holds NUL bytes; it is not a CSV export"])
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    try:
+        header = [_RENAMED.get(h.strip(), h.strip()) for h in next(reader)]
+        rows = [(reader.line_num, row) for row in reader if row]
+    except csv.Error as exc:
+        raise ImportRejected([f"{name}, line {reader.line_num}: {exc}"]) from None
+    if not text.endswith(("\n", "\r")):
+        # Fingertips ends every record with a line break; a body without one was cut short.
+        raise ImportRejected(
+            [f"{name}, line {reader.line_num}: the file ends mid-row (it looks truncated)"]
+        )
+    return RawExport(name=name, checksum=checksum, header=_name_parent_column(header), rows=rows)
+
+
+def _name_parent_column(header: list[str]) -> list[str]:
+    # Column 23 is called after the parent's area type ("Compared to Regions (statistical) ...",
+    # "Compared to percentiles", "Compared to Region ..."): give it one name whatever it says.
+    return [PARENT_COMPARISON if _PARENT_COMPARISON_NAME.match(h) else h for h in header]
+
+
+# ---------------------------------------------------------------------------------------------
+# Validate
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class ObservationRecord:
+    """One validated observation, with its key, values and published comparisons."""
+
+    indicator_id: int
+    indicator_name: str
+    area_code: str
+    area_name: str
+    parent_code: str
+    parent_name: str
+    sex: str
+    age: str
+    category_type: str
+    category: str
+    period_label: str
+    period_sortable: int
+    period_range: str
+    period_start_year: int
+    period_end_year: int
+    value: float | None
+    lower_ci_95: float | None
+    upper_ci_95: float | None
+    lower_ci_998: float | None
+    upper_ci_998: float | None
+    count: float | None
+    denominator: float | None
+    value_note: str
+    recent_trend: str
+    compared_to_england: str
+    compared_to_goal: str
+    new_data: str
+    parent_comparisons: dict[str, list[str]] = field(default_factory=dict)
+    row_number: int = 0
+
+    @property
+    def key(self) -> tuple:
+        return (
+            self.indicator_id,
+            self.area_code,
+            self.sex,
+            self.age,
+            self.category_type,
+            self.category,
+            self.period_sortable,
+        )
+
+    def data(self) -> tuple:
+        """The stored fields other than the key and the comparisons by parent."""
+        return tuple(getattr(self, name) for name in DATA_FIELDS)
+
+
+DATA_FIELDS = (
+    "period_label",
+    "period_range",
+    "period_start_year",
+    "period_end_year",
+    "value",
+    "lower_ci_95",
+    "upper_ci_95",
+    "lower_ci_998",
+    "upper_ci_998",
+    "count",
+    "denominator",
+    "value_note",
+    "recent_trend",
+    "compared_to_goal",
+    "new_data",
+)
+
+
+class _RowErrors:
+    def __init__(self, file_name: str, row_number: int):
+        self.prefix = f"{file_name}, row {row_number}"
+        self.errors: list[str] = []
+
+    def add(self, column: str, message: str) -> None:
+        self.errors.append(f"{self.prefix}, column '{column}': {message}")
+
+
+def validate_export(raw: RawExport) -> list[ObservationRecord]:
+    """Turn every row into a typed record, or reject the file naming each bad row and column."""
+    missing = [c for c in REQUIRED_COLUMNS if c not in raw.header]
+    if "Time period Sortable" not in raw.header:
+        missing.append("Time period Sortable")
+    if missing:
+        raise ImportRejected(
+            [f"{raw.name}, row 1: the header lacks the column(s) {', '.join(missing)}"]
+        )
+    duplicated = sorted({h for h in raw.header if raw.header.count(h) > 1 and h})
+    if duplicated:
+        raise ImportRejected([f"{raw.name}, row 1: the header repeats {', '.join(duplicated)}"])
+
+    index = {name: i for i, name in enumerate(raw.header)}
+    must_reach = index[LAST_COLUMN_A_ROW_MUST_REACH] + 1
+    width = len(raw.header)
+    errors: list[str] = []
+    records: dict[tuple, ObservationRecord] = {}
+    for row_number, row in raw.rows:
+        if len(row) > width:
+            errors.append(
+                f"{raw.name}, row {row_number}: {len(row)} fields but the header has {width}"
+            )
+            continue
+        if len(row) < must_reach:
+            errors.append(
+                f"{raw.name}, row {row_number}, column '{raw.header[len(row)]}': the row ends "
+                f"after {len(row)} of {width} fields (truncated?)"
+            )
+            continue
+        cells = row + [""] * (width - len(row))
+        row_errors = _RowErrors(raw.name, row_number)
+        record = _validate_row(cells, index, row_errors, row_number)
+        if row_errors.errors:
+            errors.extend(row_errors.errors)
+            continue
+        assert record is not None
+        first = records.get(record.key)
+        if first is None:
+            records[record.key] = record
+            continue
+        conflict = _merge_duplicate(first, record)
+        if conflict:
+            errors.append(
+                f"{raw.name}, row {row_number}, column '{conflict}': the row repeats row "
+                f"{first.row_number} (same indicator, area, sex, age, category and period) "
+                "with a different value"
+            )
+        if len(errors) > MAX_ERRORS_REPORTED * 5:
+            break
+    if errors:
+        raise ImportRejected(errors)
+    if not records:
+        raise ImportRejected([f"{raw.name}: the file has a header but no data rows"])
+    return list(records.values())
+
+
+def _validate_row(
+    cells: list[str], index: dict[str, int], errors: _RowErrors, row_number: int
+) -> ObservationRecord | None:
+    def text(column: str) -> str:
+        i = index.get(column)
+        return _unwrap(cells[i]) if i is not None else ""
+
+    indicator_text = text("Indicator ID")
+    indicator_id = 0
+    if not indicator_text.isdigit() or int(indicator_text) == 0:
+        errors.add("Indicator ID", f"{indicator_text!r} is not an indicator id")
+    else:
+        indicator_id = int(indicator_text)
+
+    area_code = text("Area Code")
+    if not _AREA_CODE.match(area_code):
+        errors.add("Area Code", f"{area_code!r} is not an area code")
+    parent_code = text("Parent Code")
+    if parent_code and not _AREA_CODE.match(parent_code):
+        errors.add("Parent Code", f"{parent_code!r} is not an area code")
+    for column in ("Sex", "Age"):
+        if not text(column):
+            errors.add(column, "is empty")
+
+    label = text("Time period")
+    period = None
+    try:
+        period = parse_period(label)
+    except PeriodError as exc:
+        errors.add("Time period", str(exc))
+    sortable_text = text("Time period Sortable")
+    sortable = 0
+    if not re.fullmatch(r"\d{8}", sortable_text):
+        errors.add("Time period Sortable", f"{sortable_text!r} is not an 8-digit sortable period")
+    else:
+        sortable = int(sortable_text)
+        if period is not None and sortable // 10000 != period.start_year:
+            errors.add(
+                "Time period Sortable",
+                f"{sortable_text} does not match the time period {label!r}",
+            )
+    period_range = text("Time period range")
+    if period_range:
+        if not re.fullmatch(r"\d+[ym]", period_range):
+            errors.add("Time period range", f"{period_range!r} is not a range such as 1y or 3y")
+        elif (
+            period is not None
+            and period.kind in {"calendar", "financial"}
+            and range_years(period_range) != period.years
+        ):
+            errors.add(
+                "Time period range", f"{period_range!r} does not match the time period {label!r}"
+            )
+
+    numbers: dict[str, float | None] = {}
+    for attribute, column in NUMBER_COLUMNS.items():
+        numbers[attribute] = _number(text(column), column, errors)
+    for attribute in ("count", "denominator"):
+        number = numbers[attribute]
+        if number is not None and number < 0:
+            errors.add(NUMBER_COLUMNS[attribute], f"{number:g} is negative")
+    for level in ("95", "998"):
+        lower, upper = numbers[f"lower_ci_{level}"], numbers[f"upper_ci_{level}"]
+        if lower is not None and upper is not None and lower > upper:
+            errors.add(
+                NUMBER_COLUMNS[f"lower_ci_{level}"], f"lower limit {lower:g} exceeds {upper:g}"
+            )
+    if errors.errors or period is None:
+        return None
+
+    compared_to_england = text("Compared to England value or percentiles")
+    return ObservationRecord(
+        indicator_id=indicator_id,
+        indicator_name=text("Indicator Name"),
+        area_code=area_code,
+        area_name=text("Area Name") or area_code,
+        parent_code=parent_code,
+        parent_name=text("Parent Name"),
+        sex=text("Sex"),
+        age=text("Age"),
+        category_type=text("Category Type"),
+        category=text("Category"),
+        period_label=period.label,
+        period_sortable=sortable,
+        period_range=period_range,
+        period_start_year=period.start_year,
+        period_end_year=period.end_year,
+        value_note=text("Value note"),
+        recent_trend=text("Recent Trend"),
+        compared_to_england=compared_to_england,
+        compared_to_goal=text("Compared to goal"),
+        new_data=text("New data"),
+        parent_comparisons=(
+            {parent_code: [compared_to_england, text(PARENT_COMPARISON)]}
+            if compared_to_england or text(PARENT_COMPARISON)
+            else {}
+        ),
+        row_number=row_number,
+        **numbers,
+    )
+
+
+def _unwrap(cell: str) -> str:
+    cell = cell.strip()
+    if "<" not in cell:
+        return cell
+    if _NO_DATA_MARKUP.match(cell):
+        return ""
+    unwrapped = _TAG.sub("", cell).strip()
+    return unwrapped.removeprefix("* ") if unwrapped != cell else cell
+
+
+def _number(raw: str, column: str, errors: _RowErrors) -> float | None:
+    if raw == "":
+        return None
+    candidate = raw.replace(",", "") if _THOUSANDS.match(raw) else raw
+    try:
+        number = float(candidate)
+    except ValueError:
+        errors.add(column, f"{raw!r} is not a number")
+        return None
+    if not math.isfinite(number):
+        errors.add(column, f"{raw!r} is not a finite number")
+        return None
+    return number
+
+
+def _merge_duplicate(first: ObservationRecord, other: ObservationRecord) -> str | None:
+    """Fold a repeated row (England twice in parent-15 exports) into the first; name a conflict."""
+    for name in DATA_FIELDS:
+        mine, theirs = getattr(first, name), getattr(other, name)
+        if mine != theirs and name not in {"new_data", "compared_to_goal"}:
+            return _column_for(name)
+    first.new_data = first.new_data or other.new_data
+    first.compared_to_goal = first.compared_to_goal or other.compared_to_goal
+    first.parent_comparisons.update(other.parent_comparisons)
+    # England's row under parent England compares England with itself; prefer another parent's.
+    if first.parent_code == first.area_code or not first.compared_to_england:
+        first.compared_to_england = other.compared_to_england
+        first.parent_code, first.parent_name = other.parent_code, other.parent_name
+    return None
+
+
+def _column_for(attribute: str) -> str:
+    names = {
+        "period_label": "Time period",
+        "period_range": "Time period range",
+        "value_note": "Value note",
+        "recent_trend": "Recent Trend",
+    }
+    return NUMBER_COLUMNS.get(attribute) or names.get(attribute, attribute)
+
+
+# ---------------------------------------------------------------------------------------------
+# Load
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class LoadCounts:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+    def __add__(self, other: LoadCounts) -> LoadCounts:
+        return LoadCounts(
+            self.created + other.created,
+            self.updated + other.updated,
+            self.unchanged + other.unchanged,
+        )
+
+
+_OBSERVATION_COLUMNS = (
+    "indicator_id",
+    "area_id",
+    "sex",
+    "age",
+    "category_type",
+    "category",
+    "period_sortable",
+    *DATA_FIELDS,
+    "compared_to_england",
+    "parent_comparisons",
+    "import_run_id",
+)
+
+
+def load_records(records: Sequence[ObservationRecord], *, run: ImportRun) -> LoadCounts:
+    """Upsert on the natural key in one transaction; unchanged rows are not written."""
+    with transaction.atomic():
+        sync_definitions()
+        indicator_pks = _ensure_indicators(records)
+        area_pks = _ensure_areas(records)
+        existing = _existing_observations(indicator_pks.values())
+        to_create: list[tuple] = []
+        to_update: list[tuple] = []
+        unchanged = 0
+        for record in records:
+            indicator_pk, area_pk = indicator_pks[record.indicator_id], area_pks[record.area_code]
+            key = (indicator_pk, area_pk, *record.key[2:])
+            current = existing.get(key)
+            if current is None:
+                to_create.append(
+                    (indicator_pk, area_pk, *record.key[2:], *_stored(record, {}), run.pk)
+                )
+                continue
+            pk, data, england, comparisons = current
+            merged = {**comparisons, **record.parent_comparisons}
+            new_data, new_england, _ = _stored(record, comparisons)
+            if data == new_data and england == new_england and merged == comparisons:
+                unchanged += 1
+                continue
+            to_update.append((*_stored(record, comparisons)[:2], merged, run.pk, pk))
+        _insert_observations(to_create)
+        _update_observations(to_update)
+    return LoadCounts(len(to_create), len(to_update), unchanged)
+
+
+def _stored(record: ObservationRecord, stored_comparisons: dict) -> tuple:
+    """The stored form of a record: data tuple, comparison with England, merged comparisons."""
+    merged = {**stored_comparisons, **record.parent_comparisons}
+    return record.data(), record.compared_to_england, merged
+
+
+def _ensure_indicators(records: Iterable[ObservationRecord]) -> dict[int, int]:
+    names = {r.indicator_id: r.indicator_name for r in records}
+    known = dict(
+        Indicator.objects.filter(fingertips_id__in=names).values_list("fingertips_id", "pk")
+    )
+    for fingertips_id in sorted(set(names) - set(known)):
+        # Not declared in definitions.py: kept, but marked so the data page can say so.
+        indicator = Indicator.objects.create(
+            fingertips_id=fingertips_id,
+            name=names[fingertips_id] or f"Indicator {fingertips_id}",
+            is_defined=False,
+            refresh=False,
+            id_confirmation_note="Seen in an imported Fingertips export; not declared.",
+        )
+        known[fingertips_id] = indicator.pk
+    return known
+
+
+def _ensure_areas(records: Iterable[ObservationRecord]) -> dict[str, int]:
+    names: dict[str, str] = {}
+    parents: dict[str, str] = {}
+    for r in records:
+        names.setdefault(r.area_code, r.area_name)
+        if r.parent_code and r.parent_code != r.area_code:
+            names.setdefault(r.parent_code, r.parent_name or r.parent_code)
+            # Only a region or England is a geographic parent; an export's parent may be either.
+            if level_for_code(r.parent_code) in {"region", "england"}:
+                parents.setdefault(r.area_code, r.parent_code)
+    known = dict(Area.objects.filter(code__in=names).values_list("code", "pk"))
+    Area.objects.bulk_create(
+        [
+            Area(code=code, name=names[code], level=level_for_code(code))
+            for code in sorted(set(names) - set(known))
+        ]
+    )
+    areas = {a.code: a for a in Area.objects.filter(code__in=names)}
+    orphans = [
+        area
+        for code, area in areas.items()
+        if area.parent_id is None and code in parents and parents[code] in areas
+    ]
+    for area in orphans:
+        area.parent = areas[parents[area.code]]
+    Area.objects.bulk_update(orphans, ["parent"])
+    return {code: area.pk for code, area in areas.items()}
+
+
+def _existing_observations(indicator_pks: Iterable[int]) -> dict[tuple, tuple]:
+    rows = Observation.objects.filter(indicator_id__in=list(indicator_pks)).values_list(
+        "pk",
+        "indicator_id",
+        "area_id",
+        "sex",
+        "age",
+        "category_type",
+        "category",
+        "period_sortable",
+        *DATA_FIELDS,
+        "compared_to_england",
+        "parent_comparisons",
+    )
+    width = len(DATA_FIELDS)
+    existing = {}
+    for row in rows:
+        data = row[8 : 8 + width]
+        existing[row[1:8]] = (row[0], tuple(data), row[8 + width], row[9 + width])
+    return existing
+
+
+def _insert_observations(rows: list[tuple]) -> None:
+    if not rows:
+        return
+    table = Observation._meta.db_table
+    columns = ", ".join(_OBSERVATION_COLUMNS)
+    rows = [_with_json(row, _OBSERVATION_COLUMNS.index("parent_comparisons")) for row in rows]
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            from psycopg2.extras import execute_values
+
+            execute_values(
+                cursor.cursor, f"INSERT INTO {table} ({columns}) VALUES %s", rows, page_size=2000
+            )
+        else:
+            marks = ", ".join(["%s"] * len(_OBSERVATION_COLUMNS))
+            cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({marks})", rows)
+
+
+def _update_observations(rows: list[tuple]) -> None:
+    if not rows:
+        return
+    table = Observation._meta.db_table
+    assignments = ", ".join(
+        f"{name} = %s"
+        for name in (*DATA_FIELDS, "compared_to_england", "parent_comparisons", "import_run_id")
+    )
+    flat = [
+        (*data, england, json.dumps(comparisons, sort_keys=True), run_pk, pk)
+        for data, england, comparisons, run_pk, pk in rows
+    ]
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            from psycopg2.extras import execute_batch
+
+            execute_batch(
+                cursor.cursor, f"UPDATE {table} SET {assignments} WHERE id = %s", flat, 500
+            )
+        else:
+            cursor.executemany(f"UPDATE {table} SET {assignments} WHERE id = %s", flat)
+
+
+def _with_json(row: tuple, position: int) -> tuple:
+    # Flatten the data tuple into columns and serialise the comparisons for a raw INSERT.
+    indicator_pk, area_pk, sex, age, ctype, category, sortable, data, england, comp, run = row
+    return (
+        indicator_pk,
+        area_pk,
+        sex,
+        age,
+        ctype,
+        category,
+        sortable,
+        *data,
+        england,
+        json.dumps(comp, sort_keys=True),
+        run,
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Runs: the one entry point that commands and tasks call
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ImportOutcome:
+    """What one import did, in the shape the import command prints."""
+
+    file: str
+    status: str
+    rows: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    error: str = ""
+    run_id: int | None = None
+
+    def as_json(self) -> str:
+        return json.dumps(
+            {
+                "file": self.file,
+                "status": self.status,
+                "rows": self.rows,
+                "created": self.created,
+                "updated": self.updated,
+                "unchanged": self.unchanged,
+                "error": self.error or None,
+            }
+        )
+
+
+def start_run(*, source: str, location: str, data_current_at: datetime | None = None) -> ImportRun:
+    """Record that an import has begun, so that even a crash leaves a trace on the data page."""
+    return ImportRun.objects.create(
+        source=source, location=location, data_current_at=data_current_at or timezone.now()
+    )
+
+
+def import_bodies(run: ImportRun, bodies: Sequence[tuple[str, bytes]]) -> ImportOutcome:
+    """Import one or more export bodies into a started run: all of them land, or none does."""
+    run.checksum = _combined_checksum(bodies)
+    rows = 0
+    try:
+        records: list[ObservationRecord] = []
+        for name, data in bodies:
+            raw = read_export(data, name=name)
+            rows += len(raw.rows)
+            records.extend(validate_export(raw))
+        counts = load_records(_fold_across_files(records), run=run)
+    except ImportRejected as exc:
+        _finish(run, ImportRun.Status.REJECTED, rows=rows, error=str(exc))
+        return ImportOutcome(run.location, "rejected", rows=rows, error=str(exc), run_id=run.pk)
+    except Exception as exc:
+        _finish(run, ImportRun.Status.FAILED, rows=rows, error=f"{type(exc).__name__}: {exc}")
+        raise
+    _finish(run, ImportRun.Status.SUCCEEDED, rows=rows, counts=counts)
+    return ImportOutcome(
+        run.location,
+        "ok",
+        rows=rows,
+        created=counts.created,
+        updated=counts.updated,
+        unchanged=counts.unchanged,
+        run_id=run.pk,
+    )
+
+
+def fail_run(run: ImportRun, error: str) -> ImportOutcome:
+    """Close a run that never reached the import (a download that failed)."""
+    _finish(run, ImportRun.Status.FAILED, rows=0, error=error)
+    return ImportOutcome(run.location, "failed", error=error, run_id=run.pk)
+
+
+def import_exports(
+    bodies: Sequence[tuple[str, bytes]],
+    *,
+    source: str,
+    location: str,
+    data_current_at: datetime | None = None,
+) -> ImportOutcome:
+    """Import export bodies as one new run."""
+    run = start_run(source=source, location=location, data_current_at=data_current_at)
+    return import_bodies(run, bodies)
+
+
+def import_file(path: Path, *, source: str = ImportRun.Source.FILE, **kwargs) -> ImportOutcome:
+    """Import one export file from disk."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        return ImportOutcome(str(path), "rejected", error=f"{path}: {exc.strerror}")
+    return import_exports([(path.name, data)], source=source, location=str(path), **kwargs)
+
+
+def _fold_across_files(records: list[ObservationRecord]) -> list[ObservationRecord]:
+    # The same observation in two bodies of one refresh (district and county exports both carry
+    # England and the unitaries): the comparisons are merged, the rest must agree.
+    folded: dict[tuple, ObservationRecord] = {}
+    for record in records:
+        first = folded.get(record.key)
+        if first is None:
+            folded[record.key] = replace(record, parent_comparisons=dict(record.parent_comparisons))
+        elif _merge_duplicate(first, record):
+            raise ImportRejected(
+                [
+                    f"area {record.area_code}, indicator {record.indicator_id}, period "
+                    f"{record.period_label}: two files give different values"
+                ]
+            )
+    return list(folded.values())
+
+
+def _combined_checksum(bodies: Sequence[tuple[str, bytes]]) -> str:
+    if len(bodies) == 1:
+        return hashlib.sha256(bodies[0][1]).hexdigest()
+    digest = hashlib.sha256()
+    for _, data in bodies:
+        digest.update(hashlib.sha256(data).digest())
+    return digest.hexdigest()
+
+
+def _finish(
+    run: ImportRun,
+    status: str,
+    *,
+    rows: int,
+    counts: LoadCounts | None = None,
+    error: str = "",
+) -> None:
+    counts = counts or LoadCounts()
+    run.status = status
+    run.rows = rows
+    run.created, run.updated, run.unchanged = counts.created, counts.updated, counts.unchanged
+    run.error = error
+    run.finished_at = timezone.now()
+    run.save()

@@ -1,0 +1,255 @@
+"""Areas, indicators, observations and the import runs that wrote them."""
+
+from __future__ import annotations
+
+from django.db import models
+
+from .querysets import ImportRunQuerySet, ObservationQuerySet
+
+
+class AreaLevel(models.TextChoices):
+    ENGLAND = "england", "Country"
+    REGION = "region", "Region"
+    COUNTY = "county", "County (upper tier)"
+    UNITARY = "unitary", "Unitary authority"
+    DISTRICT = "district", "District (lower tier)"
+    OTHER = "other", "Other"
+
+
+# ONS code prefixes say what an English area is; Fingertips area-type names change by vintage.
+_LEVEL_BY_PREFIX = {
+    "E92": AreaLevel.ENGLAND,
+    "E12": AreaLevel.REGION,
+    "E10": AreaLevel.COUNTY,
+    "E11": AreaLevel.COUNTY,
+    "E06": AreaLevel.UNITARY,
+    "E08": AreaLevel.UNITARY,
+    "E09": AreaLevel.UNITARY,
+    "E07": AreaLevel.DISTRICT,
+}
+
+
+def level_for_code(code: str) -> str:
+    return _LEVEL_BY_PREFIX.get(code[:3], AreaLevel.OTHER)
+
+
+class Area(models.Model):
+    """A geography Fingertips publishes for: England, a region, a county, a UA or a district."""
+
+    code = models.CharField(max_length=16, unique=True, help_text="ONS code, e.g. E10000017")
+    name = models.CharField(max_length=200)
+    level = models.CharField(max_length=16, choices=AreaLevel.choices)
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="children"
+    )
+
+    class Meta:
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.code})"
+
+
+class AreaGroup(models.Model):
+    """A configured set of areas: the home county and its districts, the footprint, comparators."""
+
+    slug = models.SlugField(unique=True)
+    name = models.CharField(max_length=200)
+    members = models.ManyToManyField(Area, through="AreaGroupMember", related_name="groups")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class AreaGroupMember(models.Model):
+    group = models.ForeignKey(AreaGroup, on_delete=models.CASCADE)
+    area = models.ForeignKey(Area, on_delete=models.CASCADE)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["group", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["group", "area"], name="unique_area_in_group")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.group_id}:{self.area_id}"
+
+
+class ValueType(models.TextChoices):
+    CRUDE_RATE = "crude_rate", "Crude rate"
+    PROPORTION = "proportion", "Proportion"
+    SCORE = "score", "Score"
+    OTHER = "other", "Other"
+
+
+class CIMethod(models.TextChoices):
+    BYARS_EXACT = "byars_exact", "Byar's (exact Poisson below 10 events)"
+    WILSON = "wilson", "Wilson score"
+    NONE = "none", "No confidence interval"
+
+
+class Polarity(models.TextChoices):
+    LOW_IS_GOOD = "RAG - Low is good", "Low is good"
+    HIGH_IS_GOOD = "RAG - High is good", "High is good"
+    NO_JUDGEMENT = "BOB - Blue orange blue", "No judgement"
+    NOT_APPLICABLE = "Not applicable", "Not applicable"
+
+
+class BenchmarkMethod(models.TextChoices):
+    CI_OVERLAP_95 = "ci_overlap_95", "Confidence intervals overlapping reference value (95.0)"
+    CI_OVERLAP_998 = "ci_overlap_998", "Confidence intervals overlapping reference value (99.8)"
+    CI_OVERLAP_TWO_LEVELS = "ci_overlap_two_levels", "Confidence intervals at 95.0 and 99.8"
+    QUINTILES = "quintiles", "Quintiles"
+    NONE = "none", "No comparison"
+
+
+class PeriodType(models.TextChoices):
+    CALENDAR = "calendar", "Calendar year"
+    FINANCIAL = "financial", "Financial year"
+    CALENDAR_3Y = "calendar_3y", "3 calendar years pooled"
+    FINANCIAL_3Y = "financial_3y", "3 financial years pooled"
+    OTHER = "other", "Other"
+
+
+class Indicator(models.Model):
+    """An indicator as data: one row per Fingertips indicator, from definitions.py or an import."""
+
+    fingertips_id = models.PositiveIntegerField(unique=True)
+    name = models.CharField(max_length=300)
+    short_name = models.CharField(max_length=100, blank=True)
+    unit = models.CharField(max_length=100, blank=True)
+    multiplier = models.PositiveIntegerField(default=1)
+    value_type = models.CharField(max_length=16, choices=ValueType.choices, default=ValueType.OTHER)
+    ci_method = models.CharField(max_length=16, choices=CIMethod.choices, default=CIMethod.NONE)
+    polarity = models.CharField(
+        max_length=32, choices=Polarity.choices, default=Polarity.NOT_APPLICABLE
+    )
+    benchmark_method = models.CharField(
+        max_length=32, choices=BenchmarkMethod.choices, default=BenchmarkMethod.NONE
+    )
+    period_type = models.CharField(
+        max_length=16, choices=PeriodType.choices, default=PeriodType.OTHER
+    )
+    definition = models.TextField(blank=True)
+    numerator = models.TextField(blank=True)
+    denominator = models.TextField(blank=True)
+    source = models.TextField(blank=True)
+    profile_id = models.PositiveIntegerField(null=True, blank=True)
+    # Whether the id was seen in real Fingertips data or metadata, rather than second-hand.
+    id_confirmed = models.BooleanField(default=False)
+    id_confirmation_note = models.TextField(blank=True)
+    checked_by = models.CharField(max_length=100, blank=True)
+    checked_on = models.DateField(null=True, blank=True)
+    # False for an indicator that arrived in an import but is not declared in definitions.py.
+    is_defined = models.BooleanField(default=True)
+    refresh = models.BooleanField(default=True, help_text="Included in the Fingertips refresh")
+    position = models.PositiveSmallIntegerField(default=999)
+
+    class Meta:
+        ordering = ["position", "fingertips_id"]
+
+    def __str__(self) -> str:
+        return f"{self.short_name or self.name} ({self.fingertips_id})"
+
+
+class ImportRun(models.Model):
+    """One import of one source: what was read, what changed, and whether it succeeded."""
+
+    class Source(models.TextChoices):
+        FILE = "file", "Fingertips export file"
+        SNAPSHOT = "snapshot", "Bundled snapshot"
+        API = "api", "Fingertips API refresh"
+
+    class Status(models.TextChoices):
+        RUNNING = "running", "Running"
+        SUCCEEDED = "succeeded", "Succeeded"
+        REJECTED = "rejected", "Rejected (bad data)"
+        FAILED = "failed", "Failed"
+
+    source = models.CharField(max_length=16, choices=Source.choices)
+    location = models.TextField(help_text="File path or URLs read")
+    checksum = models.CharField(max_length=64, blank=True, help_text="SHA-256 of the bytes read")
+    started_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.RUNNING)
+    rows = models.PositiveIntegerField(default=0)
+    created = models.PositiveIntegerField(default=0)
+    updated = models.PositiveIntegerField(default=0)
+    unchanged = models.PositiveIntegerField(default=0)
+    error = models.TextField(blank=True)
+    data_current_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the data was taken from Fingertips"
+    )
+
+    objects = ImportRunQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-started_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_source_display()} {self.started_at:%Y-%m-%d %H:%M} {self.status}"
+
+
+class Observation(models.Model):
+    """One published figure: an indicator for an area, breakdown and period."""
+
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="observations")
+    area = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="observations")
+    sex = models.CharField(max_length=32)
+    age = models.CharField(max_length=64)
+    category_type = models.CharField(max_length=200, blank=True, default="")
+    category = models.CharField(max_length=200, blank=True, default="")
+    period_sortable = models.PositiveIntegerField()
+    period_label = models.CharField(max_length=40)
+    period_range = models.CharField(max_length=8, blank=True, default="")
+    period_start_year = models.PositiveSmallIntegerField()
+    period_end_year = models.PositiveSmallIntegerField()
+    value = models.FloatField(null=True, blank=True)
+    lower_ci_95 = models.FloatField(null=True, blank=True)
+    upper_ci_95 = models.FloatField(null=True, blank=True)
+    lower_ci_998 = models.FloatField(null=True, blank=True)
+    upper_ci_998 = models.FloatField(null=True, blank=True)
+    count = models.FloatField(null=True, blank=True)
+    denominator = models.FloatField(null=True, blank=True)
+    value_note = models.TextField(blank=True, default="")
+    recent_trend = models.CharField(max_length=64, blank=True, default="")
+    compared_to_england = models.CharField(max_length=64, blank=True, default="")
+    # Published comparisons as exported, by parent code: {"E12000002": ["Better", "Similar"]}
+    # holds the "compared to England" and "compared to parent" columns of the row with that parent.
+    parent_comparisons = models.JSONField(default=dict, blank=True)
+    compared_to_goal = models.CharField(max_length=32, blank=True, default="")
+    new_data = models.CharField(max_length=16, blank=True, default="")
+    import_run = models.ForeignKey(
+        ImportRun, null=True, blank=True, on_delete=models.SET_NULL, related_name="observations"
+    )
+
+    objects = ObservationQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=[
+                    "indicator",
+                    "area",
+                    "sex",
+                    "age",
+                    "category_type",
+                    "category",
+                    "period_sortable",
+                ],
+                name="observation_natural_key",
+            )
+        ]
+        indexes = [models.Index(fields=["area", "indicator", "period_sortable"])]
+
+    def __str__(self) -> str:
+        return f"{self.indicator_id} {self.area_id} {self.period_label} {self.value}"
+
+    @property
+    def compared_to_region(self) -> str:
+        """The published comparison with the region, when a regional-parent export supplied it."""
+        for parent_code, (_, to_parent) in self.parent_comparisons.items():
+            if parent_code.startswith("E12"):
+                return to_parent
+        return ""
