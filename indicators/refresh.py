@@ -5,8 +5,9 @@ from __future__ import annotations
 import csv
 import io
 import logging
+import re
 from collections import defaultdict
-from urllib.parse import urlencode, urljoin
+from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit
 
 import requests
 from django.conf import settings
@@ -79,21 +80,29 @@ def _session() -> requests.Session:
 def download(session: requests.Session, url: str) -> bytes:
     """One GET with timeouts and retries; any incomplete or non-CSV answer is an error."""
     timeout = settings.FINGERTIPS_TIMEOUT_SECONDS
+    where = _short(url)
     try:
         response = session.get(url, timeout=(min(10.0, timeout), timeout))
         response.raise_for_status()
         body = response.content  # urllib3 raises if fewer bytes arrive than Content-Length says
     except requests.exceptions.RetryError as exc:
-        raise DownloadError(f"{url}: still failing after retries ({_reason(exc)})") from None
+        raise DownloadError(f"{where}: still failing after retries ({_reason(exc)})") from None
     except requests.exceptions.Timeout:
-        raise DownloadError(f"{url}: no answer within {timeout:g} s") from None
+        raise DownloadError(f"{where}: no answer within {timeout:g} s") from None
     except requests.exceptions.ConnectionError as exc:
-        raise DownloadError(f"{url}: cannot connect ({_reason(exc)})") from None
+        raise DownloadError(f"{where}: cannot connect ({_reason(exc)})") from None
     except requests.exceptions.RequestException as exc:
-        raise DownloadError(f"{url}: {_reason(exc)}") from None
+        raise DownloadError(f"{where}: {_reason(exc)}") from None
     if body.lstrip()[:1] in {b"<", b"{", b"["}:
-        raise DownloadError(f"{url}: the answer is not a CSV export (it starts {body[:40]!r})")
+        raise DownloadError(f"{where}: the answer is not a CSV export (it starts {body[:40]!r})")
     return body
+
+
+def _short(url: str) -> str:
+    """The call without the long list of indicator ids, for messages people read."""
+    parts = urlsplit(url)
+    query = [(k, v) for k, v in parse_qsl(parts.query) if k != "indicator_ids"]
+    return f"{parts.netloc}{parts.path}?{urlencode(query)}" if query else parts.netloc + parts.path
 
 
 def _reason(exc: Exception) -> str:
@@ -106,7 +115,8 @@ def _reason(exc: Exception) -> str:
         if inner is None or inner is reason or isinstance(inner, str):
             break
         reason = inner
-    return str(reason)
+    # Drop urllib3's connection repr ("HTTPSConnection(host=..., port=443): ").
+    return re.sub(r"^<?\w*Connection(Pool)?\b[^:]*>?: ", "", str(reason))
 
 
 def refresh_from_api(*, base_url: str | None = None) -> ImportOutcome:

@@ -11,24 +11,31 @@ from indicators.models import ImportRun, Indicator, Observation
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    """Latest published figure of each indicator for the home county, region and England."""
+    """Each indicator's latest period, for the home county beside the region and England."""
     config = areas_config()
     columns = [config.home, config.region, config.england]
     indicators = list(Indicator.objects.filter(is_defined=True))
-    latest: dict[tuple[int, str], Observation] = {}
+    by_indicator: dict[int, dict[int, dict[str, Observation]]] = {}
     observations = (
         Observation.objects.headline()
         .filter(area__code__in=[a.code for a in columns], indicator__in=indicators)
         .select_related("area")
-        .order_by("period_sortable")
     )
     for observation in observations:
-        if observation.sex in {"Persons", "Female", "Male"}:
-            latest[(observation.indicator_id, observation.area.code)] = observation
-    rows = [
-        {"indicator": indicator, "cells": [latest.get((indicator.pk, a.code)) for a in columns]}
-        for indicator in indicators
-    ]
+        periods = by_indicator.setdefault(observation.indicator_id, {})
+        periods.setdefault(observation.period_sortable, {})[observation.area.code] = observation
+    rows = []
+    for indicator in indicators:
+        periods = by_indicator.get(indicator.pk, {})
+        latest = periods[max(periods)] if periods else {}
+        period_label = next(iter(latest.values())).period_label if latest else ""
+        rows.append(
+            {
+                "indicator": indicator,
+                "period": period_label,
+                "cells": [latest.get(a.code) for a in columns],
+            }
+        )
     return render(
         request,
         "indicators/home.html",
@@ -47,7 +54,7 @@ def data_sources(request: HttpRequest) -> HttpResponse:
         observation_count=Count("observations"),
         latest_period=latest_label,
         data_current_at=Max("observations__import_run__data_current_at"),
-    )
+    ).order_by("position", "fingertips_id")  # Meta.ordering is not applied to GROUP BY queries
     runs = list(ImportRun.objects.all()[:50])
     sources = []
     for source, label in ImportRun.Source.choices:
