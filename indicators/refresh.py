@@ -90,6 +90,9 @@ def download(session: requests.Session, url: str) -> bytes:
     except requests.exceptions.Timeout:
         raise DownloadError(f"{where}: no answer within {timeout:g} s") from None
     except requests.exceptions.ConnectionError as exc:
+        # With retries on, a read timeout arrives wrapped as a connection error.
+        if "timed out" in _reason(exc):
+            raise DownloadError(f"{where}: no answer within {timeout:g} s") from None
         raise DownloadError(f"{where}: cannot connect ({_reason(exc)})") from None
     except requests.exceptions.RequestException as exc:
         raise DownloadError(f"{where}: {_reason(exc)}") from None

@@ -77,5 +77,10 @@ def data_sources(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "indicators/data.html",
-        {"sources": sources, "runs": runs, "indicators": indicators},
+        {
+            "sources": sources,
+            "runs": runs,
+            "indicators": indicators,
+            "data_in_use": ImportRun.objects.latest_success(),
+        },
     )

@@ -668,7 +668,7 @@ class ImportOutcome:
 def start_run(*, source: str, location: str, data_current_at: datetime | None = None) -> ImportRun:
     """Record that an import has begun, so that even a crash leaves a trace on the data page."""
     return ImportRun.objects.create(
-        source=source, location=location, data_current_at=data_current_at or timezone.now()
+        source=source, location=location, data_current_at=data_current_at
     )
 
 
@@ -715,7 +715,9 @@ def import_exports(
     data_current_at: datetime | None = None,
 ) -> ImportOutcome:
     """Import export bodies as one new run."""
-    run = start_run(source=source, location=location, data_current_at=data_current_at)
+    run = start_run(
+        source=source, location=location, data_current_at=data_current_at or timezone.now()
+    )
     return import_bodies(run, bodies)
 
 
