@@ -17,6 +17,7 @@ from django.db import transaction
 from indicators.models import Area, AreaGroup, AreaGroupMember, AreaLevel, level_for_code
 
 _CODE = re.compile(r"^E\d{8}$")
+DATASET_KEYS = {"slug", "file", "name", "indicator", "area", "quantile_type", "source"}
 
 
 class ConfigurationError(ValueError):
@@ -42,6 +43,7 @@ class AreasConfig:
     district_area_type_id: int
     county_area_type_id: int
     parent_area_type_id: int
+    local_datasets: tuple[dict, ...] = ()
 
     @property
     def footprint(self) -> tuple[NamedArea, ...]:
@@ -79,6 +81,7 @@ def parse_config(data: dict) -> AreasConfig:
             district_area_type_id=int(fingertips.get("district_area_type_id", 501)),
             county_area_type_id=int(fingertips.get("county_area_type_id", 502)),
             parent_area_type_id=int(fingertips.get("parent_area_type_id", 6)),
+            local_datasets=tuple(data.get("local_datasets", [])),
         )
     except KeyError as exc:
         raise ConfigurationError(f"missing entry {exc.args[0]!r}") from None
@@ -90,6 +93,10 @@ def parse_config(data: dict) -> AreasConfig:
     for where, (named, levels) in expected.items():
         if level_for_code(named.code) not in levels:
             raise ConfigurationError(f"{where}: {named.code} is not a {'/'.join(levels)} code")
+    for i, spec in enumerate(config.local_datasets):
+        lacking = DATASET_KEYS - set(spec)
+        if lacking:
+            raise ConfigurationError(f"local_datasets[{i}]: missing {', '.join(sorted(lacking))}")
     codes = config.all_codes
     if len(codes) != len(set(codes)):
         raise ConfigurationError("an area is listed twice")

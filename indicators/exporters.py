@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from typing import TextIO
 
 from indicators.importers.fingertips import EXPORT_HEADER
-from indicators.models import Area, AreaLevel, Indicator, Observation
+from indicators.models import Area, AreaLevel, Indicator, Observation, Origin
 
 AREA_TYPE_NAMES = {
     AreaLevel.ENGLAND: "England",
@@ -26,10 +26,10 @@ def format_number(number: float | None) -> str:
 
 
 def export_rows(indicator: Indicator) -> Iterable[list[str]]:
-    """One row per observation and published parent comparison, in Fingertips' column order."""
+    """One row per published observation and parent comparison, in Fingertips' column order."""
     names = dict(Area.objects.values_list("code", "name"))
     observations = (
-        Observation.objects.filter(indicator=indicator)
+        Observation.objects.filter(indicator=indicator, origin=Origin.PUBLISHED)
         .select_related("area")
         .order_by("period_sortable", "area__code", "sex", "age", "category_type", "category")
     )

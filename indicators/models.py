@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db import models
 
-from .querysets import ImportRunQuerySet, ObservationQuerySet
+from .querysets import ImportRunQuerySet, IndicatorQuerySet, ObservationQuerySet
 
 
 class AreaLevel(models.TextChoices):
@@ -122,6 +122,11 @@ class Indicator(models.Model):
     multiplier = models.PositiveIntegerField(default=1)
     value_type = models.CharField(max_length=16, choices=ValueType.choices, default=ValueType.OTHER)
     ci_method = models.CharField(max_length=16, choices=CIMethod.choices, default=CIMethod.NONE)
+    ci_count_divisor = models.FloatField(
+        default=1.0,
+        help_text="Count and denominator are divided by this for the limits only (e.g. 2 where "
+        "Fingertips halves child counts to stand for families)",
+    )
     polarity = models.CharField(
         max_length=32, choices=Polarity.choices, default=Polarity.NOT_APPLICABLE
     )
@@ -144,7 +149,10 @@ class Indicator(models.Model):
     # False for an indicator that arrived in an import but is not declared in definitions.py.
     is_defined = models.BooleanField(default=True)
     refresh = models.BooleanField(default=True, help_text="Included in the Fingertips refresh")
+    shown = models.BooleanField(default=True, help_text="Shown on the dashboard's pages")
     position = models.PositiveSmallIntegerField(default=999)
+
+    objects = IndicatorQuerySet.as_manager()
 
     class Meta:
         ordering = ["position", "fingertips_id"]
@@ -191,8 +199,19 @@ class ImportRun(models.Model):
         return f"{self.get_source_display()} {self.started_at:%Y-%m-%d %H:%M} {self.status}"
 
 
+class Origin(models.TextChoices):
+    PUBLISHED = "published", "Published by Fingertips"
+    AGGREGATED = "aggregated", "Aggregated here from published counts"
+
+
+class LimitsCheck(models.TextChoices):
+    NOT_CHECKED = "", "Not checked"
+    AGREE = "agree", "Published limits agree"
+    DISAGREE = "disagree", "Published limits disagree"
+
+
 class Observation(models.Model):
-    """One published figure: an indicator for an area, breakdown and period."""
+    """One figure: an indicator for an area, breakdown and period, with what the engine derived."""
 
     indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="observations")
     area = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="observations")
@@ -223,6 +242,25 @@ class Observation(models.Model):
     import_run = models.ForeignKey(
         ImportRun, null=True, blank=True, on_delete=models.SET_NULL, related_name="observations"
     )
+    origin = models.CharField(
+        max_length=16, choices=Origin.choices, default=Origin.PUBLISHED, db_default=Origin.PUBLISHED
+    )
+
+    # Derived by indicators.derived from the stored figures; never imported or exported. The
+    # database defaults serve the importer's raw INSERTs.
+    computed_lower_ci_95 = models.FloatField(null=True, blank=True)
+    computed_upper_ci_95 = models.FloatField(null=True, blank=True)
+    computed_lower_ci_998 = models.FloatField(null=True, blank=True)
+    computed_upper_ci_998 = models.FloatField(null=True, blank=True)
+    ci_method_used = models.CharField(max_length=16, blank=True, default="", db_default="")
+    limits_check = models.CharField(
+        max_length=16, choices=LimitsCheck.choices, blank=True, default="", db_default=""
+    )
+    limits_note = models.TextField(blank=True, default="", db_default="")
+    comparison_england = models.CharField(max_length=16, blank=True, default="", db_default="")
+    comparison_region = models.CharField(max_length=16, blank=True, default="", db_default="")
+    comparison_home = models.CharField(max_length=16, blank=True, default="", db_default="")
+    computed_trend = models.CharField(max_length=64, blank=True, default="", db_default="")
 
     objects = ObservationQuerySet.as_manager()
 
@@ -247,9 +285,65 @@ class Observation(models.Model):
         return f"{self.indicator_id} {self.area_id} {self.period_label} {self.value}"
 
     @property
+    def lower_95(self) -> float | None:
+        """The published 95% lower limit, or the engine's where none was published."""
+        return self.lower_ci_95 if self.lower_ci_95 is not None else self.computed_lower_ci_95
+
+    @property
+    def upper_95(self) -> float | None:
+        return self.upper_ci_95 if self.upper_ci_95 is not None else self.computed_upper_ci_95
+
+    @property
     def compared_to_region(self) -> str:
         """The published comparison with the region, when a regional-parent export supplied it."""
         for parent_code, (_, to_parent) in self.parent_comparisons.items():
             if parent_code.startswith("E12"):
                 return to_parent
         return ""
+
+
+class InequalityDataset(models.Model):
+    """A local breakdown by deprivation quantile that Fingertips does not publish."""
+
+    slug = models.SlugField(unique=True)
+    name = models.CharField(max_length=200)
+    indicator = models.ForeignKey(Indicator, on_delete=models.PROTECT)
+    area = models.ForeignKey(Area, on_delete=models.PROTECT)
+    period_note = models.CharField(max_length=200, blank=True)
+    source = models.TextField()
+    quantile_type = models.CharField(max_length=100, help_text="e.g. IMD 2019 deciles")
+    # The slope and relative index of inequality with their 95% limits, and how they were got.
+    sii = models.FloatField(null=True, blank=True)
+    sii_lower = models.FloatField(null=True, blank=True)
+    sii_upper = models.FloatField(null=True, blank=True)
+    rii = models.FloatField(null=True, blank=True)
+    rii_lower = models.FloatField(null=True, blank=True)
+    rii_upper = models.FloatField(null=True, blank=True)
+    sii_note = models.TextField(blank=True)
+    loaded_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class InequalityPoint(models.Model):
+    """One quantile of a local inequality dataset; 1 is the most deprived."""
+
+    dataset = models.ForeignKey(InequalityDataset, on_delete=models.CASCADE, related_name="points")
+    quantile = models.PositiveSmallIntegerField()
+    count = models.FloatField(null=True, blank=True)
+    denominator = models.FloatField(null=True, blank=True)
+    denominator_is_estimate = models.BooleanField(default=False)
+    value = models.FloatField(null=True, blank=True)
+    lower_ci_95 = models.FloatField(null=True, blank=True)
+    upper_ci_95 = models.FloatField(null=True, blank=True)
+    published_value = models.FloatField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["dataset", "quantile"]
+        constraints = [
+            models.UniqueConstraint(fields=["dataset", "quantile"], name="one_point_per_quantile")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.dataset.slug} {self.quantile}"

@@ -26,3 +26,9 @@ class ImportRunQuerySet(models.QuerySet):
 
     def latest_success(self):
         return self.succeeded().order_by("-finished_at", "-id").first()
+
+
+class IndicatorQuerySet(models.QuerySet):
+    def shown(self) -> IndicatorQuerySet:
+        """Declared indicators the dashboard's pages show."""
+        return self.filter(is_defined=True, shown=True)

@@ -7,4 +7,6 @@ app_name = "indicators"
 urlpatterns = [
     path("", views.home, name="home"),
     path("data/", views.data_sources, name="data"),
+    path("inequalities/", views.inequalities, name="inequalities"),
+    path("inequalities/<slug:slug>.csv", views.inequality_csv, name="inequality-csv"),
 ]

@@ -18,10 +18,12 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
+from indicators.bulk import insert_rows, update_rows
 from indicators.definitions import sync_definitions
+from indicators.derived import recompute
 from indicators.models import Area, ImportRun, Indicator, Observation, level_for_code
 from indicators.periods import PeriodError, parse_period, range_years
 
@@ -178,6 +180,8 @@ class ObservationRecord:
     new_data: str
     parent_comparisons: dict[str, list[str]] = field(default_factory=dict)
     row_number: int = 0
+    # Everything imported is published; a stored aggregate with this key is replaced by it.
+    origin: str = "published"
 
     @property
     def key(self) -> tuple:
@@ -212,6 +216,7 @@ DATA_FIELDS = (
     "recent_trend",
     "compared_to_goal",
     "new_data",
+    "origin",
 )
 
 
@@ -575,48 +580,20 @@ def _existing_observations(indicator_pks: Iterable[int]) -> dict[tuple, tuple]:
 
 
 def _insert_observations(rows: list[tuple]) -> None:
-    if not rows:
-        return
-    table = Observation._meta.db_table
-    columns = ", ".join(_OBSERVATION_COLUMNS)
-    rows = [_with_json(row, _OBSERVATION_COLUMNS.index("parent_comparisons")) for row in rows]
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            from psycopg2.extras import execute_values
-
-            execute_values(
-                cursor.cursor, f"INSERT INTO {table} ({columns}) VALUES %s", rows, page_size=2000
-            )
-        else:
-            marks = ", ".join(["%s"] * len(_OBSERVATION_COLUMNS))
-            cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({marks})", rows)
+    insert_rows(Observation, _OBSERVATION_COLUMNS, [_flatten(row) for row in rows])
 
 
 def _update_observations(rows: list[tuple]) -> None:
-    if not rows:
-        return
-    table = Observation._meta.db_table
-    assignments = ", ".join(
-        f"{name} = %s"
-        for name in (*DATA_FIELDS, "compared_to_england", "parent_comparisons", "import_run_id")
-    )
+    columns = (*DATA_FIELDS, "compared_to_england", "parent_comparisons", "import_run_id")
     flat = [
         (*data, england, json.dumps(comparisons, sort_keys=True), run_pk, pk)
         for data, england, comparisons, run_pk, pk in rows
     ]
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            from psycopg2.extras import execute_batch
-
-            execute_batch(
-                cursor.cursor, f"UPDATE {table} SET {assignments} WHERE id = %s", flat, 500
-            )
-        else:
-            cursor.executemany(f"UPDATE {table} SET {assignments} WHERE id = %s", flat)
+    update_rows(Observation, columns, flat)
 
 
-def _with_json(row: tuple, position: int) -> tuple:
-    # Flatten the data tuple into columns and serialise the comparisons for a raw INSERT.
+def _flatten(row: tuple) -> tuple:
+    # Spread the data tuple into columns and serialise the comparisons for a raw INSERT.
     indicator_pk, area_pk, sex, age, ctype, category, sortable, data, england, comp, run = row
     return (
         indicator_pk,
@@ -690,6 +667,11 @@ def import_bodies(run: ImportRun, bodies: Sequence[tuple[str, bytes]]) -> Import
         _finish(run, ImportRun.Status.FAILED, rows=rows, error=f"{type(exc).__name__}: {exc}")
         raise
     _finish(run, ImportRun.Status.SUCCEEDED, rows=rows, counts=counts)
+    if counts.created or counts.updated:
+        fingertips_ids = {r.indicator_id for r in records}
+        recompute(
+            Indicator.objects.filter(fingertips_id__in=fingertips_ids).values_list("pk", flat=True)
+        )
     return ImportOutcome(
         run.location,
         "ok",

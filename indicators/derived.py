@@ -1,0 +1,377 @@
+"""The statistics engine applied to the stored figures.
+
+For every observation: the engine's confidence limits (both levels) where a count and denominator
+exist, checked against the published limits; the comparison with England, the region and the home
+county by the indicator's method and polarity; the recent trend of its series. For the home
+county: an aggregate of its districts' counts where Fingertips publishes no figure.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+
+from indicators import statistics as stats
+from indicators.bulk import update_rows
+from indicators.configuration import areas_config
+from indicators.models import (
+    Area,
+    AreaLevel,
+    BenchmarkMethod,
+    CIMethod,
+    Indicator,
+    LimitsCheck,
+    Observation,
+    Origin,
+    ValueType,
+)
+
+logger = logging.getLogger(__name__)
+
+COMPUTED_FIELDS = (
+    "computed_lower_ci_95",
+    "computed_upper_ci_95",
+    "computed_lower_ci_998",
+    "computed_upper_ci_998",
+    "ci_method_used",
+    "limits_check",
+    "limits_note",
+    "comparison_england",
+    "comparison_region",
+    "comparison_home",
+    "computed_trend",
+)
+_READ = (
+    "pk",
+    "area_id",
+    "sex",
+    "age",
+    "category_type",
+    "category",
+    "period_sortable",
+    "period_start_year",
+    "period_end_year",
+    "value",
+    "lower_ci_95",
+    "upper_ci_95",
+    "lower_ci_998",
+    "upper_ci_998",
+    "count",
+    "denominator",
+    "origin",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class RecomputeSummary:
+    observations: int
+    changed: int
+    disagreements: int
+    aggregates: int
+
+
+def engine_limits(indicator: Indicator, count, denominator) -> stats.IndicatorValue | None:
+    """The indicator's own method on a count and denominator; None where it has none."""
+    if count is None or denominator is None:
+        return None
+    methods = {
+        CIMethod.BYARS_EXACT: stats.rate_at_standard_levels,
+        CIMethod.WILSON: stats.proportion_at_standard_levels,
+    }
+    method = methods.get(indicator.ci_method)
+    if method is None:
+        return None
+    divisor = indicator.ci_count_divisor or 1.0
+    try:
+        return method(
+            count=count / divisor,
+            denominator=denominator / divisor,
+            multiplier=indicator.multiplier,
+        )
+    except stats.InvalidInput:
+        return None
+
+
+# Older exports were computed with z rounded to 1.96; that moves a limit by about 2e-5 of its
+# distance from the value, so full-precision figures get this much relative slack.
+RELATIVE_TOLERANCE = 1e-4
+
+
+def rounding_tolerance(published: float) -> float:
+    """Half a unit in the last decimal place the figure was published with, or 0.01%."""
+    exponent = Decimal(repr(published)).as_tuple().exponent
+    places = -exponent if isinstance(exponent, int) and exponent < 0 else 0
+    return max(0.5 * 10.0**-places, RELATIVE_TOLERANCE * abs(published))
+
+
+def check_limits(published: dict[str, float | None], computed: stats.IndicatorValue) -> list[str]:
+    """Each published figure that the engine's differs from by more than its rounding."""
+    pairs = {
+        "value": computed.value,
+        "lower 95%": computed.lower95,
+        "upper 95%": computed.upper95,
+        "lower 99.8%": computed.lower998,
+        "upper 99.8%": computed.upper998,
+    }
+    problems = []
+    for name, ours in pairs.items():
+        theirs = published[name]
+        if theirs is None or ours is None:
+            continue
+        if abs(theirs - ours) > rounding_tolerance(theirs) + 1e-12:
+            problems.append(f"{name}: published {theirs:g}, engine {ours:.6g}")
+    return problems
+
+
+def recompute(indicator_ids: Iterable[int] | None = None) -> RecomputeSummary:
+    """Recompute the derived figures of the given indicators (database ids), or of all."""
+    indicators = Indicator.objects.all()
+    if indicator_ids is not None:
+        indicators = indicators.filter(pk__in=list(indicator_ids))
+    context = _Context.build()
+    total = _Counts()
+    with transaction.atomic():
+        for indicator in indicators:
+            total.aggregates += _refresh_home_aggregates(indicator, context)
+            _recompute_indicator(indicator, context, total)
+    logger.info(
+        "Recomputed %s observations: %s changed, %s published limits disagree, %s aggregates",
+        total.observations,
+        total.changed,
+        total.disagreements,
+        total.aggregates,
+    )
+    return RecomputeSummary(
+        total.observations, total.changed, total.disagreements, total.aggregates
+    )
+
+
+@dataclass
+class _Counts:
+    observations: int = 0
+    changed: int = 0
+    disagreements: int = 0
+    aggregates: int = 0
+
+
+@dataclass(frozen=True)
+class _Context:
+    england: int | None
+    home: int | None
+    region_of: dict[int, int]
+    districts: tuple[int, ...]
+
+    @classmethod
+    def build(cls) -> _Context:
+        config = areas_config()
+        areas = {a.pk: a for a in Area.objects.all()}
+        by_code = {a.code: pk for pk, a in areas.items()}
+        region_of = {}
+        for pk, area in areas.items():
+            # Walk up: a district's parent is its county, whose parent is the region.
+            parent, hops = area.parent_id, 0
+            while parent is not None and hops < 4 and areas[parent].level != AreaLevel.REGION:
+                parent, hops = areas[parent].parent_id, hops + 1
+            if parent is not None and areas[parent].level == AreaLevel.REGION:
+                region_of[pk] = parent
+        districts = tuple(by_code[d.code] for d in config.districts if d.code in by_code)
+        return cls(
+            by_code.get(config.england.code), by_code.get(config.home.code), region_of, districts
+        )
+
+
+def _recompute_indicator(indicator: Indicator, context: _Context, total: _Counts) -> None:
+    rows = list(
+        Observation.objects.filter(indicator=indicator).values_list(
+            *_READ, *COMPUTED_FIELDS, named=True
+        )
+    )
+    benchmarks: dict[tuple, dict[int, Any]] = defaultdict(dict)
+    series: dict[tuple, list[Any]] = defaultdict(list)
+    for row in rows:
+        series[(row.area_id, row.sex, row.age, row.category_type, row.category)].append(row)
+        if row.category_type == "" and row.category == "":
+            benchmarks[(row.sex, row.age, row.period_sortable)][row.area_id] = row
+    trends = _trends(indicator, series)
+    changed = []
+    for row in rows:
+        derived = _derive(indicator, row, context, benchmarks, trends)
+        total.observations += 1
+        total.disagreements += derived[COMPUTED_FIELDS.index("limits_check")] == "disagree"
+        if derived != tuple(getattr(row, name) for name in COMPUTED_FIELDS):
+            changed.append((*derived, row.pk))
+    update_rows(Observation, COMPUTED_FIELDS, changed)
+    total.changed += len(changed)
+
+
+def _derive(indicator, row, context: _Context, benchmarks, trends) -> tuple:
+    computed = engine_limits(indicator, row.count, row.denominator)
+    check, note = LimitsCheck.NOT_CHECKED, ""
+    if computed is not None and row.origin == Origin.PUBLISHED:
+        published = {
+            "value": row.value,
+            "lower 95%": row.lower_ci_95,
+            "upper 95%": row.upper_ci_95,
+            "lower 99.8%": row.lower_ci_998,
+            "upper 99.8%": row.upper_ci_998,
+        }
+        if any(v is not None for v in published.values()):
+            problems = check_limits(published, computed)
+            check = LimitsCheck.DISAGREE if problems else LimitsCheck.AGREE
+            note = "; ".join(problems)
+    comparisons: tuple[str, ...] = ("", "", "")
+    if row.category_type == "" and row.category == "":
+        peers = benchmarks[(row.sex, row.age, row.period_sortable)]
+        limits = (
+            _first(row.lower_ci_95, computed and computed.lower95),
+            _first(row.upper_ci_95, computed and computed.upper95),
+            _first(row.lower_ci_998, computed and computed.lower998),
+            _first(row.upper_ci_998, computed and computed.upper998),
+        )
+        comparisons = tuple(
+            _compare(indicator, row.value, limits, row.area_id, benchmark, peers)
+            for benchmark in (context.england, context.region_of.get(row.area_id), context.home)
+        )
+    return (
+        computed.lower95 if computed else None,
+        computed.upper95 if computed else None,
+        computed.lower998 if computed else None,
+        computed.upper998 if computed else None,
+        (computed.method or "") if computed else "",
+        str(check),
+        note,
+        *comparisons,
+        trends.get(row.pk, ""),
+    )
+
+
+def _first(published, computed):
+    return published if published is not None else (computed or None)
+
+
+def _compare(indicator, value, limits, area, benchmark, peers) -> str:
+    if benchmark is None:
+        return ""
+    method = indicator.benchmark_method
+    if method not in {
+        BenchmarkMethod.CI_OVERLAP_95,
+        BenchmarkMethod.CI_OVERLAP_998,
+        BenchmarkMethod.CI_OVERLAP_TWO_LEVELS,
+    }:
+        return ""  # quintiles need every area of the type; Fingertips' own label is shown
+    reference = peers.get(benchmark)
+    low95, up95, low998, up998 = limits
+    common = dict(
+        value=value,
+        benchmark=reference.value if reference else None,
+        polarity=indicator.polarity,
+        area_is_benchmark=area == benchmark,
+    )
+    if method == BenchmarkMethod.CI_OVERLAP_TWO_LEVELS:
+        result = stats.compare_ci_overlap_two_levels(
+            lower95=low95, upper95=up95, lower998=low998, upper998=up998, **common
+        )
+    elif method == BenchmarkMethod.CI_OVERLAP_998:
+        result = stats.compare_ci_overlap(lower=low998, upper=up998, **common)
+    else:
+        result = stats.compare_ci_overlap(lower=low95, upper=up95, **common)
+    return str(result)
+
+
+def _trends(indicator: Indicator, series: dict[tuple, list[Any]]) -> dict[int, str]:
+    """The recent trend of each series up to each of its points, keyed by observation id."""
+    if indicator.ci_method == CIMethod.NONE:
+        method = None
+    elif indicator.value_type == ValueType.PROPORTION:
+        method = stats.TrendMethod.PROPORTIONS
+    else:
+        method = stats.TrendMethod.WEIGHTED_REGRESSION
+    trends: dict[int, str] = {}
+    cannot = stats.trend_label(stats.TrendMarker.CANNOT_BE_CALCULATED, indicator.polarity)
+    for rows in series.values():
+        rows.sort(key=lambda r: r.period_sortable)
+        points = []
+        for row in rows:
+            # Quarters and months carry their number in the sortable period's last digits.
+            if method is None or row.period_sortable % 10000 != 0:
+                trends[row.pk] = cannot
+                continue
+            computed = engine_limits(indicator, row.count, row.denominator)
+            points.append(
+                stats.TrendPoint(
+                    period=row.period_start_year,
+                    value=row.value,
+                    lower95=_first(row.lower_ci_95, computed and computed.lower95),
+                    upper95=_first(row.upper_ci_95, computed and computed.upper95),
+                    count=row.count,
+                    denominator=row.denominator,
+                )
+            )
+            result = stats.recent_trend(
+                points,
+                polarity=indicator.polarity,
+                method=method,
+                period_length_years=row.period_end_year - row.period_start_year + 1,
+            )
+            trends[row.pk] = result.label
+    return trends
+
+
+def _refresh_home_aggregates(indicator: Indicator, context: _Context) -> int:
+    """Pool the districts' counts into a home-county figure wherever Fingertips has none."""
+    aggregated = Observation.objects.filter(indicator=indicator, origin=Origin.AGGREGATED)
+    if indicator.ci_method == CIMethod.NONE or not context.districts or context.home is None:
+        aggregated.delete()
+        return 0
+    rows = Observation.objects.headline().filter(
+        indicator=indicator, area_id__in=(*context.districts, context.home)
+    )
+    by_key: dict[tuple, dict[int, Observation]] = defaultdict(dict)
+    for row in rows:
+        by_key[(row.sex, row.age, row.period_sortable)][row.area_id] = row
+    wanted = {}
+    for key, areas in by_key.items():
+        home = areas.get(context.home)
+        if home is not None and home.origin == Origin.PUBLISHED:
+            continue
+        parts = [areas.get(d) for d in context.districts]
+        if any(p is None or p.count is None or p.denominator is None for p in parts):
+            continue
+        pooled = stats.pool_counts([p.count for p in parts], [p.denominator for p in parts])
+        estimate = engine_limits(indicator, pooled.count, pooled.denominator)
+        if estimate is None or estimate.value is None or not math.isfinite(estimate.value):
+            continue
+        wanted[key] = (parts[0], pooled, estimate)
+    stale = [a.pk for a in aggregated if (a.sex, a.age, a.period_sortable) not in wanted]
+    Observation.objects.filter(pk__in=stale).delete()
+    for (sex, age, sortable), (template, pooled, estimate) in wanted.items():
+        Observation.objects.update_or_create(
+            indicator=indicator,
+            area_id=context.home,
+            sex=sex,
+            age=age,
+            category_type="",
+            category="",
+            period_sortable=sortable,
+            defaults=dict(
+                origin=Origin.AGGREGATED,
+                period_label=template.period_label,
+                period_range=template.period_range,
+                period_start_year=template.period_start_year,
+                period_end_year=template.period_end_year,
+                value=estimate.value,
+                count=pooled.count,
+                denominator=pooled.denominator,
+                value_note=f"Aggregated here from the counts and denominators of its "
+                f"{len(context.districts)} districts; not published by Fingertips",
+                import_run=None,
+            ),
+        )
+    return len(wanted)
