@@ -1,0 +1,295 @@
+"""Import benchmark: the national-size file on SQLite and PostgreSQL, beside plain CSV readers.
+
+    .venv/bin/python bench/import_benchmark.py [--repeat 3] [--backends sqlite,postgresql]
+
+Uses var/bench/national.csv and national_revised.csv (FOR TIMING ONLY, never shipped as data;
+built by bench/make_national_file.py, which this script runs when they are missing). For each
+backend and repeat: a fresh database (SQLite: var/bench/bench.sqlite3; PostgreSQL: database
+`bench` on PG_URL, dropped and created with psql), `migrate`, then under `/usr/bin/time -v`:
+  1. first import      `manage.py import_fingertips var/bench/national.csv`
+  2. unchanged re-import of the same file
+  3. revised re-import of national_revised.csv (~1% of rows with revised values)
+and, once, `pandas.read_csv` and `csv.reader` over national.csv, each in its own process.
+Prints a Markdown table (median wall time over the repeats, with the range; the highest peak RSS)
+to stdout, and writes every measure to var/bench/<file>_results.json.
+Figures are for docs/PERFORMANCE.md; nothing here is a test or asserts a target.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BENCH = ROOT / "var/bench"
+# The file imported and its revised copy; --file replaces them.
+FILES = {"plain": BENCH / "national.csv", "revised": BENCH / "national_revised.csv"}
+PY = str(ROOT / ".venv/bin/python")
+TIME = "/usr/bin/time"
+PG_URL = os.environ.get("PG_URL", "postgres://postgres@127.0.0.1:5433")
+PSQL = ["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-h", "127.0.0.1", "-p", "5433", "-U",
+        "postgres", "-d", "postgres"]  # fmt: skip
+PG_DB = "bench"
+
+READERS = {
+    "pandas.read_csv": (
+        "import sys, time; t = time.perf_counter(); import pandas as pd; i = time.perf_counter(); "
+        "df = pd.read_csv(sys.argv[1]); "
+        "print(len(df), time.perf_counter() - i, i - t)"
+    ),
+    "csv.reader": (
+        "import csv, sys, time; t = time.perf_counter(); n = 0\n"
+        "with open(sys.argv[1], newline='', encoding='utf-8-sig') as f:\n"
+        "    r = csv.reader(f); next(r)\n"
+        "    for row in r: n += 1\n"
+        "print(n, time.perf_counter() - t, 0.0)"
+    ),
+}
+
+
+@dataclass
+class Measure:
+    wall: float
+    user: float
+    system: float
+    max_rss_kb: int
+    stdout: str
+
+
+@dataclass
+class Result:
+    step: str
+    backend: str
+    rows: int
+    measures: list[Measure] = field(default_factory=list)
+    outcome: str = ""
+    note: str = ""
+
+
+def timed(cmd: list[str], env: dict[str, str]) -> Measure:
+    with tempfile.NamedTemporaryFile("r", suffix=".time", dir=BENCH) as report:
+        proc = subprocess.run(
+            [TIME, "-v", "-o", report.name, *cmd],
+            env=env,
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        text = report.read()
+    if proc.returncode != 0:
+        sys.exit(f"failed ({proc.returncode}): {' '.join(cmd)}\n{proc.stdout}\n{proc.stderr}")
+    return Measure(
+        wall=_elapsed(_field(text, "Elapsed (wall clock) time (h:mm:ss or m:ss)")),
+        user=float(_field(text, "User time (seconds)")),
+        system=float(_field(text, "System time (seconds)")),
+        max_rss_kb=int(_field(text, "Maximum resident set size (kbytes)")),
+        stdout=proc.stdout,
+    )
+
+
+def _field(text: str, name: str) -> str:
+    match = re.search(rf"^\s*{re.escape(name)}: (.+)$", text, re.MULTILINE)
+    if not match:
+        sys.exit(f"/usr/bin/time -v output lacks {name!r}:\n{text}")
+    return match.group(1).strip()
+
+
+def _elapsed(text: str) -> float:
+    seconds = 0.0
+    for part in text.split(":"):
+        seconds = seconds * 60 + float(part)
+    return seconds
+
+
+def run(cmd: list[str], env: dict[str, str] | None = None) -> str:
+    proc = subprocess.run(cmd, env=env, cwd=ROOT, capture_output=True, text=True, check=False)
+    if proc.returncode != 0:
+        sys.exit(f"failed ({proc.returncode}): {' '.join(cmd)}\n{proc.stdout}\n{proc.stderr}")
+    return proc.stdout
+
+
+def django_env(database_url: str) -> dict[str, str]:
+    env = dict(os.environ)
+    env.update(
+        DATABASE_URL=database_url,
+        DEBUG="0",
+        SECRET_KEY="bench-only-key-not-a-secret",
+        LOG_LEVEL="WARNING",
+        PYTHONDONTWRITEBYTECODE="1",
+    )
+    env.pop("CELERY_BROKER_URL", None)
+    env.pop("REDIS_URL", None)
+    return env
+
+
+def fresh_database(backend: str) -> str:
+    if backend == "sqlite":
+        path = BENCH / "bench.sqlite3"
+        for suffix in ("", "-wal", "-shm", "-journal"):
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
+        return f"sqlite:///{path}"
+    run([*PSQL, "-c", f"DROP DATABASE IF EXISTS {PG_DB} WITH (FORCE)"])
+    run([*PSQL, "-c", f"CREATE DATABASE {PG_DB}"])
+    return f"{PG_URL}/{PG_DB}"
+
+
+def drop_database(backend: str) -> None:
+    if backend == "postgresql":
+        run([*PSQL, "-c", f"DROP DATABASE IF EXISTS {PG_DB} WITH (FORCE)"])
+    else:
+        (BENCH / "bench.sqlite3").unlink(missing_ok=True)
+
+
+def import_outcome(stdout: str) -> str:
+    line = json.loads(stdout.strip().splitlines()[-1])
+    if line["status"] != "ok":
+        sys.exit(f"import not ok: {line}")
+    return f"{line['created']:,} / {line['updated']:,} / {line['unchanged']:,}"
+
+
+def count_rows(path: Path) -> int:
+    with path.open("rb") as f:
+        return sum(1 for _ in f) - 1
+
+
+def bench_backend(backend: str, repeat: int, rows: int) -> list[Result]:
+    steps = [
+        ("first import", FILES["plain"]),
+        ("unchanged re-import", FILES["plain"]),
+        ("re-import, ~1% revised", FILES["revised"]),
+    ]
+    results = [Result(step, backend, rows) for step, _ in steps]
+    startup = Result("Django start-up only (`manage.py shell -c pass`)", backend, 0)
+    for _ in range(repeat):
+        url = fresh_database(backend)
+        env = django_env(url)
+        run([PY, "manage.py", "migrate", "--no-input", "-v", "0"], env)
+        startup.measures.append(timed([PY, "manage.py", "shell", "-c", "pass"], env))
+        for result, (_, path) in zip(results, steps, strict=True):
+            rel = str(path.relative_to(ROOT))
+            measure = timed([PY, "manage.py", "import_fingertips", rel], env)
+            result.measures.append(measure)
+            result.outcome = import_outcome(measure.stdout)
+        print(f"  {backend}: " + ", ".join(f"{r.measures[-1].wall:.2f} s" for r in results),
+              file=sys.stderr)  # fmt: skip
+    drop_database(backend)
+    return [*results, startup]
+
+
+def bench_readers(repeat: int) -> list[Result]:
+    results = []
+    for name, code in READERS.items():
+        result = Result(f"`{name}` of the same file", "—", count_rows(FILES["plain"]))
+        inner = []
+        for _ in range(repeat):
+            measure = timed([PY, "-c", code, str(FILES["plain"])], dict(os.environ))
+            result.measures.append(measure)
+            n, seconds, import_seconds = measure.stdout.split()
+            inner.append(float(seconds))
+            result.rows = int(n)
+        result.note = f"read itself {statistics.median(inner):.2f} s"
+        if name.startswith("pandas"):
+            result.note += f" (+ {float(import_seconds):.2f} s to import pandas)"
+        result.outcome = "—"
+        results.append(result)
+    return results
+
+
+def machine() -> str:
+    pg = run([*PSQL, "-Atc", "SHOW server_version"]).strip()
+    settings = run([*PSQL, "-Atc", "SELECT string_agg(name || '=' || setting || COALESCE(unit, ''),"
+                    " ', ' ORDER BY name) FROM pg_settings WHERE name IN ('fsync', "
+                    "'synchronous_commit', 'shared_buffers', 'work_mem')"]).strip()  # fmt: skip
+    mem_kb = int(re.search(r"MemTotal:\s+(\d+)", Path("/proc/meminfo").read_text())[1])
+    cpu = re.search(r"model name\s*:\s*(.+)", Path("/proc/cpuinfo").read_text())
+    sqlite = run([PY, "-c", "import sqlite3; print(sqlite3.sqlite_version)"]).strip()
+    django = run([PY, "-c", "import django; print(django.get_version())"]).strip()
+    psycopg = run([PY, "-c", "import psycopg2; print(psycopg2.__version__.split()[0])"]).strip()
+    pandas = run([PY, "-c", "import pandas; print(pandas.__version__)"]).strip()
+    git = subprocess.run(["git", "-C", str(ROOT), "describe", "--always", "--dirty"],
+                         capture_output=True, text=True, check=False)  # fmt: skip
+    code = git.stdout.strip() if git.returncode == 0 else os.environ.get("BENCH_SOURCE", "unknown")
+    return (
+        f"- Code: {code} ({ROOT})\n"
+        f"- CPU: {os.cpu_count()} (nproc), {cpu[1] if cpu else 'unknown'}; memory "
+        f"{mem_kb / 1024 / 1024:.1f} GiB\n"
+        f"- OS: {platform.platform()}\n"
+        f"- Python {platform.python_version()}, Django {django}, psycopg2 {psycopg}, "
+        f"pandas {pandas}, SQLite {sqlite}\n"
+        f"- PostgreSQL {pg} on 127.0.0.1:5433 (same machine; {settings})"
+    )
+
+
+def table(results: list[Result]) -> str:
+    lines = [
+        "| step | backend | rows | wall s (median; min-max) | rows/s | user+sys s | peak RSS MiB "
+        "| created / updated / unchanged | note |",
+        "|---|---|--:|--:|--:|--:|--:|---|---|",
+    ]
+    for r in results:
+        walls = [m.wall for m in r.measures]
+        wall = statistics.median(walls)
+        spread = f"; {min(walls):.2f}-{max(walls):.2f}" if len(walls) > 1 else ""
+        cpu = statistics.median(m.user + m.system for m in r.measures)
+        rss = max(m.max_rss_kb for m in r.measures) / 1024  # /usr/bin/time reports KiB
+        rate = f"{r.rows / wall:,.0f}" if r.rows else "—"
+        rows = f"{r.rows:,}" if r.rows else "—"
+        lines.append(
+            f"| {r.step} | {r.backend} | {rows} | {wall:.2f}{spread} | {rate} | {cpu:.2f} "
+            f"| {rss:.1f} | {r.outcome or '—'} | {r.note} |"
+        )
+    return "\n".join(lines)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--backends", default="sqlite,postgresql")
+    parser.add_argument("--regenerate", action="store_true", help="rebuild the national file")
+    parser.add_argument("--file", type=Path, default=FILES["plain"],
+                        help="another file made by make_national_file.py --out (its *_revised.csv "
+                        "copy is used for the revised re-import)")  # fmt: skip
+    parser.add_argument("--no-readers", action="store_true", help="skip pandas and csv.reader")
+    args = parser.parse_args()
+    national = args.file.resolve()
+    FILES.update(plain=national, revised=national.with_name(national.stem + "_revised.csv"))
+    if not Path(TIME).exists():
+        sys.exit(f"{TIME} missing: apt-get install -y time")
+    if shutil.which("psql") is None and "postgresql" in args.backends:
+        sys.exit("psql missing")
+    BENCH.mkdir(parents=True, exist_ok=True)
+    if args.regenerate or not (FILES["plain"].exists() and FILES["revised"].exists()):
+        print(run([PY, "bench/make_national_file.py", "--out", str(FILES["plain"])]).strip(),
+              file=sys.stderr)  # fmt: skip
+    rows = count_rows(FILES["plain"])
+    name, megabytes = FILES["plain"].relative_to(ROOT), FILES["plain"].stat().st_size / 1e6
+    print(f"{name}: {rows:,} rows, {megabytes:.1f} MB (timing only; never shipped as data)\n",
+          file=sys.stderr)  # fmt: skip
+    results: list[Result] = []
+    for backend in args.backends.split(","):
+        results.extend(bench_backend(backend, args.repeat, rows))
+    if not args.no_readers:
+        results.extend(bench_readers(args.repeat))
+    print(machine())
+    print(f"\nFile: {name}, {rows:,} data rows, {megabytes:.1f} MB; {args.repeat} repeat(s), "
+          "each on a fresh database.\n")  # fmt: skip
+    print(table(results))
+    raw = FILES["plain"].with_name(FILES["plain"].stem + "_results.json")
+    raw.write_text(json.dumps([asdict(r) for r in results], indent=1))
+    print(f"raw measures: {raw.relative_to(ROOT)}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
