@@ -286,7 +286,10 @@ def _compare(indicator, value, limits, area, benchmark, peers) -> str:
 
 
 def _trends(indicator: Indicator, series: dict[tuple, list[Any]]) -> dict[int, str]:
-    """The recent trend of each series up to each of its points, keyed by observation id."""
+    """The recent trend of each series at its latest point, keyed by observation id.
+
+    Fingertips shows the trend of the latest period only; earlier points get none.
+    """
     if indicator.ci_method == CIMethod.NONE:
         method = None
     elif indicator.value_type == ValueType.PROPORTION:
@@ -296,13 +299,15 @@ def _trends(indicator: Indicator, series: dict[tuple, list[Any]]) -> dict[int, s
     trends: dict[int, str] = {}
     cannot = stats.trend_label(stats.TrendMarker.CANNOT_BE_CALCULATED, indicator.polarity)
     for rows in series.values():
-        rows.sort(key=lambda r: r.period_sortable)
+        latest = max(rows, key=_period)
+        # Quarters and months carry their number in the sortable period's last digits.
+        if method is None or latest.period_sortable % 10000 != 0:
+            trends[latest.pk] = cannot
+            continue
+        yearly = sorted((r for r in rows if r.period_sortable % 10000 == 0), key=_period)
         points = []
-        for row in rows:
-            # Quarters and months carry their number in the sortable period's last digits.
-            if method is None or row.period_sortable % 10000 != 0:
-                trends[row.pk] = cannot
-                continue
+        # The run back from the latest period needs at most five of the latest years.
+        for row in yearly[-8:]:
             computed = engine_limits(indicator, row.count, row.denominator)
             points.append(
                 stats.TrendPoint(
@@ -314,14 +319,18 @@ def _trends(indicator: Indicator, series: dict[tuple, list[Any]]) -> dict[int, s
                     denominator=row.denominator,
                 )
             )
-            result = stats.recent_trend(
-                points,
-                polarity=indicator.polarity,
-                method=method,
-                period_length_years=row.period_end_year - row.period_start_year + 1,
-            )
-            trends[row.pk] = result.label
+        result = stats.recent_trend(
+            points,
+            polarity=indicator.polarity,
+            method=method,
+            period_length_years=latest.period_end_year - latest.period_start_year + 1,
+        )
+        trends[latest.pk] = result.label
     return trends
+
+
+def _period(row) -> int:
+    return row.period_sortable
 
 
 def _refresh_home_aggregates(indicator: Indicator, context: _Context) -> int:

@@ -8,12 +8,14 @@ bad row is rejected whole, with the file, row and column named, and nothing is w
 from __future__ import annotations
 
 import csv
+import functools
 import hashlib
 import io
 import json
 import math
 import re
-from collections.abc import Iterable, Sequence
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
@@ -89,8 +91,9 @@ MAX_ERRORS_REPORTED = 20
 class ImportRejected(Exception):
     """A file that cannot be imported; the message names the file, row and column."""
 
-    def __init__(self, errors: Sequence[str]):
+    def __init__(self, errors: Sequence[str], *, rows: int = 0):
         self.errors = list(errors)
+        self.rows = rows  # data rows read before the file was rejected
         more = len(self.errors) - MAX_ERRORS_REPORTED
         shown = self.errors[:MAX_ERRORS_REPORTED]
         super().__init__("; ".join(shown) + (f"; and {more} more" if more > 0 else ""))
@@ -103,16 +106,27 @@ class ImportRejected(Exception):
 
 @dataclass(frozen=True, slots=True)
 class RawExport:
-    """A CSV export as read: normalised header names and rows with their spreadsheet row numbers."""
+    """A CSV export as read: normalised header names, and its rows yielded on demand."""
 
     name: str
     checksum: str
     header: list[str]
-    rows: list[tuple[int, list[str]]]
+    text: str
+
+    def rows(self) -> Iterator[tuple[int, list[str]]]:
+        """Each data row with the line it ends on; rows are read one at a time to save memory."""
+        reader = csv.reader(io.StringIO(self.text, newline=""), strict=True)
+        next(reader)
+        try:
+            for row in reader:
+                if row:
+                    yield reader.line_num, row
+        except csv.Error as exc:
+            raise ImportRejected([f"{self.name}, line {reader.line_num}: {exc}"]) from None
 
 
 def read_export(data: bytes, *, name: str) -> RawExport:
-    """Read the bytes of one export with a real CSV reader; no field is interpreted yet."""
+    """Read the bytes of one export: decode, check it is whole, and read its header."""
     checksum = hashlib.sha256(data).hexdigest()
     try:
         text = data.decode("utf-8-sig")
@@ -122,18 +136,16 @@ def read_export(data: bytes, *, name: str) -> RawExport:
         raise ImportRejected([f"{name}: the file is empty"])
     if "\x00" in text:
         raise ImportRejected([f"{name}: the file holds NUL bytes; it is not a CSV export"])
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
-    try:
-        header = [_RENAMED.get(h.strip(), h.strip()) for h in next(reader)]
-        rows = [(reader.line_num, row) for row in reader if row]
-    except csv.Error as exc:
-        raise ImportRejected([f"{name}, line {reader.line_num}: {exc}"]) from None
     if not text.endswith(("\n", "\r")):
         # Fingertips ends every record with a line break; a body without one was cut short.
-        raise ImportRejected(
-            [f"{name}, line {reader.line_num}: the file ends mid-row (it looks truncated)"]
-        )
-    return RawExport(name=name, checksum=checksum, header=_name_parent_column(header), rows=rows)
+        lines = text.count("\n") + 1
+        raise ImportRejected([f"{name}, line {lines}: the file ends mid-row (it looks truncated)"])
+    try:
+        first = next(csv.reader(io.StringIO(text, newline=""), strict=True))
+    except csv.Error as exc:
+        raise ImportRejected([f"{name}, line 1: {exc}"]) from None
+    header = [_RENAMED.get(h.strip(), h.strip()) for h in first]
+    return RawExport(name=name, checksum=checksum, header=_name_parent_column(header), text=text)
 
 
 def _name_parent_column(header: list[str]) -> list[str]:
@@ -229,7 +241,13 @@ class _RowErrors:
         self.errors.append(f"{self.prefix}, column '{column}': {message}")
 
 
-def validate_export(raw: RawExport) -> list[ObservationRecord]:
+@dataclass(frozen=True, slots=True)
+class ValidatedExport:
+    records: list[ObservationRecord]
+    rows: int
+
+
+def validate_export(raw: RawExport) -> ValidatedExport:
     """Turn every row into a typed record, or reject the file naming each bad row and column."""
     missing = [c for c in REQUIRED_COLUMNS if c not in raw.header]
     if "Time period Sortable" not in raw.header:
@@ -247,7 +265,9 @@ def validate_export(raw: RawExport) -> list[ObservationRecord]:
     width = len(raw.header)
     errors: list[str] = []
     records: dict[tuple, ObservationRecord] = {}
-    for row_number, row in raw.rows:
+    rows = 0
+    for row_number, row in raw.rows():
+        rows += 1
         if len(row) > width:
             errors.append(
                 f"{raw.name}, row {row_number}: {len(row)} fields but the header has {width}"
@@ -280,18 +300,21 @@ def validate_export(raw: RawExport) -> list[ObservationRecord]:
         if len(errors) > MAX_ERRORS_REPORTED * 5:
             break
     if errors:
-        raise ImportRejected(errors)
+        raise ImportRejected(errors, rows=rows)
     if not records:
         raise ImportRejected([f"{raw.name}: the file has a header but no data rows"])
-    return list(records.values())
+    return ValidatedExport(list(records.values()), rows)
 
 
 def _validate_row(
     cells: list[str], index: dict[str, int], errors: _RowErrors, row_number: int
 ) -> ObservationRecord | None:
+    # Strip every cell once; website markup is rare, so only those cells pay for unwrapping.
+    cells = [_unwrap(c) if "<" in c else c.strip() for c in cells]
+
     def text(column: str) -> str:
         i = index.get(column)
-        return _unwrap(cells[i]) if i is not None else ""
+        return cells[i] if i is not None else ""
 
     indicator_text = text("Indicator ID")
     indicator_id = 0
@@ -313,12 +336,12 @@ def _validate_row(
     label = text("Time period")
     period = None
     try:
-        period = parse_period(label)
+        period = _parse_period(label)
     except PeriodError as exc:
         errors.add("Time period", str(exc))
     sortable_text = text("Time period Sortable")
     sortable = 0
-    if not re.fullmatch(r"\d{8}", sortable_text):
+    if not (len(sortable_text) == 8 and sortable_text.isdigit()):
         errors.add("Time period Sortable", f"{sortable_text!r} is not an 8-digit sortable period")
     else:
         sortable = int(sortable_text)
@@ -388,6 +411,10 @@ def _validate_row(
     )
 
 
+# A file repeats a handful of period labels thousands of times.
+_parse_period = functools.lru_cache(maxsize=1024)(parse_period)
+
+
 def _unwrap(cell: str) -> str:
     cell = cell.strip()
     if "<" not in cell:
@@ -401,7 +428,7 @@ def _unwrap(cell: str) -> str:
 def _number(raw: str, column: str, errors: _RowErrors) -> float | None:
     if raw == "":
         return None
-    candidate = raw.replace(",", "") if _THOUSANDS.match(raw) else raw
+    candidate = raw.replace(",", "") if "," in raw and _THOUSANDS.match(raw) else raw
     try:
         number = float(candidate)
     except ValueError:
@@ -475,39 +502,53 @@ _OBSERVATION_COLUMNS = (
 
 def load_records(records: Sequence[ObservationRecord], *, run: ImportRun) -> LoadCounts:
     """Upsert on the natural key in one transaction; unchanged rows are not written."""
+    by_indicator: dict[int, list[ObservationRecord]] = defaultdict(list)
+    for record in records:
+        by_indicator[record.indicator_id].append(record)
+    counts = LoadCounts()
     with transaction.atomic():
         sync_definitions()
         indicator_pks = _ensure_indicators(records)
         area_pks = _ensure_areas(records)
-        existing = _existing_observations(indicator_pks.values())
-        to_create: list[tuple] = []
-        to_update: list[tuple] = []
-        unchanged = 0
-        for record in records:
-            indicator_pk, area_pk = indicator_pks[record.indicator_id], area_pks[record.area_code]
-            key = (indicator_pk, area_pk, *record.key[2:])
-            current = existing.get(key)
-            if current is None:
-                to_create.append(
-                    (indicator_pk, area_pk, *record.key[2:], *_stored(record, {}), run.pk)
+        # One indicator at a time keeps only its stored rows in memory.
+        for fingertips_id, group in by_indicator.items():
+            counts += _load_indicator(group, indicator_pks[fingertips_id], area_pks, run)
+    return counts
+
+
+def _load_indicator(
+    records: list[ObservationRecord], indicator_pk: int, area_pks: dict[str, int], run: ImportRun
+) -> LoadCounts:
+    existing = _existing_observations(indicator_pk)
+    to_create: list[tuple] = []
+    to_update: list[tuple] = []
+    unchanged = 0
+    for record in records:
+        area_pk = area_pks[record.area_code]
+        current = existing.get((area_pk, *record.key[2:]))
+        if current is None:
+            to_create.append(
+                (
+                    indicator_pk,
+                    area_pk,
+                    *record.key[2:],
+                    record.data(),
+                    record.compared_to_england,
+                    record.parent_comparisons,
+                    run.pk,
                 )
-                continue
-            pk, data, england, comparisons = current
-            merged = {**comparisons, **record.parent_comparisons}
-            new_data, new_england, _ = _stored(record, comparisons)
-            if data == new_data and england == new_england and merged == comparisons:
-                unchanged += 1
-                continue
-            to_update.append((*_stored(record, comparisons)[:2], merged, run.pk, pk))
-        _insert_observations(to_create)
-        _update_observations(to_update)
+            )
+            continue
+        pk, data, england, comparisons = current
+        merged = {**comparisons, **record.parent_comparisons}
+        new_data = record.data()
+        if data == new_data and england == record.compared_to_england and merged == comparisons:
+            unchanged += 1
+            continue
+        to_update.append((new_data, record.compared_to_england, merged, run.pk, pk))
+    _insert_observations(to_create)
+    _update_observations(to_update)
     return LoadCounts(len(to_create), len(to_update), unchanged)
-
-
-def _stored(record: ObservationRecord, stored_comparisons: dict) -> tuple:
-    """The stored form of a record: data tuple, comparison with England, merged comparisons."""
-    merged = {**stored_comparisons, **record.parent_comparisons}
-    return record.data(), record.compared_to_england, merged
 
 
 def _ensure_indicators(records: Iterable[ObservationRecord]) -> dict[int, int]:
@@ -557,26 +598,22 @@ def _ensure_areas(records: Iterable[ObservationRecord]) -> dict[str, int]:
     return {code: area.pk for code, area in areas.items()}
 
 
-def _existing_observations(indicator_pks: Iterable[int]) -> dict[tuple, tuple]:
-    rows = Observation.objects.filter(indicator_id__in=list(indicator_pks)).values_list(
-        "pk",
-        "indicator_id",
+def _existing_observations(indicator_pk: int) -> dict[tuple, tuple]:
+    """The stored rows of one indicator by natural key: (pk, data, england, comparisons)."""
+    rows = Observation.objects.filter(indicator_id=indicator_pk).values_list(
         "area_id",
         "sex",
         "age",
         "category_type",
         "category",
         "period_sortable",
+        "pk",
         *DATA_FIELDS,
         "compared_to_england",
         "parent_comparisons",
     )
-    width = len(DATA_FIELDS)
-    existing = {}
-    for row in rows:
-        data = row[8 : 8 + width]
-        existing[row[1:8]] = (row[0], tuple(data), row[8 + width], row[9 + width])
-    return existing
+    end = 7 + len(DATA_FIELDS)
+    return {row[:6]: (row[6], row[7:end], row[end], row[end + 1]) for row in rows}
 
 
 def _insert_observations(rows: list[tuple]) -> None:
@@ -654,13 +691,19 @@ def import_bodies(run: ImportRun, bodies: Sequence[tuple[str, bytes]]) -> Import
     run.checksum = _combined_checksum(bodies)
     rows = 0
     try:
-        records: list[ObservationRecord] = []
+        validated = []
         for name, data in bodies:
-            raw = read_export(data, name=name)
-            rows += len(raw.rows)
-            records.extend(validate_export(raw))
-        counts = load_records(_fold_across_files(records), run=run)
+            validated.append(validate_export(read_export(data, name=name)))
+            rows += validated[-1].rows
+        # One file's repeated keys are folded by validation; only several files need folding.
+        records = (
+            validated[0].records
+            if len(validated) == 1
+            else _fold_across_files([r for v in validated for r in v.records])
+        )
+        counts = load_records(records, run=run)
     except ImportRejected as exc:
+        rows += exc.rows
         _finish(run, ImportRun.Status.REJECTED, rows=rows, error=str(exc))
         return ImportOutcome(run.location, "rejected", rows=rows, error=str(exc), run_id=run.pk)
     except Exception as exc:

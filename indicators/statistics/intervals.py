@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -69,15 +70,21 @@ def poisson_count_limits(count: float, confidence: float = CONFIDENCE_95) -> Cou
         raise InvalidInput(f"count must not be negative, got {count!r}")
     alpha = 1.0 - _check_confidence(confidence)
     if observed < EXACT_BELOW:
-        # chi-squared with 0 df is a point mass at 0 in R; scipy answers NaN, so 0 is explicit.
-        lower = 0.0 if observed == 0 else float(chi2.ppf(alpha / 2, 2 * observed)) / 2
-        upper = float(chi2.isf(alpha / 2, 2 * observed + 2)) / 2
-        return CountLimits(lower, upper, METHOD_EXACT)
+        return _exact_count_limits(observed, alpha)
     z = z_for_confidence(confidence)
     lower = observed * (1 - 1 / (9 * observed) - z / (3 * math.sqrt(observed))) ** 3
     above = observed + 1
     upper = above * (1 - 1 / (9 * above) + z / (3 * math.sqrt(above))) ** 3
     return CountLimits(lower, upper, METHOD_BYARS)
+
+
+@functools.lru_cache(maxsize=4096)
+def _exact_count_limits(observed: float, alpha: float) -> CountLimits:
+    # Small counts repeat across a dataset and scipy's quantiles are slow: compute each once.
+    # chi-squared with 0 df is a point mass at 0 in R; scipy answers NaN, so 0 is explicit.
+    lower = 0.0 if observed == 0 else float(chi2.ppf(alpha / 2, 2 * observed)) / 2
+    upper = float(chi2.isf(alpha / 2, 2 * observed + 2)) / 2
+    return CountLimits(lower, upper, METHOD_EXACT)
 
 
 def crude_rate(
