@@ -1,0 +1,293 @@
+"""Read-only JSON and CSV API at /api/v1/, over the same numbers the pages show."""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Sequence
+
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.views.decorators.http import require_GET
+
+from indicators import presenters
+from indicators.exporters import format_number
+from indicators.models import Area, Indicator
+
+MAX_LIMIT = 5000
+INDICATOR_FIELDS = [
+    "fingertips_id",
+    "name",
+    "short_name",
+    "unit",
+    "multiplier",
+    "value_type",
+    "ci_method",
+    "polarity",
+    "benchmark_method",
+    "period_type",
+    "definition",
+    "numerator",
+    "denominator",
+    "source",
+    "id_confirmed",
+]
+AREA_FIELDS = ["code", "name", "level", "parent"]
+
+
+class BadRequest(ValueError):
+    """A query parameter the API cannot use; the message says which and why."""
+
+
+def _respond(request: HttpRequest, rows: list[dict], fields: Sequence[str], name: str, **meta):
+    if request.GET.get("format") == "csv":
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
+        writer = csv.DictWriter(response, fieldnames=list(fields), extrasaction="ignore")
+        writer.writeheader()
+        for row in rows:
+            # Whole numbers without ".0" and every digit otherwise, as Fingertips writes them.
+            writer.writerow(
+                {k: format_number(v) if isinstance(v, float) else v for k, v in row.items()}
+            )
+        return response
+    return JsonResponse({**meta, "count": len(rows), "results": rows})
+
+
+def _error(message: str, status: int = 400) -> JsonResponse:
+    return JsonResponse({"error": message}, status=status)
+
+
+def _format(request: HttpRequest) -> None:
+    """Check the parameters every endpoint shares."""
+    if any("\x00" in value for value in request.GET.values()):
+        raise BadRequest("parameters must not contain NUL characters")
+    if request.GET.get("format", "json") not in {"json", "csv"}:
+        raise BadRequest("format must be json or csv")
+
+
+@require_GET
+def indicators(request: HttpRequest) -> HttpResponse:
+    try:
+        _format(request)
+    except BadRequest as exc:
+        return _error(str(exc))
+    rows = list(Indicator.objects.shown().values(*INDICATOR_FIELDS))
+    return _respond(request, rows, INDICATOR_FIELDS, "indicators")
+
+
+@require_GET
+def areas(request: HttpRequest) -> HttpResponse:
+    try:
+        _format(request)
+    except BadRequest as exc:
+        return _error(str(exc))
+    queryset = Area.objects.select_related("parent")
+    if level := request.GET.get("level"):
+        queryset = queryset.filter(level=level)
+    rows = [
+        {
+            "code": a.code,
+            "name": a.name,
+            "level": a.level,
+            "parent": a.parent.code if a.parent else None,
+        }
+        for a in queryset
+    ]
+    return _respond(request, rows, AREA_FIELDS, "areas")
+
+
+@require_GET
+def observations(request: HttpRequest) -> HttpResponse:
+    """Figures of one indicator, filtered by area and period, with limits and comparisons."""
+    try:
+        _format(request)
+        indicator = _indicator(request.GET.get("indicator"))
+        benchmark = request.GET.get("benchmark", "england")
+        if benchmark not in presenters.BENCHMARK_FIELDS:
+            raise BadRequest("benchmark must be england, region or home")
+        limit = _integer(request.GET.get("limit"), "limit", default=1000, low=1, high=MAX_LIMIT)
+        offset = _integer(request.GET.get("offset"), "offset", default=0, low=0, high=10**9)
+    except BadRequest as exc:
+        return _error(str(exc))
+    queryset = presenters.headline_observations(indicator)
+    if area := request.GET.get("area"):
+        queryset = queryset.filter(area__code=area)
+    if period := request.GET.get("period"):
+        queryset = (
+            queryset.filter(period_sortable=int(period))
+            if period.isdigit() and len(period) == 8
+            else queryset.filter(period_label=period)
+        )
+    page = queryset[offset : offset + limit]
+    rows = [presenters.figure_of(o, benchmark=benchmark).as_dict() for o in page]
+    return _respond(
+        request,
+        rows,
+        presenters.FIGURE_FIELDS,
+        f"observations-{indicator.fingertips_id}",
+        indicator=indicator.fingertips_id,
+        benchmark=benchmark,
+        offset=offset,
+        limit=limit,
+    )
+
+
+def _indicator(value: str | None) -> Indicator:
+    if not value:
+        raise BadRequest("indicator is required (a Fingertips indicator id)")
+    if not value.isdigit():
+        raise BadRequest(f"indicator must be a number, not {value[:40]!r}")
+    try:
+        # Ids beyond the column's range cannot exist; the database would refuse the query.
+        if int(value) > 2**31 - 1:
+            raise Indicator.DoesNotExist
+        return Indicator.objects.get(fingertips_id=int(value))
+    except Indicator.DoesNotExist:
+        raise BadRequest(f"no indicator with id {value[:40]}") from None
+
+
+def _integer(value: str | None, name: str, *, default: int, low: int, high: int) -> int:
+    if value is None or value == "":
+        return default
+    if not value.isdigit() or not low <= int(value) <= high:
+        raise BadRequest(f"{name} must be a whole number from {low} to {high}")
+    return int(value)
+
+
+def _string_fields(fields: Sequence[str], numbers: set[str], integers: set[str]) -> dict:
+    properties = {}
+    for field in fields:
+        if field in integers:
+            properties[field] = {"type": "integer"}
+        elif field in numbers:
+            properties[field] = {"type": "number", "nullable": True}
+        else:
+            properties[field] = {"type": "string"}
+    return {"type": "object", "properties": properties}
+
+
+FIGURE_NUMBERS = {
+    "value",
+    "lower_ci_95",
+    "upper_ci_95",
+    "lower_ci_998",
+    "upper_ci_998",
+    "count",
+    "denominator",
+}
+
+
+def openapi_schema() -> dict:
+    """The OpenAPI 3 description of this API, built from the same field lists it serialises."""
+
+    def listing(schema_name: str) -> dict:
+        return {
+            "200": {
+                "description": "JSON (default) or CSV with format=csv",
+                "content": {
+                    "application/json": {
+                        "schema": {
+                            "type": "object",
+                            "properties": {
+                                "count": {"type": "integer"},
+                                "results": {
+                                    "type": "array",
+                                    "items": {"$ref": f"#/components/schemas/{schema_name}"},
+                                },
+                            },
+                        }
+                    },
+                    "text/csv": {"schema": {"type": "string"}},
+                },
+            },
+            "400": {"description": "A parameter the API cannot use; the body says which"},
+        }
+
+    format_parameter = {
+        "name": "format",
+        "in": "query",
+        "schema": {"type": "string", "enum": ["json", "csv"]},
+    }
+    indicator_schema = _string_fields(INDICATOR_FIELDS, set(), {"fingertips_id", "multiplier"})
+    indicator_schema["properties"]["id_confirmed"] = {"type": "boolean"}
+    area_schema = _string_fields(AREA_FIELDS, set(), set())
+    area_schema["properties"]["parent"] = {"type": "string", "nullable": True}
+    return {
+        "openapi": "3.0.3",
+        "info": {
+            "title": "Infant mortality dashboard API",
+            "version": "1",
+            "description": "Read-only figures from OHID Fingertips and the statistics derived "
+            "from them. Contains public sector information licensed under the Open Government "
+            "Licence v3.0.",
+        },
+        "paths": {
+            "/api/v1/indicators/": {
+                "get": {
+                    "summary": "Indicators shown on the dashboard",
+                    "parameters": [format_parameter],
+                    "responses": listing("Indicator"),
+                }
+            },
+            "/api/v1/areas/": {
+                "get": {
+                    "summary": "Areas held",
+                    "parameters": [
+                        format_parameter,
+                        {"name": "level", "in": "query", "schema": {"type": "string"}},
+                    ],
+                    "responses": listing("Area"),
+                }
+            },
+            "/api/v1/observations/": {
+                "get": {
+                    "summary": "Figures of one indicator, with limits, counts and comparisons",
+                    "parameters": [
+                        format_parameter,
+                        {
+                            "name": "indicator",
+                            "in": "query",
+                            "required": True,
+                            "schema": {"type": "integer"},
+                        },
+                        {"name": "area", "in": "query", "schema": {"type": "string"}},
+                        {
+                            "name": "period",
+                            "in": "query",
+                            "description": "A label such as '2022 - 24' or a sortable period",
+                            "schema": {"type": "string"},
+                        },
+                        {
+                            "name": "benchmark",
+                            "in": "query",
+                            "schema": {"type": "string", "enum": ["england", "region", "home"]},
+                        },
+                        {
+                            "name": "limit",
+                            "in": "query",
+                            "schema": {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT},
+                        },
+                        {
+                            "name": "offset",
+                            "in": "query",
+                            "schema": {"type": "integer", "minimum": 0},
+                        },
+                    ],
+                    "responses": listing("Figure"),
+                }
+            },
+        },
+        "components": {
+            "schemas": {
+                "Indicator": indicator_schema,
+                "Area": area_schema,
+                "Figure": _string_fields(
+                    presenters.FIGURE_FIELDS, FIGURE_NUMBERS, {"indicator_id", "period_sortable"}
+                ),
+            }
+        },
+    }
+
+
+@require_GET
+def schema(request: HttpRequest) -> JsonResponse:
+    return JsonResponse(openapi_schema())

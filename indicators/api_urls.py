@@ -1,0 +1,12 @@
+from django.urls import path
+
+from indicators import api
+
+app_name = "api"
+
+urlpatterns = [
+    path("indicators/", api.indicators, name="indicators"),
+    path("areas/", api.areas, name="areas"),
+    path("observations/", api.observations, name="observations"),
+    path("schema/", api.schema, name="schema"),
+]

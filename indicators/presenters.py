@@ -1,0 +1,289 @@
+"""The numbers every page, chart, table, CSV download and API response shows, read in one place.
+
+Views and the API call these functions and format what they return; none of them builds its
+own query, so a chart, its table and its download cannot disagree.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass
+from statistics import quantiles
+
+from django.conf import settings
+from django.db.models import Count
+
+from indicators.configuration import AreasConfig, areas_config
+from indicators.disclosure import CountState, disclose
+from indicators.models import Area, AreaLevel, Indicator, Observation, Origin, Polarity
+
+BENCHMARK_FIELDS = {
+    "england": "comparison_england",
+    "region": "comparison_region",
+    "home": "comparison_home",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Benchmark:
+    key: str
+    code: str
+    name: str
+
+
+def benchmarks(config: AreasConfig | None = None) -> list[Benchmark]:
+    """The comparators an analyst can switch between: England, the region, the home county."""
+    config = config or areas_config()
+    return [
+        Benchmark("england", config.england.code, config.england.name),
+        Benchmark("region", config.region.code, config.region.name),
+        Benchmark("home", config.home.code, config.home.name),
+    ]
+
+
+def benchmark_for(key: str | None) -> Benchmark:
+    chosen = {b.key: b for b in benchmarks()}
+    return chosen.get(key or "england", chosen["england"])
+
+
+@dataclass(frozen=True, slots=True)
+class Figure:
+    """One area's figure for one period, with its limits, counts and comparisons."""
+
+    indicator_id: int
+    area_code: str
+    area_name: str
+    area_level: str
+    period: str
+    period_sortable: int
+    value: float | None
+    lower_ci_95: float | None
+    upper_ci_95: float | None
+    lower_ci_998: float | None
+    upper_ci_998: float | None
+    limits_source: str  # "published", "engine" or "" when there are none
+    count: float | None
+    count_state: str
+    denominator: float | None
+    value_note: str
+    origin: str
+    comparison: str  # with the chosen benchmark
+    comparison_england: str
+    comparison_region: str
+    comparison_home: str
+    published_comparison_england: str
+    recent_trend: str  # as published by Fingertips
+    computed_trend: str  # as calculated here
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+FIGURE_FIELDS = list(Figure.__dataclass_fields__)
+
+
+def figure_of(observation: Observation, *, benchmark: str = "england") -> Figure:
+    area = observation.area
+    published = observation.lower_ci_95 is not None
+    engine = observation.computed_lower_ci_95 is not None
+    # Fingertips' own figures are shown as published; only locally made counts are disclosed.
+    count = (
+        disclose(observation.count, threshold=settings.DISCLOSURE_THRESHOLD)
+        if observation.origin not in {Origin.PUBLISHED, Origin.AGGREGATED}
+        else None
+    )
+    return Figure(
+        indicator_id=observation.indicator.fingertips_id,
+        area_code=area.code,
+        area_name=area.name,
+        area_level=area.level,
+        period=observation.period_label,
+        period_sortable=observation.period_sortable,
+        value=observation.value,
+        lower_ci_95=observation.lower_95,
+        upper_ci_95=observation.upper_95,
+        lower_ci_998=_first(observation.lower_ci_998, observation.computed_lower_ci_998),
+        upper_ci_998=_first(observation.upper_ci_998, observation.computed_upper_ci_998),
+        limits_source="published" if published else ("engine" if engine else ""),
+        count=count.value if count else observation.count,
+        count_state=count.state if count else _state(observation.count),
+        denominator=observation.denominator,
+        value_note=observation.value_note,
+        origin=observation.origin,
+        comparison=getattr(observation, BENCHMARK_FIELDS.get(benchmark, "comparison_england")),
+        comparison_england=observation.comparison_england,
+        comparison_region=observation.comparison_region,
+        comparison_home=observation.comparison_home,
+        published_comparison_england=observation.compared_to_england,
+        recent_trend=observation.recent_trend,
+        computed_trend=observation.computed_trend,
+    )
+
+
+def _first(a, b):
+    return a if a is not None else b
+
+
+def _state(count: float | None) -> str:
+    return CountState.SHOWN if count is not None else CountState.MISSING
+
+
+def main_breakdown(indicator: Indicator) -> tuple[str, str] | None:
+    """The sex and age an indicator is shown for: Persons where published, else its commonest."""
+    counts = (
+        Observation.objects.filter(indicator=indicator)
+        .headline()
+        .values_list("sex", "age")
+        .annotate(rows=Count("pk"))
+        .order_by()
+    )
+    ranked = sorted(counts, key=lambda row: (row[0] != "Persons", -row[2], row[0], row[1]))
+    return (ranked[0][0], ranked[0][1]) if ranked else None
+
+
+def headline_observations(indicator: Indicator, breakdown: tuple[str, str] | None = None):
+    """Headline rows (the main sex and age, no category breakdown) of one indicator."""
+    sex, age = breakdown or main_breakdown(indicator) or ("", "")
+    return (
+        Observation.objects.filter(indicator=indicator, sex=sex, age=age)
+        .headline()
+        .select_related("area", "indicator")
+        .order_by("period_sortable", "area__code")
+    )
+
+
+def periods(
+    indicator: Indicator, breakdown: tuple[str, str] | None = None
+) -> list[tuple[int, str]]:
+    """The indicator's periods with headline data, newest first."""
+    rows = (
+        headline_observations(indicator, breakdown)
+        .values_list("period_sortable", "period_label")
+        .distinct()
+        .order_by("-period_sortable")
+    )
+    return list(dict(rows).items())
+
+
+def dashboard_areas(config: AreasConfig | None = None) -> list[Benchmark]:
+    """The areas the analyst views show side by side, in the order they are listed."""
+    config = config or areas_config()
+    listed = [*config.districts, *config.neighbours, config.home, config.region, config.england]
+    return [Benchmark("", a.code, a.name) for a in listed]
+
+
+def figures_for_period(
+    indicator: Indicator,
+    sortable: int,
+    *,
+    benchmark: str = "england",
+    codes: Iterable[str],
+    breakdown: tuple[str, str] | None = None,
+) -> list[Figure]:
+    """The chosen areas' figures for one period, in the order of `codes`; missing areas omitted."""
+    order = {code: i for i, code in enumerate(codes)}
+    rows = headline_observations(indicator, breakdown).filter(
+        period_sortable=sortable, area__code__in=list(order)
+    )
+    figures = [figure_of(o, benchmark=benchmark) for o in rows]
+    return sorted(figures, key=lambda f: order[f.area_code])
+
+
+def series(
+    indicator: Indicator,
+    *,
+    codes: Sequence[str],
+    benchmark: str = "england",
+    breakdown: tuple[str, str] | None = None,
+) -> dict[str, list[Figure]]:
+    """Each chosen area's figures over time, oldest first."""
+    rows = headline_observations(indicator, breakdown).filter(area__code__in=list(codes))
+    result: dict[str, list[Figure]] = {code: [] for code in codes}
+    for observation in rows:
+        result[observation.area.code].append(figure_of(observation, benchmark=benchmark))
+    return result
+
+
+@dataclass(frozen=True, slots=True)
+class ProfileRow:
+    """One indicator's line of an area profile: the area against England, worst and best."""
+
+    indicator: Indicator
+    period: str
+    area: Figure | None
+    england: Figure | None
+    worst: float | None
+    best: float | None
+    q25: float | None
+    q75: float | None
+    areas_ranked: int
+
+
+def area_profile(area: Area, indicators: Sequence[Indicator]) -> list[ProfileRow]:
+    """Each indicator's latest period for the area, with England and the spread of its peers."""
+    peer_levels = (
+        [AreaLevel.DISTRICT, AreaLevel.UNITARY]
+        if area.level in {AreaLevel.DISTRICT, AreaLevel.UNITARY}
+        else [AreaLevel.COUNTY, AreaLevel.UNITARY]
+        if area.level == AreaLevel.COUNTY
+        else [area.level]
+    )
+    rows = (
+        Observation.objects.headline()
+        .filter(indicator__in=indicators, origin=Origin.PUBLISHED)
+        .filter(area__level__in=[*peer_levels, AreaLevel.ENGLAND])
+        .select_related("area", "indicator")
+    )
+    by_key: dict[tuple[int, int], list[Observation]] = defaultdict(list)
+    for observation in rows:
+        by_key[(observation.indicator_id, observation.period_sortable)].append(observation)
+    aggregated = {
+        (o.indicator_id, o.period_sortable): o
+        for o in Observation.objects.headline()
+        .filter(indicator__in=indicators, area=area, origin=Origin.AGGREGATED)
+        .select_related("area", "indicator")
+    }
+    profile = []
+    for indicator in indicators:
+        keys = sorted(
+            (k for k in by_key if k[0] == indicator.pk and _has(by_key[k], area, aggregated, k)),
+            reverse=True,
+        )
+        if not keys:
+            profile.append(ProfileRow(indicator, "", None, None, None, None, None, None, 0))
+            continue
+        key = keys[0]
+        group = by_key[key]
+        mine = next((o for o in group if o.area_id == area.pk), aggregated.get(key))
+        england = next((o for o in group if o.area.level == AreaLevel.ENGLAND), None)
+        peers = sorted(
+            o.value for o in group if o.area.level in peer_levels and o.value is not None
+        )
+        low_is_good = indicator.polarity == Polarity.LOW_IS_GOOD
+        high_is_good = indicator.polarity == Polarity.HIGH_IS_GOOD
+        worst = best = q25 = q75 = None
+        if peers:
+            worst, best = (peers[-1], peers[0]) if low_is_good else (peers[0], peers[-1])
+            if not (low_is_good or high_is_good):
+                worst, best = peers[0], peers[-1]  # no judgement: lowest and highest
+            if len(peers) >= 4:
+                q25, _, q75 = quantiles(peers, n=4)
+        profile.append(
+            ProfileRow(
+                indicator,
+                mine.period_label if mine else "",
+                figure_of(mine) if mine else None,
+                figure_of(england) if england else None,
+                worst,
+                best,
+                q25,
+                q75,
+                len(peers),
+            )
+        )
+    return profile
+
+
+def _has(group, area, aggregated, key) -> bool:
+    return any(o.area_id == area.pk for o in group) or key in aggregated
