@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 FINGERTIPS_REFRESH_ON_START ?= 1
 
-.PHONY: run test install migrate lint format check-migrations clean
+.PHONY: run test install migrate lint format check-migrations clean vendor
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -48,3 +48,27 @@ check-migrations: install
 
 clean:
 	rm -rf $(VENV) var
+
+## make vendor: re-copy GOV.UK Frontend's built CSS/JS into static/vendor/ (needs npm; nothing
+## else depends on it: the vendored files are committed). See static/vendor/README.md.
+GOVUK_FRONTEND_VERSION ?= 5
+GOVUK_FRONTEND_DIR := static/vendor/govuk-frontend
+vendor:
+	@command -v npm >/dev/null || { echo "make vendor needs npm" >&2; exit 1; }
+	@set -e; tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
+	(cd "$$tmp" && npm pack --silent govuk-frontend@$(GOVUK_FRONTEND_VERSION) >/dev/null); \
+	tar -xzf "$$tmp"/govuk-frontend-*.tgz -C "$$tmp"; \
+	version=$$(node -p 'require(process.argv[1]).version' "$$tmp/package/package.json"); \
+	licence=$$(node -p 'require(process.argv[1]).license' "$$tmp/package/package.json"); \
+	test "$$licence" = MIT || { echo "govuk-frontend $$version is licensed $$licence, not MIT" >&2; exit 1; }; \
+	mkdir -p $(GOVUK_FRONTEND_DIR); \
+	sed -E -e 's/@font-face\{font-family:"?GDS Transport"?;[^}]*\}//g' \
+	       -e 's/font-family:"?GDS Transport"?,/font-family:/g' \
+	       -e 's@/\*# sourceMappingURL=[^*]*\*/@@' \
+	    "$$tmp/package/dist/govuk/govuk-frontend.min.css" > $(GOVUK_FRONTEND_DIR)/govuk-frontend.min.css; \
+	sed -E -e 's@//# sourceMappingURL=.*$$@@' \
+	    "$$tmp/package/dist/govuk/govuk-frontend.min.js" > $(GOVUK_FRONTEND_DIR)/govuk-frontend.min.js; \
+	if grep -q -e 'GDS Transport' -e '/assets/fonts/' $(GOVUK_FRONTEND_DIR)/govuk-frontend.min.css; then \
+		echo "the GDS Transport font is still referenced: update the sed rules in the Makefile" >&2; exit 1; fi; \
+	echo "$$version" > $(GOVUK_FRONTEND_DIR)/VERSION; \
+	echo "Vendored govuk-frontend $$version into $(GOVUK_FRONTEND_DIR)/ (update static/vendor/README.md if the version changed)"

@@ -3,6 +3,7 @@
 from pathlib import Path
 
 import environ
+import plotly
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
@@ -98,7 +99,12 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATICFILES_DIRS = [BASE_DIR / "static"]
+STATICFILES_DIRS = [
+    BASE_DIR / "static",
+    # Plotly's own bundle, served from the installed wheel (not copied into the repository):
+    # {% static 'vendor/plotly/plotly.min.js' %}, always the version the Python package draws with.
+    ("vendor/plotly", Path(plotly.__file__).parent / "package_data"),
+]
 STATIC_ROOT = BASE_DIR / "var" / "staticfiles"
 
 LOGGING = {

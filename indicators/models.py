@@ -319,6 +319,8 @@ class InequalityDataset(models.Model):
     rii = models.FloatField(null=True, blank=True)
     rii_lower = models.FloatField(null=True, blank=True)
     rii_upper = models.FloatField(null=True, blank=True)
+    # The fitted line's value at the most deprived end; the SII is its change to the least.
+    sii_intercept = models.FloatField(null=True, blank=True)
     sii_note = models.TextField(blank=True)
     loaded_at = models.DateTimeField(auto_now=True)
 

@@ -287,3 +287,56 @@ def area_profile(area: Area, indicators: Sequence[Indicator]) -> list[ProfileRow
 
 def _has(group, area, aggregated, key) -> bool:
     return any(o.area_id == area.pk for o in group) or key in aggregated
+
+
+@dataclass(frozen=True, slots=True)
+class OverviewRow:
+    """One indicator's line of the overview: its latest period and each area's figure."""
+
+    indicator: Indicator
+    period: str
+    cells: list[Figure | None]
+    home_latest: Figure | None  # the home county's own latest figure, whatever its period
+
+
+def overview(
+    indicators: Sequence[Indicator], *, codes: Sequence[str], home: str, benchmark: str
+) -> list[OverviewRow]:
+    """The heat map's rows: each indicator's latest period across the areas, in one query."""
+    rows = (
+        Observation.objects.headline()
+        .filter(indicator__in=indicators, area__code__in=list(codes))
+        .select_related("area", "indicator")
+    )
+    by_indicator: dict[int, list[Observation]] = defaultdict(list)
+    for observation in rows:
+        by_indicator[observation.indicator_id].append(observation)
+    result = []
+    for indicator in indicators:
+        held = by_indicator.get(indicator.pk, [])
+        breakdowns = defaultdict(int)
+        for o in held:
+            breakdowns[(o.sex, o.age)] += 1
+        if not breakdowns:
+            result.append(OverviewRow(indicator, "", [None] * len(codes), None))
+            continue
+        main = min(breakdowns, key=lambda k: (k[0] != "Persons", -breakdowns[k], k))
+        held = [o for o in held if (o.sex, o.age) == main]
+        latest = max(o.period_sortable for o in held)
+        at_latest = {o.area.code: o for o in held if o.period_sortable == latest}
+        label = next(iter(at_latest.values())).period_label
+        home_rows = sorted(
+            (o for o in held if o.area.code == home), key=lambda o: o.period_sortable
+        )
+        result.append(
+            OverviewRow(
+                indicator,
+                label,
+                [
+                    figure_of(at_latest[c], benchmark=benchmark) if c in at_latest else None
+                    for c in codes
+                ],
+                figure_of(home_rows[-1], benchmark=benchmark) if home_rows else None,
+            )
+        )
+    return result

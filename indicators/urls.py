@@ -7,6 +7,14 @@ app_name = "indicators"
 urlpatterns = [
     path("", views.home, name="home"),
     path("data/", views.data_sources, name="data"),
+    path("indicators/<int:fingertips_id>/", views.indicator_detail, name="indicator"),
+    path(
+        "indicators/<int:fingertips_id>/<slug:chart>.csv",
+        views.indicator_csv,
+        name="indicator-csv",
+    ),
+    path("areas/<str:code>/", views.area_profile, name="area"),
+    path("areas/<str:code>/profile.csv", views.area_profile_csv, name="area-csv"),
     path("inequalities/", views.inequalities, name="inequalities"),
     path("inequalities/<slug:slug>.csv", views.inequality_csv, name="inequality-csv"),
 ]

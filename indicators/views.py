@@ -6,14 +6,18 @@ import csv
 
 from django.conf import settings
 from django.db.models import Count, Max, Min, OuterRef, Subquery
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
+from indicators import presenters
+from indicators.cards import View, compare_card, deciles_card, map_card, profile_card, trend_card
+from indicators.charts import COMPARISON_ORDER
 from indicators.configuration import areas_config
 from indicators.deprivation import decile_number, sii_over_deciles
 from indicators.disclosure import disclose
 from indicators.exporters import format_number
 from indicators.models import (
+    Area,
     ImportRun,
     Indicator,
     InequalityDataset,
@@ -24,35 +28,128 @@ from indicators.narrative import describe_sii
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    """Each indicator's latest period, for the home county beside the region and England."""
+    """Headline tiles for the home county and the heat map of indicators by area."""
     config = areas_config()
-    columns = [config.home, config.region, config.england]
-    indicators = list(Indicator.objects.shown())
-    by_indicator: dict[int, dict[int, dict[str, Observation]]] = {}
-    observations = (
-        Observation.objects.headline()
-        .filter(area__code__in=[a.code for a in columns], indicator__in=indicators)
-        .select_related("area")
+    benchmark = presenters.benchmark_for(request.GET.get("benchmark"))
+    areas = presenters.dashboard_areas(config)
+    rows = presenters.overview(
+        list(Indicator.objects.shown()),
+        codes=[a.code for a in areas],
+        home=config.home.code,
+        benchmark=benchmark.key,
     )
-    for observation in observations:
-        periods = by_indicator.setdefault(observation.indicator_id, {})
-        periods.setdefault(observation.period_sortable, {})[observation.area.code] = observation
-    rows = []
-    for indicator in indicators:
-        periods = by_indicator.get(indicator.pk, {})
-        latest = periods[max(periods)] if periods else {}
-        period_label = next(iter(latest.values())).period_label if latest else ""
-        rows.append(
-            {
-                "indicator": indicator,
-                "period": period_label,
-                "cells": [latest.get(a.code) for a in columns],
-            }
-        )
     return render(
         request,
         "indicators/home.html",
-        {"columns": columns, "rows": rows, "last_success": ImportRun.objects.latest_success()},
+        {
+            "areas": areas,
+            "rows": rows,
+            "tiles": [r for r in rows if r.indicator.fingertips_id in HEADLINE_INDICATORS],
+            "benchmark": benchmark,
+            "benchmarks": presenters.benchmarks(config),
+            "home": config.home,
+            "region": config.region,
+            "legend": [label for label in COMPARISON_ORDER if label in LEGEND],
+            "last_success": ImportRun.objects.latest_success(),
+        },
+    )
+
+
+LEGEND = {"Better", "Similar", "Worse", "Higher", "Lower", "Not compared", "No data"}
+# The tiles at the top of the overview, infant mortality first.
+HEADLINE_INDICATORS = (92196, 20101, 93085, 20401)
+
+
+def _view(request: HttpRequest, indicator: Indicator) -> View:
+    """Read the analyst's choices from the query string; anything unknown falls back to defaults."""
+    available = presenters.periods(indicator)
+    chosen = request.GET.get("period", "")
+    period = next(
+        (p for p in available if str(p[0]) == chosen), available[0] if available else None
+    )
+    area = request.GET.get("area", "")
+    return View(
+        indicator=indicator,
+        period=period[0] if period else None,
+        period_label=period[1] if period else "",
+        benchmark=presenters.benchmark_for(request.GET.get("benchmark")),
+        area_code=area if area in {a.code for a in _trend_areas()} else areas_config().home.code,
+    )
+
+
+def _trend_areas():
+    """Areas whose trend can be drawn: the districts, neighbours and the home county."""
+    return presenters.dashboard_areas()[:-2]
+
+
+def indicator_detail(request: HttpRequest, fingertips_id: int) -> HttpResponse:
+    """One indicator: compare areas, trend, map, inequalities, and its definition."""
+    indicator = get_object_or_404(Indicator.objects.shown(), fingertips_id=fingertips_id)
+    view = _view(request, indicator)
+    cards = [compare_card(view), trend_card(view), map_card(view), deciles_card(view)]
+    return render(
+        request,
+        "indicators/indicator.html",
+        {
+            "indicator": indicator,
+            "view": view,
+            "cards": cards,
+            "periods": presenters.periods(indicator),
+            "benchmarks": presenters.benchmarks(),
+            "areas": _trend_areas(),
+            "data_current_at": _data_current_at(indicator),
+        },
+    )
+
+
+CARD_BUILDERS = {
+    "compare": compare_card,
+    "trend": trend_card,
+    "map": map_card,
+    "inequalities": deciles_card,
+}
+
+
+def indicator_csv(request: HttpRequest, fingertips_id: int, chart: str) -> HttpResponse:
+    """Exactly the numbers of one chart's table, at full precision."""
+    indicator = get_object_or_404(Indicator.objects.shown(), fingertips_id=fingertips_id)
+    builder = CARD_BUILDERS.get(chart)
+    if builder is None:
+        raise Http404("No such chart")
+    return _card_csv(builder(_view(request, indicator)), f"{indicator.fingertips_id}-{chart}")
+
+
+def _card_csv(card, name: str) -> HttpResponse:
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
+    writer = csv.writer(response)
+    writer.writerow(card.columns)
+    writer.writerows(card.csv_rows)
+    return response
+
+
+def area_profile(request: HttpRequest, code: str) -> HttpResponse:
+    """A spine chart of every indicator for one area against England."""
+    area = get_object_or_404(Area, code=code)
+    indicators = list(Indicator.objects.shown())
+    rows = presenters.area_profile(area, indicators)
+    card = profile_card(area, rows)
+    return render(request, "indicators/area.html", {"area": area, "card": card, "profile": rows})
+
+
+def area_profile_csv(request: HttpRequest, code: str) -> HttpResponse:
+    """The numbers of an area profile's table, at full precision."""
+    area = get_object_or_404(Area, code=code)
+    rows = presenters.area_profile(area, list(Indicator.objects.shown()))
+    return _card_csv(profile_card(area, rows), f"profile-{area.code}")
+
+
+def _data_current_at(indicator: Indicator):
+    return (
+        ImportRun.objects.filter(observations__indicator=indicator)
+        .order_by("-data_current_at")
+        .values_list("data_current_at", flat=True)
+        .first()
     )
 
 

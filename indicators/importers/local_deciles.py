@@ -100,6 +100,7 @@ def load_dataset(path: Path, *, spec: dict) -> InequalityDataset:
                 quantile_type=spec["quantile_type"],
                 sii=result.sii,
                 rii=result.rii,
+                sii_intercept=result.intercept,
                 sii_lower=limits.sii_lower if limits else None,
                 sii_upper=limits.sii_upper if limits else None,
                 rii_lower=limits.rii_lower if limits else None,

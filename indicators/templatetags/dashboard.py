@@ -2,10 +2,10 @@ from django import template
 
 register = template.Library()
 
-_PREPOSITION = {"Similar": "to"}
+_PHRASES = {"Similar": "{label} to {benchmark}", "Not compared": "Not compared with {benchmark}"}
 
 
 @register.filter
 def compared_with(label: str, benchmark: str) -> str:
-    """A published comparison in words: "Worse than England", "Similar to England"."""
-    return f"{label} {_PREPOSITION.get(label, 'than')} {benchmark}"
+    """A comparison in words: "Worse than England", "Similar to England", "Not compared with…"."""
+    return _PHRASES.get(label, "{label} than {benchmark}").format(label=label, benchmark=benchmark)

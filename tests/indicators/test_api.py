@@ -13,7 +13,8 @@ from indicators.models import Indicator
 @pytest.mark.django_db
 def test_observations_give_values_limits_counts_and_comparisons(client, snapshot):
     response = client.get(
-        reverse("api:observations"), {"indicator": 92196, "period": "2022 - 24", "area": "E06000009"}
+        reverse("api:observations"),
+        {"indicator": 92196, "period": "2022 - 24", "area": "E06000009"},
     )
 
     assert response.status_code == 200
