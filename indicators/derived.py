@@ -26,6 +26,7 @@ from indicators.models import (
     AreaLevel,
     BenchmarkMethod,
     CIMethod,
+    DataVersion,
     Indicator,
     LimitsCheck,
     Observation,
@@ -141,6 +142,7 @@ def recompute(indicator_ids: Iterable[int] | None = None) -> RecomputeSummary:
         for indicator in indicators:
             total.aggregates += _refresh_home_aggregates(indicator, context)
             _recompute_indicator(indicator, context, total)
+        DataVersion.bump()
     logger.info(
         "Recomputed %s observations: %s changed, %s published limits disagree, %s aggregates",
         total.observations,

@@ -349,3 +349,27 @@ class InequalityPoint(models.Model):
 
     def __str__(self) -> str:
         return f"{self.dataset.slug} {self.quantile}"
+
+
+class DataVersion(models.Model):
+    """A number that changes whenever stored figures or derived statistics change.
+
+    Cached pages and charts are keyed by it, so a refresh invalidates exactly what it changed
+    and nothing is served stale, whichever process made the change.
+    """
+
+    number = models.PositiveBigIntegerField(default=0)
+    changed_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return str(self.number)
+
+    @classmethod
+    def current(cls) -> int:
+        return cls.objects.values_list("number", flat=True).first() or 0
+
+    @classmethod
+    def bump(cls) -> None:
+        updated = cls.objects.filter(pk=1).update(number=models.F("number") + 1)
+        if not updated:
+            cls.objects.get_or_create(pk=1, defaults={"number": 1})

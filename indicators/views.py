@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db.models import Count, Max, Min, OuterRef, Subquery
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
@@ -18,6 +19,7 @@ from indicators.disclosure import disclose
 from indicators.exporters import format_number
 from indicators.models import (
     Area,
+    DataVersion,
     ImportRun,
     Indicator,
     InequalityDataset,
@@ -27,16 +29,32 @@ from indicators.models import (
 from indicators.narrative import describe_sii
 
 
+def _cached(parts: tuple, build):
+    """Build once per data version: a refresh that changes figures changes the key."""
+    key = "page:" + ":".join(str(p) for p in (DataVersion.current(), *parts))
+    value = cache.get(key)
+    if value is None:
+        value = build()
+        cache.set(key, value, timeout=CACHE_SECONDS)
+    return value
+
+
+CACHE_SECONDS = 24 * 60 * 60
+
+
 def home(request: HttpRequest) -> HttpResponse:
     """Headline tiles for the home county and the heat map of indicators by area."""
     config = areas_config()
     benchmark = presenters.benchmark_for(request.GET.get("benchmark"))
     areas = presenters.dashboard_areas(config)
-    rows = presenters.overview(
-        list(Indicator.objects.shown()),
-        codes=[a.code for a in areas],
-        home=config.home.code,
-        benchmark=benchmark.key,
+    rows = _cached(
+        ("overview", benchmark.key),
+        lambda: presenters.overview(
+            list(Indicator.objects.shown()),
+            codes=[a.code for a in areas],
+            home=config.home.code,
+            benchmark=benchmark.key,
+        ),
     )
     return render(
         request,
@@ -86,7 +104,7 @@ def indicator_detail(request: HttpRequest, fingertips_id: int) -> HttpResponse:
     """One indicator: compare areas, trend, map, inequalities, and its definition."""
     indicator = get_object_or_404(Indicator.objects.shown(), fingertips_id=fingertips_id)
     view = _view(request, indicator)
-    cards = [compare_card(view), trend_card(view), map_card(view), deciles_card(view)]
+    cards = [_card(name, view) for name in CARD_BUILDERS]
     return render(
         request,
         "indicators/indicator.html",
@@ -113,10 +131,17 @@ CARD_BUILDERS = {
 def indicator_csv(request: HttpRequest, fingertips_id: int, chart: str) -> HttpResponse:
     """Exactly the numbers of one chart's table, at full precision."""
     indicator = get_object_or_404(Indicator.objects.shown(), fingertips_id=fingertips_id)
-    builder = CARD_BUILDERS.get(chart)
-    if builder is None:
+    if chart not in CARD_BUILDERS:
         raise Http404("No such chart")
-    return _card_csv(builder(_view(request, indicator)), f"{indicator.fingertips_id}-{chart}")
+    card = _card(chart, _view(request, indicator))
+    return _card_csv(card, f"{indicator.fingertips_id}-{chart}")
+
+
+def _card(name: str, view: View):
+    return _cached(
+        ("card", name, view.indicator.pk, view.period, view.benchmark.key, view.area_code),
+        lambda: CARD_BUILDERS[name](view),
+    )
 
 
 def _card_csv(card, name: str) -> HttpResponse:
@@ -131,17 +156,22 @@ def _card_csv(card, name: str) -> HttpResponse:
 def area_profile(request: HttpRequest, code: str) -> HttpResponse:
     """A spine chart of every indicator for one area against England."""
     area = get_object_or_404(Area, code=code)
-    indicators = list(Indicator.objects.shown())
-    rows = presenters.area_profile(area, indicators)
-    card = profile_card(area, rows)
+    rows, card = _profile(area)
     return render(request, "indicators/area.html", {"area": area, "card": card, "profile": rows})
 
 
 def area_profile_csv(request: HttpRequest, code: str) -> HttpResponse:
     """The numbers of an area profile's table, at full precision."""
     area = get_object_or_404(Area, code=code)
-    rows = presenters.area_profile(area, list(Indicator.objects.shown()))
-    return _card_csv(profile_card(area, rows), f"profile-{area.code}")
+    return _card_csv(_profile(area)[1], f"profile-{area.code}")
+
+
+def _profile(area: Area):
+    def build():
+        rows = presenters.area_profile(area, list(Indicator.objects.shown()))
+        return rows, profile_card(area, rows)
+
+    return _cached(("profile", area.code), build)
 
 
 def _data_current_at(indicator: Indicator):
@@ -234,7 +264,7 @@ def inequalities(request: HttpRequest) -> HttpResponse:
         "indicators/inequalities.html",
         {
             "datasets": datasets,
-            "england": england_decile_gradients(),
+            "england": _cached(("england-deciles",), england_decile_gradients),
             "threshold": threshold,
         },
     )

@@ -20,6 +20,16 @@ REAL_EXPORTS = sorted((EXPORTS / "raw").glob("*.csv")) + sorted(
 )
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Each test starts with an empty cache: data versions restart with every test database."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 @pytest.fixture
 def snapshot(db):
     """The bundled snapshot, loaded as `make run` loads it."""

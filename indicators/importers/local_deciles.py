@@ -15,7 +15,7 @@ from django.db import transaction
 
 from indicators import statistics as stats
 from indicators.importers.fingertips import ImportRejected
-from indicators.models import Area, Indicator, InequalityDataset, InequalityPoint
+from indicators.models import Area, DataVersion, Indicator, InequalityDataset, InequalityPoint
 
 SII_SEED = 20240601
 SII_REPETITIONS = 100_000
@@ -133,4 +133,5 @@ def load_dataset(path: Path, *, spec: dict) -> InequalityDataset:
                 )
             )
         InequalityPoint.objects.bulk_create(points)
+        DataVersion.bump()
     return dataset
