@@ -1,6 +1,7 @@
 """Import benchmark: the national-size file on SQLite and PostgreSQL, beside plain CSV readers.
 
     .venv/bin/python bench/import_benchmark.py [--repeat 3] [--backends sqlite,postgresql]
+        [--file var/bench/national_21periods.csv] [--no-readers] [--pg-db bench]
 
 Uses var/bench/national.csv and national_revised.csv (FOR TIMING ONLY, never shipped as data;
 built by bench/make_national_file.py, which this script runs when they are missing). For each
@@ -10,6 +11,8 @@ backend and repeat: a fresh database (SQLite: var/bench/bench.sqlite3; PostgreSQ
   2. unchanged re-import of the same file
   3. revised re-import of national_revised.csv (~1% of rows with revised values)
 and, once, `pandas.read_csv` and `csv.reader` over national.csv, each in its own process.
+An import that creates or updates rows ends with `indicators.derived.recompute()` for the
+indicators it touched, so steps 1 and 3 include it and step 2 does not (the note column says so).
 Prints a Markdown table (median wall time over the repeats, with the range; the highest peak RSS)
 to stdout, and writes every measure to var/bench/<file>_results.json.
 Figures are for docs/PERFORMANCE.md; nothing here is a test or asserts a target.
@@ -181,6 +184,9 @@ def bench_backend(backend: str, repeat: int, rows: int) -> list[Result]:
             measure = timed([PY, "manage.py", "import_fingertips", rel], env)
             result.measures.append(measure)
             result.outcome = import_outcome(measure.stdout)
+            # The importer recomputes derived statistics only after it created or updated rows.
+            changed = not result.outcome.startswith("0 / 0 /")
+            result.note = "incl. recompute" if changed else "recompute skipped"
         print(f"  {backend}: " + ", ".join(f"{r.measures[-1].wall:.2f} s" for r in results),
               file=sys.stderr)  # fmt: skip
     drop_database(backend)
@@ -190,7 +196,7 @@ def bench_backend(backend: str, repeat: int, rows: int) -> list[Result]:
 def bench_readers(repeat: int) -> list[Result]:
     results = []
     for name, code in READERS.items():
-        result = Result(f"`{name}` of the same file", "—", count_rows(FILES["plain"]))
+        result = Result(f"`{name}` of the same file", "-", count_rows(FILES["plain"]))
         inner = []
         for _ in range(repeat):
             measure = timed([PY, "-c", code, str(FILES["plain"])], dict(os.environ))
@@ -201,7 +207,7 @@ def bench_readers(repeat: int) -> list[Result]:
         result.note = f"read itself {statistics.median(inner):.2f} s"
         if name.startswith("pandas"):
             result.note += f" (+ {float(import_seconds):.2f} s to import pandas)"
-        result.outcome = "—"
+        result.outcome = "-"
         results.append(result)
     return results
 
@@ -227,7 +233,9 @@ def machine() -> str:
         f"- OS: {platform.platform()}\n"
         f"- Python {platform.python_version()}, Django {django}, psycopg2 {psycopg}, "
         f"pandas {pandas}, SQLite {sqlite}\n"
-        f"- PostgreSQL {pg} on 127.0.0.1:5433 (same machine; {settings})"
+        f"- PostgreSQL {pg} on 127.0.0.1:5433 (same machine; {settings})\n"
+        f"- Load average (1, 5, 15 min) at the end: "
+        + ", ".join(f"{x:.2f}" for x in os.getloadavg())
     )
 
 
@@ -243,16 +251,17 @@ def table(results: list[Result]) -> str:
         spread = f"; {min(walls):.2f}-{max(walls):.2f}" if len(walls) > 1 else ""
         cpu = statistics.median(m.user + m.system for m in r.measures)
         rss = max(m.max_rss_kb for m in r.measures) / 1024  # /usr/bin/time reports KiB
-        rate = f"{r.rows / wall:,.0f}" if r.rows else "—"
-        rows = f"{r.rows:,}" if r.rows else "—"
+        rate = f"{r.rows / wall:,.0f}" if r.rows else "-"
+        rows = f"{r.rows:,}" if r.rows else "-"
         lines.append(
             f"| {r.step} | {r.backend} | {rows} | {wall:.2f}{spread} | {rate} | {cpu:.2f} "
-            f"| {rss:.1f} | {r.outcome or '—'} | {r.note} |"
+            f"| {rss:.1f} | {r.outcome or '-'} | {r.note} |"
         )
     return "\n".join(lines)
 
 
 def main() -> int:
+    global PG_DB
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--backends", default="sqlite,postgresql")
@@ -261,7 +270,9 @@ def main() -> int:
                         help="another file made by make_national_file.py --out (its *_revised.csv "
                         "copy is used for the revised re-import)")  # fmt: skip
     parser.add_argument("--no-readers", action="store_true", help="skip pandas and csv.reader")
+    parser.add_argument("--pg-db", default=PG_DB, help="PostgreSQL database to drop and create")
     args = parser.parse_args()
+    PG_DB = args.pg_db
     national = args.file.resolve()
     FILES.update(plain=national, revised=national.with_name(national.stem + "_revised.csv"))
     if not Path(TIME).exists():

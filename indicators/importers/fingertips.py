@@ -701,7 +701,16 @@ def import_bodies(run: ImportRun, bodies: Sequence[tuple[str, bytes]]) -> Import
             if len(validated) == 1
             else _fold_across_files([r for v in validated for r in v.records])
         )
-        counts = load_records(records, run=run)
+        # The derived statistics land in the same transaction as the figures they come from.
+        with transaction.atomic():
+            counts = load_records(records, run=run)
+            if counts.created or counts.updated:
+                fingertips_ids = {r.indicator_id for r in records}
+                recompute(
+                    Indicator.objects.filter(fingertips_id__in=fingertips_ids).values_list(
+                        "pk", flat=True
+                    )
+                )
     except ImportRejected as exc:
         rows += exc.rows
         _finish(run, ImportRun.Status.REJECTED, rows=rows, error=str(exc))
@@ -710,11 +719,6 @@ def import_bodies(run: ImportRun, bodies: Sequence[tuple[str, bytes]]) -> Import
         _finish(run, ImportRun.Status.FAILED, rows=rows, error=f"{type(exc).__name__}: {exc}")
         raise
     _finish(run, ImportRun.Status.SUCCEEDED, rows=rows, counts=counts)
-    if counts.created or counts.updated:
-        fingertips_ids = {r.indicator_id for r in records}
-        recompute(
-            Indicator.objects.filter(fingertips_id__in=fingertips_ids).values_list("pk", flat=True)
-        )
     return ImportOutcome(
         run.location,
         "ok",
