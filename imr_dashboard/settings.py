@@ -107,6 +107,7 @@ STATICFILES_DIRS = [
     ("vendor/plotly", Path(plotly.__file__).parent / "package_data"),
 ]
 STATIC_ROOT = BASE_DIR / "var" / "staticfiles"
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # WhiteNoise serves from it once collected
 # Production sets whitenoise.storage.CompressedManifestStaticFilesStorage (after collectstatic)
 # for compressed files with long cache lifetimes; development and tests serve files as they are.
 STORAGES = {

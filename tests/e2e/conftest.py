@@ -36,6 +36,13 @@ def chromium_available() -> bool:
     return shutil.which(CHROMIUM) is not None
 
 
+def pytest_configure(config):
+    # pytest-playwright's own `base_url` fixture trips a pytest 9 deprecation; nothing of ours.
+    config.addinivalue_line(
+        "filterwarnings", "ignore:Session-scoped fixtures defined as instance methods"
+    )
+
+
 def pytest_collection_modifyitems(config, items):
     if chromium_available():
         return
