@@ -79,6 +79,10 @@ class View:
 
 
 def _figure(fig) -> dict:
+    # The card's heading already names the chart; a second title inside it would overflow on
+    # narrow screens.
+    top = fig.layout.margin.t
+    fig.update_layout(title_text="", margin_t=max(top - 45, 20) if top else 20)
     return json.loads(charts.figure_json(fig))
 
 

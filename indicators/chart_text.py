@@ -32,6 +32,11 @@ def _number(value: float, unit: str = "") -> str:
     return f"{text} {unit}".strip()
 
 
+def _gap(value: float, unit: str) -> str:
+    # A difference between two percentages is in percentage points, not per cent.
+    return f"{value:,.1f} percentage points" if unit == "%" else _number(value, unit)
+
+
 def _names(names: Iterable[str]) -> str:
     items = list(names)
     if len(items) <= 1:
@@ -223,7 +228,7 @@ def describe_deciles(
         parts.append(
             f"The fitted line (slope index of inequality) runs from {_number(start)} at the most "
             f"deprived end to {_number(end)} at the least deprived end, a gap of "
-            f"{_number(abs(start - end), unit)}."
+            f"{_gap(abs(start - end), unit)}."
         )
     estimated = [str(d.decile) for d in ordered if d.estimated_denominator and d.value is not None]
     if estimated:
