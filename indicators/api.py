@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import functools
 from collections.abc import Sequence
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -64,22 +65,29 @@ def _format(request: HttpRequest) -> None:
         raise BadRequest("format must be json or csv")
 
 
-@require_GET
+def endpoint(view):
+    """A GET-only endpoint whose bad parameters become a 400 that says what is wrong."""
+
+    @require_GET
+    @functools.wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        try:
+            _format(request)
+            return view(request, *args, **kwargs)
+        except BadRequest as exc:
+            return _error(str(exc))
+
+    return wrapper
+
+
+@endpoint
 def indicators(request: HttpRequest) -> HttpResponse:
-    try:
-        _format(request)
-    except BadRequest as exc:
-        return _error(str(exc))
     rows = list(Indicator.objects.shown().values(*INDICATOR_FIELDS))
     return _respond(request, rows, INDICATOR_FIELDS, "indicators")
 
 
-@require_GET
+@endpoint
 def areas(request: HttpRequest) -> HttpResponse:
-    try:
-        _format(request)
-    except BadRequest as exc:
-        return _error(str(exc))
     queryset = Area.objects.select_related("parent")
     if level := request.GET.get("level"):
         queryset = queryset.filter(level=level)
@@ -95,19 +103,15 @@ def areas(request: HttpRequest) -> HttpResponse:
     return _respond(request, rows, AREA_FIELDS, "areas")
 
 
-@require_GET
+@endpoint
 def observations(request: HttpRequest) -> HttpResponse:
     """Figures of one indicator, filtered by area and period, with limits and comparisons."""
-    try:
-        _format(request)
-        indicator = _indicator(request.GET.get("indicator"))
-        benchmark = request.GET.get("benchmark", "england")
-        if benchmark not in presenters.BENCHMARK_FIELDS:
-            raise BadRequest("benchmark must be england, region or home")
-        limit = _integer(request.GET.get("limit"), "limit", default=1000, low=1, high=MAX_LIMIT)
-        offset = _integer(request.GET.get("offset"), "offset", default=0, low=0, high=10**9)
-    except BadRequest as exc:
-        return _error(str(exc))
+    indicator = _indicator(request.GET.get("indicator"))
+    benchmark = request.GET.get("benchmark", "england")
+    if benchmark not in presenters.BENCHMARK_FIELDS:
+        raise BadRequest("benchmark must be england, region or home")
+    limit = _integer(request.GET.get("limit"), "limit", default=1000, low=1, high=MAX_LIMIT)
+    offset = _integer(request.GET.get("offset"), "offset", default=0, low=0, high=10**9)
     queryset = presenters.headline_observations(indicator)
     if area := request.GET.get("area"):
         queryset = queryset.filter(area__code=area)
@@ -165,14 +169,9 @@ def _string_fields(fields: Sequence[str], numbers: set[str], integers: set[str])
     return {"type": "object", "properties": properties}
 
 
+# The Figure fields that hold numbers, read from its own annotations.
 FIGURE_NUMBERS = {
-    "value",
-    "lower_ci_95",
-    "upper_ci_95",
-    "lower_ci_998",
-    "upper_ci_998",
-    "count",
-    "denominator",
+    name for name, kind in presenters.Figure.__annotations__.items() if "float" in str(kind)
 }
 
 
@@ -288,6 +287,6 @@ def openapi_schema() -> dict:
     }
 
 
-@require_GET
+@endpoint
 def schema(request: HttpRequest) -> JsonResponse:
     return JsonResponse(openapi_schema())
