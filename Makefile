@@ -23,6 +23,7 @@ migrate: install
 ## make run: set up everything and serve the dashboard on http://$(HOST):$(PORT)
 run: migrate
 	DEBUG=1 $(PY) manage.py load_snapshot
+	DEBUG=1 $(PY) manage.py load_action_plan
 	@if [ "$(FINGERTIPS_REFRESH_ON_START)" != "0" ]; then \
 		echo "Refreshing from the Fingertips API in the background (log: var/refresh.log)"; \
 		DEBUG=1 nohup $(PY) manage.py refresh_fingertips > var/refresh.log 2>&1 & \
@@ -72,3 +73,9 @@ vendor:
 		echo "the GDS Transport font is still referenced: update the sed rules in the Makefile" >&2; exit 1; fi; \
 	echo "$$version" > $(GOVUK_FRONTEND_DIR)/VERSION; \
 	echo "Vendored govuk-frontend $$version into $(GOVUK_FRONTEND_DIR)/ (update static/vendor/README.md if the version changed)"
+
+## make screenshots: desktop and mobile PNGs of every page into docs/screenshots/, from the
+## bundled snapshot in a throwaway database (needs Chromium: CHROMIUM_PATH, default /usr/bin/chromium)
+.PHONY: screenshots
+screenshots: install
+	$(PY) docs/screenshots/make_screenshots.py

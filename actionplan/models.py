@@ -1,0 +1,228 @@
+"""The reduction plan: priority areas, objectives, actions, measures and quarterly reviews.
+
+Every change is kept with who made it and when (django-simple-history).
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from simple_history.models import HistoricalRecords
+
+from indicators.models import Indicator
+
+
+class Rag(models.TextChoices):
+    RED = "red", "Red"
+    AMBER = "amber", "Amber"
+    GREEN = "green", "Green"
+    COMPLETE = "complete", "Complete"
+    NOT_RATED = "not_rated", "Not rated"
+
+
+class Plan(models.Model):
+    """One plan and the years it runs; quarters are financial quarters."""
+
+    title = models.CharField(max_length=300)
+    starts = models.DateField()
+    ends = models.DateField()
+    source = models.TextField(blank=True)
+    history = HistoricalRecords()
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class PriorityArea(models.Model):
+    """One of the plan's key priority areas (section 7.1 of the report)."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="priority_areas")
+    number = models.PositiveSmallIntegerField()
+    title = models.CharField(max_length=300)
+    description = models.TextField(blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["plan", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "number"], name="one_priority_area_number")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number}. {self.title}"
+
+
+class Objective(models.Model):
+    priority_area = models.ForeignKey(
+        PriorityArea, on_delete=models.CASCADE, related_name="objectives"
+    )
+    number = models.CharField(max_length=16, help_text="Mended numbering, e.g. 3.2")
+    source_numbering = models.CharField(max_length=32, blank=True, help_text="As printed")
+    text = models.TextField()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["priority_area", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["priority_area", "number"], name="one_objective_number")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.text[:60]}"
+
+
+class ActionStatus(models.TextChoices):
+    NOT_STARTED = "not_started", "Not started"
+    IN_PROGRESS = "in_progress", "In progress"
+    COMPLETE = "complete", "Complete"
+    ON_HOLD = "on_hold", "On hold"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+class Action(models.Model):
+    objective = models.ForeignKey(Objective, on_delete=models.CASCADE, related_name="actions")
+    number = models.CharField(max_length=16, help_text="Mended numbering, e.g. 3.2.1")
+    source_numbering = models.CharField(max_length=32, blank=True, help_text="As printed")
+    text = models.TextField()
+    lead = models.CharField(max_length=300, blank=True, help_text="Lead organisation or role")
+    partners = models.TextField(blank=True, help_text="Partner organisations, one per line")
+    timescale = models.CharField(max_length=200, blank=True, help_text="As printed in the plan")
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="owned_actions",
+    )
+    start_date = models.DateField(null=True, blank=True)
+    due_date = models.DateField(null=True, blank=True)
+    original_due_date = models.DateField(null=True, blank=True)
+    status = models.CharField(
+        max_length=16, choices=ActionStatus.choices, default=ActionStatus.NOT_STARTED
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["objective", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["objective", "number"], name="one_action_number")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.text[:60]}"
+
+    @property
+    def rescheduled(self) -> bool:
+        return bool(
+            self.due_date and self.original_due_date and self.due_date > self.original_due_date
+        )
+
+
+class Direction(models.TextChoices):
+    LOWER = "lower", "Lower is better"
+    HIGHER = "higher", "Higher is better"
+
+
+class PerformanceMeasure(models.Model):
+    """A measure of the outcomes framework (Appendix 3), linked to the indicator it reads."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="measures")
+    priority_area = models.ForeignKey(
+        PriorityArea, null=True, blank=True, on_delete=models.SET_NULL, related_name="measures"
+    )
+    objective = models.TextField(help_text="The framework's objective, as printed")
+    measure = models.TextField()
+    phof_reference = models.CharField(max_length=16, blank=True)
+    indicator = models.ForeignKey(Indicator, null=True, blank=True, on_delete=models.PROTECT)
+    direction = models.CharField(max_length=8, choices=Direction.choices)
+    baseline_value = models.FloatField(null=True, blank=True)
+    baseline_period = models.CharField(max_length=40, blank=True)
+    target_value = models.FloatField(null=True, blank=True)
+    target_date = models.DateField(null=True, blank=True)
+    position = models.PositiveSmallIntegerField(default=0)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["plan", "position"]
+
+    def __str__(self) -> str:
+        return self.measure[:80]
+
+
+class QuarterlyReview(models.Model):
+    """One financial quarter's review by the Best Start Strategic Group."""
+
+    class State(models.TextChoices):
+        OPEN = "open", "Open"
+        FROZEN = "frozen", "Frozen"
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="reviews")
+    financial_year = models.PositiveSmallIntegerField(help_text="Start year: 2020 for 2020/21")
+    quarter = models.PositiveSmallIntegerField(choices=[(q, f"Q{q}") for q in range(1, 5)])
+    meeting_date = models.DateField(null=True, blank=True)
+    state = models.CharField(max_length=8, choices=State.choices, default=State.OPEN)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["plan", "financial_year", "quarter"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["plan", "financial_year", "quarter"], name="one_review_per_quarter"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.financial_year}/{(self.financial_year + 1) % 100:02} Q{self.quarter}"
+
+    @property
+    def is_frozen(self) -> bool:
+        return self.state == self.State.FROZEN
+
+
+class QuarterlyUpdate(models.Model):
+    """An action owner's update for one quarter: RAG and progress note."""
+
+    review = models.ForeignKey(QuarterlyReview, on_delete=models.CASCADE, related_name="updates")
+    action = models.ForeignKey(Action, on_delete=models.CASCADE, related_name="updates")
+    rag = models.CharField(max_length=16, choices=Rag.choices)
+    progress_note = models.TextField()
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL)
+    created_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["review", "action", "-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["review", "action"], name="one_update_per_quarter")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.review} {self.action.number} {self.rag}"
+
+
+class Rating(models.Model):
+    """The group's final RAG for a priority area in a quarter, beside the rule's proposal."""
+
+    review = models.ForeignKey(QuarterlyReview, on_delete=models.CASCADE, related_name="ratings")
+    priority_area = models.ForeignKey(PriorityArea, on_delete=models.CASCADE)
+    proposed = models.CharField(max_length=16, choices=Rag.choices)
+    proposed_reason = models.TextField(blank=True)
+    final = models.CharField(max_length=16, choices=Rag.choices)
+    rationale = models.TextField(
+        blank=True, help_text="Required when the final RAG differs from the proposed one"
+    )
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL)
+    decided_at = models.DateTimeField(auto_now=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["review", "priority_area"], name="one_rating"),
+            models.CheckConstraint(
+                condition=models.Q(final=models.F("proposed")) | ~models.Q(rationale=""),
+                name="rationale_when_final_differs",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.review} {self.priority_area.number}: {self.final}"
