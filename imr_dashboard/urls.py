@@ -11,6 +11,8 @@ def healthz(request: HttpRequest) -> HttpResponse:
 urlpatterns = [
     path("", include("indicators.urls")),
     path("api/v1/", include("indicators.api_urls")),
+    path("plan/", include("actionplan.urls")),
+    path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
     path("healthz/", healthz, name="healthz"),
 ]

@@ -1,0 +1,9 @@
+from django.urls import path
+
+from actionplan import views
+
+app_name = "actionplan"
+
+urlpatterns = [
+    path("", views.board, name="board"),
+]
