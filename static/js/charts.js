@@ -9,8 +9,14 @@
     window.Plotly.newPlot(container, figure.data, figure.layout, {
       responsive: true,
       displaylogo: false,
+      showSendToCloud: false, // plotly.js 4 otherwise offers "Share chart..." (upload to Plotly Cloud)
       modeBarButtonsToRemove: ["select2d", "lasso2d"],
     }).then(function () {
+      // The figcaption and the Table tab carry the chart's content for screen readers; the
+      // SVG's stray axis labels would only repeat it out of order. The tool buttons stay reachable.
+      container.querySelectorAll("svg.main-svg").forEach(function (svg) {
+        svg.setAttribute("aria-hidden", "true");
+      });
       container.setAttribute("data-drawn", "true");
     });
   }

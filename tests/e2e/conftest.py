@@ -74,24 +74,32 @@ def site(live_server, transactional_db, snapshot):
     return live_server.url
 
 
+@pytest.fixture(autouse=True)
+def _fail_fast(page):
+    """Ten seconds, not Playwright's thirty, for a chart that never draws or a missing element."""
+    page.set_default_timeout(10_000)
+
+
 class Problems(list):
     """Console errors, page errors, failed requests and 4xx/5xx responses seen by a page."""
 
     def watch(self, page):
-        page.on(
-            "console",
-            lambda m: m.type == "error" and self.append(f"console: {m.text} ({m.location})"),
-        )
-        page.on("pageerror", lambda e: self.append(f"page error: {e}"))
-        page.on(
-            "requestfailed",
-            lambda r: self.append(f"request failed: {r.method} {r.url}: {r.failure}"),
-        )
-        page.on(
-            "response",
-            lambda r: r.status >= 400 and self.append(f"HTTP {r.status}: {r.request.method} {r.url}"),
-        )
+        page.on("console", self._console)
+        page.on("pageerror", lambda error: self.append(f"page error: {error}"))
+        page.on("requestfailed", self._failed)
+        page.on("response", self._response)
         return self
+
+    def _console(self, message):
+        if message.type == "error":
+            self.append(f"console: {message.text} ({message.location})")
+
+    def _failed(self, request):
+        self.append(f"request failed: {request.method} {request.url}: {request.failure}")
+
+    def _response(self, response):
+        if response.status >= 400:
+            self.append(f"HTTP {response.status}: {response.request.method} {response.url}")
 
 
 @pytest.fixture
