@@ -979,9 +979,10 @@ def spine_chart(*, rows: Sequence[SpineRow], title: str) -> go.Figure:
         }
     )
     for x, text, anchor in (
-        (0, "Worst / lowest", "left"),
+        # Short words so the three headings do not collide on a phone-width chart.
+        (0, "Worst", "left"),
         (0.5, "England", "center"),
-        (1, "Best / highest", "right"),
+        (1, "Best", "right"),
     ):
         annotations.append(
             {
@@ -1025,7 +1026,7 @@ def spine_chart(*, rows: Sequence[SpineRow], title: str) -> go.Figure:
             "tickmode": "array",
             "tickvals": list(range(count)),
             "ticktext": [
-                "<br>".join(textwrap.wrap(row.indicator, 40)) or row.indicator for row in rows
+                "<br>".join(textwrap.wrap(row.indicator, 22)) or row.indicator for row in rows
             ],
             "range": [count - 0.5, -0.5],
             "showgrid": False,
