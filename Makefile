@@ -24,6 +24,7 @@ migrate: install
 run: migrate
 	DEBUG=1 $(PY) manage.py load_snapshot
 	DEBUG=1 $(PY) manage.py load_action_plan
+	DEBUG=1 $(PY) manage.py setup_roles
 	@if [ "$(FINGERTIPS_REFRESH_ON_START)" != "0" ]; then \
 		echo "Refreshing from the Fingertips API in the background (log: var/refresh.log)"; \
 		DEBUG=1 nohup $(PY) manage.py refresh_fingertips > var/refresh.log 2>&1 & \

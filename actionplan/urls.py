@@ -6,4 +6,5 @@ app_name = "actionplan"
 
 urlpatterns = [
     path("", views.board, name="board"),
+    path("areas/<int:number>/", views.priority_area, name="area"),
 ]

@@ -23,10 +23,14 @@ def test_the_whole_plan_is_loaded_with_measures_linked_to_indicators(snapshot):
     call_command("load_action_plan", stdout=io.StringIO())
 
     assert (
-        PriorityArea.objects.count(),
-        Objective.objects.count(),
-        Action.objects.count(),
-    ) == fixture_counts() == (9, 34, 73)
+        (
+            PriorityArea.objects.count(),
+            Objective.objects.count(),
+            Action.objects.count(),
+        )
+        == fixture_counts()
+        == (9, 34, 73)
+    )
     measures = PerformanceMeasure.objects.select_related("indicator")
     assert measures.count() == len(PLAN["performance_framework"])
     linked = {m.indicator.fingertips_id for m in measures if m.indicator}

@@ -1,0 +1,284 @@
+"""What the plan's pages show: each action, measure and priority area with its RAG, read at once.
+
+The views call `plan_status` and format what it returns. It reads the plan in a fixed number of
+queries however many actions, updates and reviews there are, and asks `actionplan.rag` for every
+proposal so that the pages and the rule written out on them cannot disagree.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date
+
+from actionplan import rag
+from actionplan.models import (
+    Action,
+    ActionStatus,
+    PerformanceMeasure,
+    Plan,
+    PriorityArea,
+    QuarterlyReview,
+    QuarterlyUpdate,
+    Rating,
+)
+from indicators import presenters as figures
+from indicators.configuration import areas_config
+
+# Worst to best; Not rated has no place, so no arrow can be drawn to or from it.
+_RANK = {rag.Rag.RED: 0, rag.Rag.AMBER: 1, rag.Rag.GREEN: 2, rag.Rag.COMPLETE: 3}
+ACTION_COUNT_ORDER = (
+    rag.Rag.RED,
+    rag.Rag.AMBER,
+    rag.Rag.GREEN,
+    rag.Rag.COMPLETE,
+    rag.Rag.NOT_RATED,
+)
+
+
+def quarter_start(review: QuarterlyReview) -> date:
+    """The first day of a review's financial quarter: Q1 starts in April, Q4 in January."""
+    if review.quarter == 4:
+        return date(review.financial_year + 1, 1, 1)
+    return date(review.financial_year, 1 + 3 * review.quarter, 1)
+
+
+@dataclass(frozen=True, slots=True)
+class Movement:
+    """The arrow against the last frozen quarter, with words for screen readers."""
+
+    symbol: str
+    words: str
+
+
+@dataclass(slots=True)
+class ActionRow:
+    action: Action
+    update: QuarterlyUpdate | None
+    proposal: rag.Proposal
+    today: date
+
+    @property
+    def overdue(self) -> bool:
+        done = self.action.status in (ActionStatus.COMPLETE, ActionStatus.CANCELLED)
+        return bool(self.action.due_date and self.action.due_date < self.today and not done)
+
+    @property
+    def update_rag(self) -> rag.Rag | None:
+        """The RAG the owner gave in the latest update."""
+        return rag.parse_rag(self.update.rag) if self.update else None
+
+    @property
+    def exceptions(self) -> list[str]:
+        """Why the action is on the exceptions list: Red, overdue, rescheduled."""
+        reasons = []
+        if self.proposal.rag is rag.Rag.RED:
+            reasons.append("Red")
+        if self.overdue:
+            reasons.append("Overdue")
+        if self.action.rescheduled:
+            reasons.append("Rescheduled")
+        return reasons
+
+
+@dataclass(slots=True)
+class MeasureRow:
+    measure: PerformanceMeasure
+    figure: figures.Figure | None
+    proposal: rag.Proposal
+
+    @property
+    def trend(self) -> str:
+        if self.figure is None:
+            return ""
+        return self.figure.computed_trend or self.figure.recent_trend
+
+
+@dataclass(slots=True)
+class AreaRow:
+    area: PriorityArea
+    actions: list[ActionRow]
+    measures: list[MeasureRow]
+    proposal: rag.Proposal
+    rating: Rating | None
+    previous: Rating | None
+    has_previous_review: bool
+
+    @property
+    def rag(self) -> rag.Rag:
+        """The group's final RAG for the latest review if set, else the rule's proposal."""
+        return rag.parse_rag(self.rating.final) if self.rating else self.proposal.rag
+
+    @property
+    def is_final(self) -> bool:
+        return self.rating is not None
+
+    @property
+    def movement(self) -> Movement:
+        if self.previous is None:
+            return Movement("new", "new: no final RAG for the last frozen quarter")
+        before = rag.parse_rag(self.previous.final)
+        now, then = _RANK.get(self.rag), _RANK.get(before)
+        if now is None or then is None:
+            return Movement("–", f"cannot compare with {before.label} last frozen quarter")
+        if now > then:
+            return Movement("↑", f"better than {before.label} last frozen quarter")
+        if now < then:
+            return Movement("↓", f"worse than {before.label} last frozen quarter")
+        return Movement("→", f"same as {before.label} last frozen quarter")
+
+    @property
+    def action_counts(self) -> list[tuple[rag.Rag, int]]:
+        counts = Counter(row.proposal.rag for row in self.actions)
+        return [(r, counts[r]) for r in ACTION_COUNT_ORDER if counts[r]]
+
+
+@dataclass(slots=True)
+class PlanStatus:
+    plan: Plan
+    today: date
+    review: QuarterlyReview | None  # the latest review, open or frozen
+    previous_review: QuarterlyReview | None  # the last frozen review before it
+    areas: list[AreaRow] = field(default_factory=list)
+    # The framework's measures tied to no one priority area: they read the plan as a whole.
+    plan_measures: list[MeasureRow] = field(default_factory=list)
+
+    @property
+    def exceptions(self) -> list[tuple[AreaRow, ActionRow]]:
+        return [(area, row) for area in self.areas for row in area.actions if row.exceptions]
+
+
+def current_plan() -> Plan | None:
+    """The plan the pages show: the one that started last."""
+    return Plan.objects.order_by("-starts", "-pk").first()
+
+
+def plan_status(plan: Plan, *, today: date, area_number: int | None = None) -> PlanStatus:
+    """Every priority area of the plan (or just one) with its actions, measures and RAGs."""
+    areas = list(PriorityArea.objects.filter(plan=plan).order_by("number"))
+    if area_number is not None:
+        areas = [a for a in areas if a.number == area_number]
+    reviews = list(QuarterlyReview.objects.filter(plan=plan).order_by("financial_year", "quarter"))
+    review = reviews[-1] if reviews else None
+    previous = next((r for r in reversed(reviews[:-1]) if r.is_frozen), None)
+    opened = (
+        quarter_start(review)
+        if review and not review.is_frozen
+        else rag.financial_quarter_start(today)
+    )
+
+    actions = list(
+        Action.objects.filter(objective__priority_area__in=areas)
+        .select_related("objective", "owner")
+        .order_by("objective__priority_area__number", "objective_id", "pk")
+    )
+    latest_update: dict[int, QuarterlyUpdate] = {}
+    # Oldest first, so the last one seen for an action is its latest.
+    for update in (
+        QuarterlyUpdate.objects.filter(action__in=actions)
+        .select_related("review", "author")
+        .order_by("review__financial_year", "review__quarter", "created_at", "pk")
+    ):
+        latest_update[update.action_id] = update
+
+    measures = list(
+        PerformanceMeasure.objects.filter(plan=plan)
+        .select_related("indicator")
+        .order_by("position")
+    )
+    latest_figure = _home_figures(measures)
+
+    ratings = {
+        (r.review_id, r.priority_area_id): r
+        for r in Rating.objects.filter(
+            review__in=[r for r in (review, previous) if r], priority_area__in=areas
+        )
+    }
+
+    action_rows: dict[int, list[ActionRow]] = {a.pk: [] for a in areas}
+    for action in actions:
+        update = latest_update.get(action.pk)
+        proposal = rag.propose_action_rag(
+            today=today,
+            status=action.status,
+            start_date=action.start_date,
+            due_date=action.due_date,
+            latest_update_rag=update.rag if update else None,
+            latest_update_date=update.created_at.date() if update else None,
+            rescheduled=action.rescheduled,
+            quarter_start=opened,
+        )
+        action_rows[action.objective.priority_area_id].append(
+            ActionRow(action, update, proposal, today)
+        )
+    measure_rows: dict[int | None, list[MeasureRow]] = {a.pk: [] for a in areas}
+    measure_rows[None] = []
+    for measure in measures:
+        if measure.priority_area_id not in measure_rows:
+            continue  # another area's measure, when one area is asked for
+        figure = latest_figure.get(measure.indicator_id) if measure.indicator_id else None
+        measure_rows[measure.priority_area_id].append(
+            MeasureRow(measure, figure, _measure_proposal(measure, figure, today))
+        )
+
+    status = PlanStatus(plan, today, review, previous, plan_measures=measure_rows[None])
+    for area in areas:
+        proposal = rag.propose_priority_area_rag(
+            action_rags=[row.proposal.rag for row in action_rows[area.pk]],
+            measure_rags=[row.proposal.rag for row in measure_rows[area.pk]],
+        )
+        status.areas.append(
+            AreaRow(
+                area,
+                action_rows[area.pk],
+                measure_rows[area.pk],
+                proposal,
+                ratings.get((review.pk, area.pk)) if review else None,
+                ratings.get((previous.pk, area.pk)) if previous else None,
+                previous is not None,
+            )
+        )
+    return status
+
+
+def _home_figures(measures: list[PerformanceMeasure]) -> dict[int, figures.Figure]:
+    """The home county's latest figure of each measured indicator, in one query."""
+    indicators = list({m.indicator.pk: m.indicator for m in measures if m.indicator}.values())
+    if not indicators:
+        return {}
+    home = areas_config().home.code
+    rows = figures.overview(indicators, codes=[home], home=home, benchmark="england")
+    return {row.indicator.pk: row.home_latest for row in rows if row.home_latest}
+
+
+def _measure_proposal(
+    measure: PerformanceMeasure, figure: figures.Figure | None, today: date
+) -> rag.Proposal:
+    return rag.propose_measure_rag(
+        today=today,
+        direction=measure.direction,
+        latest_value=figure.value if figure else None,
+        england=figure.comparison_england or None if figure else None,
+        north_west=figure.comparison_region or None if figure else None,
+        trend=(figure.computed_trend or figure.recent_trend or None) if figure else None,
+        baseline_value=measure.baseline_value,
+        target_value=measure.target_value,
+        target_date=measure.target_date,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class RuleSection:
+    heading: str
+    preamble: str
+    rules: list[str]
+
+
+def rules_sections() -> tuple[str, list[RuleSection]]:
+    """`rag.RULES_TEXT` cut into its introduction and sections, for headings and lists."""
+    intro, *blocks = rag.RULES_TEXT.split("\n\n")
+    sections = []
+    for block in blocks:
+        heading, preamble, *rules = block.split("\n")
+        sections.append(RuleSection(heading, preamble, [r.split(". ", 1)[1] for r in rules]))
+    return intro, sections

@@ -1,0 +1,69 @@
+"""The plan's roles as Django groups, each with the model permissions it needs.
+
+Model permissions say what kind of thing a role may touch; the views narrow them further (an
+action owner may change only the updates of actions they own, and nobody changes a frozen
+quarter).
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, Group, Permission
+
+BOARD_MEMBER = "Board member"
+ACTION_OWNER = "Action owner"
+GROUP_MEMBER = "Group member"
+ANALYST = "Analyst"
+ADMINISTRATOR = "Administrator"
+
+ROLES = (BOARD_MEMBER, ACTION_OWNER, GROUP_MEMBER, ANALYST, ADMINISTRATOR)
+
+# The models of the plan itself; their history tables are read through the admin only.
+PLAN_MODELS = (
+    "plan",
+    "priorityarea",
+    "objective",
+    "action",
+    "performancemeasure",
+    "quarterlyreview",
+    "quarterlyupdate",
+    "rating",
+)
+
+_VIEW_PLAN = tuple(f"view_{model}" for model in PLAN_MODELS)
+
+ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
+    BOARD_MEMBER: _VIEW_PLAN,
+    ACTION_OWNER: (*_VIEW_PLAN, "add_quarterlyupdate", "change_quarterlyupdate"),
+    GROUP_MEMBER: (*_VIEW_PLAN, "add_rating", "change_rating", "change_quarterlyreview"),
+    ANALYST: _VIEW_PLAN,
+}
+# The administrator holds every permission of the app, history tables included.
+ALL_ACTIONPLAN_PERMISSIONS = (ADMINISTRATOR,)
+
+
+def setup_roles() -> dict[str, int]:
+    """Create or update the five groups and set exactly their permissions; returns counts."""
+    app_permissions = Permission.objects.filter(content_type__app_label="actionplan")
+    by_codename = {p.codename: p for p in app_permissions}
+    counts = {}
+    for role in ROLES:
+        group, _ = Group.objects.get_or_create(name=role)
+        if role in ALL_ACTIONPLAN_PERMISSIONS:
+            wanted = list(app_permissions)
+        else:
+            missing = [c for c in ROLE_PERMISSIONS[role] if c not in by_codename]
+            if missing:
+                raise LookupError(f"permissions not found (run migrate first): {missing}")
+            wanted = [by_codename[c] for c in ROLE_PERMISSIONS[role]]
+        group.permissions.set(wanted)
+        counts[role] = len(wanted)
+    return counts
+
+
+def has_plan_role(user: AbstractBaseUser | AnonymousUser) -> bool:
+    """Whether a user may read the plan: a superuser or a member of one of the five roles."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    if user.is_superuser:
+        return True
+    return user.groups.filter(name__in=ROLES).exists()
