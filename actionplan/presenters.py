@@ -254,6 +254,16 @@ def _home_figures(measures: list[PerformanceMeasure]) -> dict[int, figures.Figur
 def _measure_proposal(
     measure: PerformanceMeasure, figure: figures.Figure | None, today: date
 ) -> rag.Proposal:
+    try:
+        return _propose_measure(measure, figure, today)
+    except ValueError as exc:
+        # A label the rule does not know (a new Fingertips wording) must not take the page down.
+        return rag.Proposal(rag.Rag.NOT_RATED, f"Cannot be rated: {exc}", "measure.unknown_label")
+
+
+def _propose_measure(
+    measure: PerformanceMeasure, figure: figures.Figure | None, today: date
+) -> rag.Proposal:
     return rag.propose_measure_rag(
         today=today,
         direction=measure.direction,

@@ -766,7 +766,8 @@ def _movement(label: str | None, way: Direction) -> _Movement:
     text = str(label) if label else TREND_CANNOT_LABEL
     if text in (TREND_NO_CHANGE_LABEL, TrendMarker.NO_CHANGE.value):
         return _Movement.NO_CHANGE
-    if text in (TREND_CANNOT_LABEL, TrendMarker.CANNOT_BE_CALCULATED.value):
+    # Fingertips' exports write "Cannot be calculated"; its UI and the engine "Could not be …".
+    if text in (TREND_CANNOT_LABEL, TrendMarker.CANNOT_BE_CALCULATED.value, "Cannot be calculated"):
         return _Movement.UNKNOWN
     # "Increasing and getting worse", "Decreasing", ...: the measure's direction decides.
     if text.startswith(TrendMarker.INCREASING.value):

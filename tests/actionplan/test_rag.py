@@ -684,3 +684,22 @@ def test_unknown_words_are_refused(parse: Any) -> None:
 
 def test_rag_colours_show_complete_as_blue() -> None:
     assert [r.colour for r in Rag] == ["red", "amber", "green", "blue", "grey"]
+
+
+def test_the_exports_wording_of_an_uncalculated_trend_is_understood():
+    from datetime import date
+
+    from actionplan.rag import propose_measure_rag
+
+    proposal = propose_measure_rag(
+        today=date(2022, 1, 1),
+        direction="lower",
+        latest_value=4.0,
+        england="Similar",
+        north_west=None,
+        trend="Cannot be calculated",
+        baseline_value=None,
+        target_value=None,
+        target_date=None,
+    )
+    assert proposal.rag == "amber"
