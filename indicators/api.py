@@ -10,6 +10,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.http import require_GET
 
 from indicators import presenters
+from indicators.caching import cached_page
 from indicators.exporters import format_number
 from indicators.models import Area, Indicator
 
@@ -69,6 +70,7 @@ def endpoint(view):
     """A GET-only endpoint whose bad parameters become a 400 that says what is wrong."""
 
     @require_GET
+    @cached_page
     @functools.wraps(view)
     def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
         try:

@@ -5,12 +5,12 @@ from __future__ import annotations
 import csv
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db.models import Count, Max, Min, OuterRef, Subquery
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
 from indicators import presenters
+from indicators.caching import cached, cached_page
 from indicators.cards import View, compare_card, deciles_card, map_card, profile_card, trend_card
 from indicators.charts import COMPARISON_ORDER
 from indicators.configuration import areas_config
@@ -19,7 +19,6 @@ from indicators.disclosure import disclose
 from indicators.exporters import format_number
 from indicators.models import (
     Area,
-    DataVersion,
     ImportRun,
     Indicator,
     InequalityDataset,
@@ -29,25 +28,13 @@ from indicators.models import (
 from indicators.narrative import describe_sii
 
 
-def _cached(parts: tuple, build):
-    """Build once per data version: a refresh that changes figures changes the key."""
-    key = "page:" + ":".join(str(p) for p in (DataVersion.current(), *parts))
-    value = cache.get(key)
-    if value is None:
-        value = build()
-        cache.set(key, value, timeout=CACHE_SECONDS)
-    return value
-
-
-CACHE_SECONDS = 24 * 60 * 60
-
-
+@cached_page
 def home(request: HttpRequest) -> HttpResponse:
     """Headline tiles for the home county and the heat map of indicators by area."""
     config = areas_config()
     benchmark = presenters.benchmark_for(request.GET.get("benchmark"))
     areas = presenters.dashboard_areas(config)
-    rows = _cached(
+    rows = cached(
         ("overview", benchmark.key),
         lambda: presenters.overview(
             list(Indicator.objects.shown()),
@@ -100,6 +87,7 @@ def _trend_areas():
     return presenters.dashboard_areas()[:-2]
 
 
+@cached_page
 def indicator_detail(request: HttpRequest, fingertips_id: int) -> HttpResponse:
     """One indicator: compare areas, trend, map, inequalities, and its definition."""
     indicator = get_object_or_404(Indicator.objects.shown(), fingertips_id=fingertips_id)
@@ -128,6 +116,7 @@ CARD_BUILDERS = {
 }
 
 
+@cached_page
 def indicator_csv(request: HttpRequest, fingertips_id: int, chart: str) -> HttpResponse:
     """Exactly the numbers of one chart's table, at full precision."""
     indicator = get_object_or_404(Indicator.objects.shown(), fingertips_id=fingertips_id)
@@ -138,7 +127,7 @@ def indicator_csv(request: HttpRequest, fingertips_id: int, chart: str) -> HttpR
 
 
 def _card(name: str, view: View):
-    return _cached(
+    return cached(
         ("card", name, view.indicator.pk, view.period, view.benchmark.key, view.area_code),
         lambda: CARD_BUILDERS[name](view),
     )
@@ -153,6 +142,7 @@ def _card_csv(card, name: str) -> HttpResponse:
     return response
 
 
+@cached_page
 def area_profile(request: HttpRequest, code: str) -> HttpResponse:
     """A spine chart of every indicator for one area against England."""
     area = get_object_or_404(Area, code=code)
@@ -160,6 +150,7 @@ def area_profile(request: HttpRequest, code: str) -> HttpResponse:
     return render(request, "indicators/area.html", {"area": area, "card": card, "profile": rows})
 
 
+@cached_page
 def area_profile_csv(request: HttpRequest, code: str) -> HttpResponse:
     """The numbers of an area profile's table, at full precision."""
     area = get_object_or_404(Area, code=code)
@@ -171,7 +162,7 @@ def _profile(area: Area):
         rows = presenters.area_profile(area, list(Indicator.objects.shown()))
         return rows, profile_card(area, rows)
 
-    return _cached(("profile", area.code), build)
+    return cached(("profile", area.code), build)
 
 
 def _data_current_at(indicator: Indicator):
@@ -240,6 +231,7 @@ def data_sources(request: HttpRequest) -> HttpResponse:
     )
 
 
+@cached_page
 def inequalities(request: HttpRequest) -> HttpResponse:
     """Local deprivation breakdowns with their SII and RII, and England's published deciles."""
     threshold = settings.DISCLOSURE_THRESHOLD
@@ -264,12 +256,13 @@ def inequalities(request: HttpRequest) -> HttpResponse:
         "indicators/inequalities.html",
         {
             "datasets": datasets,
-            "england": _cached(("england-deciles",), england_decile_gradients),
+            "england": cached(("england-deciles",), england_decile_gradients),
             "threshold": threshold,
         },
     )
 
 
+@cached_page
 def inequality_csv(request: HttpRequest, slug: str) -> HttpResponse:
     """The numbers of one local dataset's table, with estimates and suppression marked."""
     dataset = get_object_or_404(InequalityDataset, slug=slug)

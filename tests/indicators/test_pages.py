@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from indicators.importers.fingertips import EXPORT_HEADER, import_file
-from indicators.models import ImportRun
+from indicators.models import DataVersion, ImportRun
 from tests.conftest import REAL_EXPORTS
 
 
@@ -155,6 +155,7 @@ def test_every_chart_has_a_text_alternative_and_a_permalink_that_restores_the_vi
     for card in response.context["cards"]:
         assert card.alt_text
         assert "period=20150000" in card.permalink and "benchmark=region" in card.permalink
+    cache.clear()  # a cached page carries no template context to compare
     restored = client.get(response.context["cards"][0].permalink.split("#")[0])
     assert restored.context["view"] == response.context["view"]
     assert restored.context["view"].area_code == "E07000117"
@@ -210,3 +211,18 @@ def test_charts_are_cached_until_an_import_changes_the_data(client, snapshot, ex
 
     card = client.get(url, {"period": 20220000}).context["cards"][0]
     assert card.rows[0][:2] == ["Blackpool", "7.9"]
+
+
+@pytest.mark.django_db
+def test_whole_pages_are_served_from_the_cache_until_the_data_changes(client, snapshot):
+    url = reverse("indicators:indicator", args=[92196])
+    first = client.get(url, {"period": 20220000, "made_up": "x"})
+    with CaptureQueriesContext(connection) as queries:
+        again = client.get(url, {"period": 20220000, "made_up": "y"})
+
+    assert again.content == first.content
+    assert len(queries) == 1  # the data version, nothing else
+    DataVersion.bump()
+    with CaptureQueriesContext(connection) as rebuilt:
+        client.get(url, {"period": 20220000})
+    assert len(rebuilt) > 1
