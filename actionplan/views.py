@@ -1,17 +1,32 @@
-"""Action plan pages: the board's one-screen view and each priority area's page."""
+"""Action plan pages: the board view, the priority area pages and the quarterly reviews."""
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import wraps
 
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.views.generic import CreateView, DetailView, FormView, UpdateView
 
-from actionplan import presenters, rag
+from actionplan import presenters, rag, workflow
+from actionplan.forms import FreezeForm, RatingForm, ReviewForm, UpdateForm
+from actionplan.models import (
+    Action,
+    Plan,
+    PriorityArea,
+    QuarterlyReview,
+    QuarterlyUpdate,
+    Rating,
+)
 from actionplan.roles import has_plan_role
 from indicators.configuration import areas_config
 
@@ -72,3 +87,300 @@ def priority_area(request: HttpRequest, number: int) -> HttpResponse:
         "actionplan/priority_area.html",
         {"plan": plan, "status": status, "row": row, "objectives": objectives} | _rules_context(),
     )
+
+
+# The quarterly review workflow: class-based generic views over the forms in `actionplan.forms`;
+# who may do what is decided in `actionplan.workflow`.
+
+
+class PlanRoleRequiredMixin(LoginRequiredMixin):
+    """Anonymous users go to the login page; signed-in users without a plan role get 403."""
+
+    def dispatch(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        if not has_plan_role(request.user):
+            raise PermissionDenied("You need a role in the plan to see it.")
+        return super().dispatch(request, *args, **kwargs)
+
+
+def _current_plan_or_404() -> Plan:
+    plan = presenters.current_plan()
+    if plan is None:
+        raise Http404("No plan has been loaded.")
+    return plan
+
+
+class ReviewListView(PlanRoleRequiredMixin, CreateView):
+    """The plan's quarterly reviews; group members and administrators open the next one."""
+
+    template_name = "actionplan/reviews.html"
+    form_class = ReviewForm
+
+    def dispatch(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if request.user.is_authenticated and has_plan_role(request.user):
+            self.plan = _current_plan_or_404()
+            self.can_manage = workflow.can_manage_reviews(request.user)
+            if request.method == "POST" and not self.can_manage:
+                raise PermissionDenied("Only the group opens a quarterly review.")
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form(self, form_class=None):
+        return super().get_form(form_class) if self.can_manage else None
+
+    def get_form_kwargs(self) -> dict:
+        return super().get_form_kwargs() | {"plan": self.plan}
+
+    def get_context_data(self, **kwargs) -> dict:
+        return super().get_context_data(
+            plan=self.plan,
+            reviews=QuarterlyReview.objects.filter(plan=self.plan).order_by(
+                "-financial_year", "-quarter"
+            ),
+            open_review=workflow.open_review(self.plan),
+            can_manage=self.can_manage,
+            **kwargs,
+        )
+
+    def get_success_url(self) -> str:
+        return reverse("actionplan:review", args=[self.object.pk])
+
+
+@dataclass(slots=True)
+class ReviewRow:
+    area: PriorityArea
+    proposed: rag.Rag
+    reason: str
+    rating: Rating | None
+    form: RatingForm | None
+    actions: int
+    updates: int
+
+    @property
+    def final(self) -> rag.Rag | None:
+        return rag.parse_rag(self.rating.final) if self.rating else None
+
+
+def _proposals(review: QuarterlyReview) -> dict[int, tuple[rag.Rag, str]]:
+    """Each priority area's proposed RAG: stored once frozen, the rule's proposal today if open."""
+    if review.is_frozen:
+        return {
+            r.priority_area_id: (rag.parse_rag(r.proposed), r.proposed_reason)
+            for r in Rating.objects.filter(review=review)
+        }
+    status = presenters.plan_status(review.plan, today=timezone.localdate())
+    return {row.area.pk: (row.proposal.rag, row.proposal.reason) for row in status.areas}
+
+
+def _rating_for(review: QuarterlyReview, area: PriorityArea, proposal: tuple[rag.Rag, str]):
+    """The area's rating in the review, or a new one; an open review's proposal is refreshed."""
+    rating = Rating.objects.filter(review=review, priority_area=area).first() or Rating(
+        review=review, priority_area=area
+    )
+    if not review.is_frozen:
+        rating.proposed, rating.proposed_reason = proposal[0].value, proposal[1]
+    return rating
+
+
+class ReviewDetailView(PlanRoleRequiredMixin, DetailView):
+    """One review: each area's proposed RAG beside the final one; the group's forms while open."""
+
+    template_name = "actionplan/review.html"
+    context_object_name = "review"
+
+    def get_queryset(self):
+        return QuarterlyReview.objects.select_related("plan")
+
+    def get_context_data(self, **kwargs) -> dict:
+        review: QuarterlyReview = self.object
+        user = self.request.user
+        editable = not review.is_frozen and workflow.can_rate(user)
+        proposals = _proposals(review)
+        ratings = {
+            r.priority_area_id: r
+            for r in Rating.objects.filter(review=review).select_related("decided_by")
+        }
+        actions = Counter(
+            Action.objects.filter(objective__priority_area__plan=review.plan).values_list(
+                "objective__priority_area", flat=True
+            )
+        )
+        updates = Counter(
+            QuarterlyUpdate.objects.filter(review=review).values_list(
+                "action__objective__priority_area", flat=True
+            )
+        )
+        rows = []
+        for area in PriorityArea.objects.filter(plan=review.plan).order_by("number"):
+            proposed, reason = proposals.get(area.pk, (rag.Rag.NOT_RATED, ""))
+            rating = ratings.get(area.pk)
+            form = None
+            if editable:
+                form = RatingForm(
+                    instance=_rating_for(review, area, (proposed, reason)),
+                    prefix=f"area-{area.number}",
+                )
+            rows.append(
+                ReviewRow(area, proposed, reason, rating, form, actions[area.pk], updates[area.pk])
+            )
+        own_actions = []
+        if not review.is_frozen:
+            entered = set(
+                QuarterlyUpdate.objects.filter(review=review).values_list("action", flat=True)
+            )
+            own_actions = [
+                (action, action.pk in entered)
+                for action in Action.objects.filter(
+                    owner=user, objective__priority_area__plan=review.plan
+                ).order_by("objective__priority_area__number", "objective_id", "pk")
+                if workflow.can_update_action(user, action)
+            ]
+        return super().get_context_data(
+            rows=rows,
+            editable=editable,
+            can_freeze=not review.is_frozen and workflow.can_manage_reviews(user),
+            unrated=[row.area for row in rows if row.rating is None],
+            own_actions=own_actions,
+            **kwargs,
+        )
+
+
+class ReviewWriteMixin(PlanRoleRequiredMixin):
+    """A view that changes an open review: refused (403) once it is frozen, for everyone."""
+
+    def load_review(self) -> QuarterlyReview:
+        review = get_object_or_404(
+            QuarterlyReview.objects.select_related("plan"), pk=self.kwargs["pk"]
+        )
+        if review.is_frozen:
+            raise PermissionDenied(f"{review} is frozen: nobody can change it.")
+        return review
+
+    @staticmethod
+    def lock_open(review: QuarterlyReview) -> None:
+        """Inside a transaction: hold the review's row and refuse if it was frozen meanwhile."""
+        if QuarterlyReview.objects.select_for_update().get(pk=review.pk).is_frozen:
+            raise PermissionDenied(f"{review} is frozen: nobody can change it.")
+
+
+class RatingView(ReviewWriteMixin, UpdateView):
+    """A group member sets a priority area's final RAG, with a rationale when it differs."""
+
+    template_name = "actionplan/rating_form.html"
+    form_class = RatingForm
+
+    def dispatch(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if request.user.is_authenticated and has_plan_role(request.user):
+            if not workflow.can_rate(request.user):
+                raise PermissionDenied("Only the group sets a final RAG.")
+            self.review = self.load_review()
+            self.area = get_object_or_404(
+                PriorityArea, plan=self.review.plan, number=kwargs["number"]
+            )
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_object(self, queryset=None) -> Rating:
+        proposal = _proposals(self.review).get(self.area.pk, (rag.Rag.NOT_RATED, ""))
+        return _rating_for(self.review, self.area, proposal)
+
+    def get_prefix(self) -> str:
+        return f"area-{self.area.number}"
+
+    def get_context_data(self, **kwargs) -> dict:
+        return super().get_context_data(
+            review=self.review,
+            area=self.area,
+            proposed=rag.parse_rag(self.object.proposed),
+            **kwargs,
+        )
+
+    def form_valid(self, form: RatingForm) -> HttpResponse:
+        with transaction.atomic():
+            self.lock_open(self.review)
+            form.instance.decided_by = self.request.user
+            self.object = form.save()
+        return redirect(self.get_success_url())
+
+    def get_success_url(self) -> str:
+        url = reverse("actionplan:review", args=[self.review.pk])
+        return f"{url}#area-{self.area.number}"
+
+
+class FreezeView(ReviewWriteMixin, FormView):
+    """The group freezes the review once every priority area has a final RAG."""
+
+    template_name = "actionplan/freeze.html"
+    form_class = FreezeForm
+
+    def dispatch(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if request.user.is_authenticated and has_plan_role(request.user):
+            if not workflow.can_manage_reviews(request.user):
+                raise PermissionDenied("Only the group freezes a quarter.")
+            self.review = self.load_review()
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form_kwargs(self) -> dict:
+        return super().get_form_kwargs() | {"review": self.review}
+
+    def get_context_data(self, **kwargs) -> dict:
+        return super().get_context_data(
+            review=self.review, unrated=workflow.unrated_areas(self.review), **kwargs
+        )
+
+    def form_valid(self, form: FreezeForm) -> HttpResponse:
+        try:
+            workflow.freeze(self.review)
+        except workflow.FrozenReviewError as exc:
+            form.add_error(None, str(exc))
+            return self.form_invalid(form)
+        return redirect(self.get_success_url())
+
+    def get_success_url(self) -> str:
+        return reverse("actionplan:review", args=[self.review.pk])
+
+
+class ActionUpdateView(PlanRoleRequiredMixin, UpdateView):
+    """An action's owner (or an administrator for them) enters its update for the open review."""
+
+    template_name = "actionplan/update_form.html"
+    form_class = UpdateForm
+
+    def dispatch(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if request.user.is_authenticated and has_plan_role(request.user):
+            self.action = get_object_or_404(
+                Action.objects.select_related("objective__priority_area__plan", "owner"),
+                pk=kwargs["pk"],
+            )
+            if not workflow.can_update_action(request.user, self.action):
+                raise PermissionDenied("Only the action's owner enters its update.")
+            self.review = workflow.open_review(self.action.objective.priority_area.plan)
+            if self.review is None:
+                if request.method == "POST":
+                    raise PermissionDenied("No quarter is open: updates cannot be changed.")
+                return render(request, self.template_name, {"action": self.action, "review": None})
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_object(self, queryset=None) -> QuarterlyUpdate:
+        return QuarterlyUpdate.objects.filter(
+            review=self.review, action=self.action
+        ).first() or QuarterlyUpdate(review=self.review, action=self.action)
+
+    def get_context_data(self, **kwargs) -> dict:
+        return super().get_context_data(
+            action=self.action,
+            review=self.review,
+            on_behalf=self.action.owner_id != self.request.user.pk,
+            **kwargs,
+        )
+
+    def form_valid(self, form: UpdateForm) -> HttpResponse:
+        with transaction.atomic():
+            ReviewWriteMixin.lock_open(self.review)
+            form.instance.author = self.request.user
+            self.object = form.save()
+        return redirect(self.get_success_url())
+
+    def get_success_url(self) -> str:
+        area = self.action.objective.priority_area
+        url = reverse("actionplan:area", args=[area.number])
+        return f"{url}#action-{self.action.number}"

@@ -59,3 +59,9 @@ def outsider(plan_roles) -> User:
 def loaded_plan(snapshot):
     """The bundled snapshot and the plan, loaded as `make run` loads them."""
     call_command("load_action_plan", stdout=io.StringIO())
+
+
+@pytest.fixture
+def other_action_owner(plan_roles) -> User:
+    """A second action owner, who owns none of the first one's actions."""
+    return _member("frank", roles.ACTION_OWNER)

@@ -1,0 +1,99 @@
+"""Who may do what in the quarterly review workflow, and the rules a review follows.
+
+The views ask these functions; the roles' model permissions (`actionplan.roles`) say what kind of
+thing a role may touch, and these narrow them:
+
+- a group member (or administrator) opens a review for a financial quarter, only one at a time,
+  sets each priority area's final RAG and freezes the review once every area has one;
+- an action owner enters the update of an action they own (`Action.owner`), for the open review
+  only; administrators may enter an update on an owner's behalf, group members may not (the group
+  reviews the owners' updates, it does not write them);
+- nobody, administrators included, changes a frozen review: its ratings and updates stay as they
+  were when it was frozen.
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db import transaction
+
+from actionplan.models import Action, Plan, PriorityArea, QuarterlyReview, Rating
+from actionplan.roles import ADMINISTRATOR, has_plan_role
+
+User = AbstractBaseUser | AnonymousUser
+
+
+def is_administrator(user: User) -> bool:
+    if not has_plan_role(user):
+        return False
+    return user.is_superuser or user.groups.filter(name=ADMINISTRATOR).exists()
+
+
+def can_manage_reviews(user: User) -> bool:
+    """Open and freeze reviews: group members and administrators."""
+    return has_plan_role(user) and user.has_perm("actionplan.change_quarterlyreview")
+
+
+def can_rate(user: User) -> bool:
+    """Set a priority area's final RAG: group members and administrators."""
+    return (
+        has_plan_role(user)
+        and user.has_perm("actionplan.add_rating")
+        and user.has_perm("actionplan.change_rating")
+    )
+
+
+def can_update_action(user: User, action: Action) -> bool:
+    """Enter an action's quarterly update: its owner, or an administrator on the owner's behalf."""
+    if is_administrator(user):
+        return True
+    return (
+        has_plan_role(user)
+        and action.owner_id is not None
+        and action.owner_id == user.pk
+        and user.has_perm("actionplan.add_quarterlyupdate")
+        and user.has_perm("actionplan.change_quarterlyupdate")
+    )
+
+
+def open_review(plan: Plan | None) -> QuarterlyReview | None:
+    """The plan's open review; there is at most one."""
+    if plan is None:
+        return None
+    return (
+        QuarterlyReview.objects.filter(plan=plan, state=QuarterlyReview.State.OPEN)
+        .order_by("financial_year", "quarter")
+        .first()
+    )
+
+
+def latest_review(plan: Plan) -> QuarterlyReview | None:
+    return QuarterlyReview.objects.filter(plan=plan).order_by("financial_year", "quarter").last()
+
+
+def unrated_areas(review: QuarterlyReview) -> list[PriorityArea]:
+    """The review's priority areas that have no final RAG yet."""
+    rated = Rating.objects.filter(review=review).values("priority_area")
+    return list(
+        PriorityArea.objects.filter(plan=review.plan).exclude(pk__in=rated).order_by("number")
+    )
+
+
+class FrozenReviewError(Exception):
+    """The review is frozen (or has not every area rated) and cannot be changed or frozen."""
+
+
+def freeze(review: QuarterlyReview) -> None:
+    """Freeze an open review whose every priority area has a final RAG."""
+    with transaction.atomic():
+        review = QuarterlyReview.objects.select_for_update().get(pk=review.pk)
+        if review.is_frozen:
+            raise FrozenReviewError(f"{review} is already frozen.")
+        missing = unrated_areas(review)
+        if missing:
+            raise FrozenReviewError(
+                "Every priority area needs a final RAG before the quarter is frozen: "
+                + ", ".join(str(a.number) for a in missing)
+            )
+        review.state = QuarterlyReview.State.FROZEN
+        review.save(update_fields=["state"])
