@@ -22,12 +22,22 @@ class ActionAdmin(SimpleHistoryAdmin):
     search_fields = ["text", "lead", "partners"]
 
 
-for model in (
-    models.Plan,
-    models.Objective,
-    models.PerformanceMeasure,
-    models.QuarterlyReview,
-    models.QuarterlyUpdate,
-    models.Rating,
-):
+class FrozenReadOnlyAdmin(SimpleHistoryAdmin):
+    """Updates and ratings of a frozen quarter are shown, never changed or deleted."""
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and not _frozen(obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and not _frozen(obj)
+
+
+def _frozen(obj) -> bool:
+    review = obj if isinstance(obj, models.QuarterlyReview) else getattr(obj, "review", None)
+    return bool(review and review.is_frozen)
+
+
+for model in (models.Plan, models.Objective, models.PerformanceMeasure):
     admin.site.register(model, SimpleHistoryAdmin)
+for model in (models.QuarterlyReview, models.QuarterlyUpdate, models.Rating):
+    admin.site.register(model, FrozenReadOnlyAdmin)

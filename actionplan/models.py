@@ -149,6 +149,10 @@ class PerformanceMeasure(models.Model):
         return self.measure[:80]
 
 
+class FrozenReview(Exception):
+    """A change to a quarter that the group has frozen; nobody may make it."""
+
+
 class QuarterlyReview(models.Model):
     """One financial quarter's review by the Best Start Strategic Group."""
 
@@ -168,11 +172,20 @@ class QuarterlyReview(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["plan", "financial_year", "quarter"], name="one_review_per_quarter"
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["plan"], condition=models.Q(state="open"), name="one_open_review"
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.financial_year}/{(self.financial_year + 1) % 100:02} Q{self.quarter}"
+
+    def save(self, *args, **kwargs):
+        # A frozen quarter stays frozen, whether changed through a page, the admin or a shell.
+        if self.pk and QuarterlyReview.objects.filter(pk=self.pk, state=self.State.FROZEN).exists():
+            raise FrozenReview(f"{self} is frozen")
+        super().save(*args, **kwargs)
 
     @property
     def is_frozen(self) -> bool:
@@ -198,6 +211,16 @@ class QuarterlyUpdate(models.Model):
 
     def __str__(self) -> str:
         return f"{self.review} {self.action.number} {self.rag}"
+
+    def save(self, *args, **kwargs):
+        if self.review.is_frozen:
+            raise FrozenReview(f"{self.review} is frozen")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        if self.review.is_frozen:
+            raise FrozenReview(f"{self.review} is frozen")
+        return super().delete(*args, **kwargs)
 
 
 class Rating(models.Model):
@@ -226,3 +249,13 @@ class Rating(models.Model):
 
     def __str__(self) -> str:
         return f"{self.review} {self.priority_area.number}: {self.final}"
+
+    def save(self, *args, **kwargs):
+        if self.review.is_frozen:
+            raise FrozenReview(f"{self.review} is frozen")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        if self.review.is_frozen:
+            raise FrozenReview(f"{self.review} is frozen")
+        return super().delete(*args, **kwargs)
