@@ -192,7 +192,26 @@ class QuarterlyReview(models.Model):
         return self.state == self.State.FROZEN
 
 
-class QuarterlyUpdate(models.Model):
+class InFrozenQuarterGuard(models.Model):
+    """Refuses to save or delete a row whose quarter the group has frozen."""
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        self._refuse_if_frozen()
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        self._refuse_if_frozen()
+        return super().delete(*args, **kwargs)
+
+    def _refuse_if_frozen(self) -> None:
+        if self.review.is_frozen:
+            raise FrozenReview(f"{self.review} is frozen")
+
+
+class QuarterlyUpdate(InFrozenQuarterGuard):
     """An action owner's update for one quarter: RAG and progress note."""
 
     review = models.ForeignKey(QuarterlyReview, on_delete=models.CASCADE, related_name="updates")
@@ -212,18 +231,8 @@ class QuarterlyUpdate(models.Model):
     def __str__(self) -> str:
         return f"{self.review} {self.action.number} {self.rag}"
 
-    def save(self, *args, **kwargs):
-        if self.review.is_frozen:
-            raise FrozenReview(f"{self.review} is frozen")
-        super().save(*args, **kwargs)
 
-    def delete(self, *args, **kwargs):
-        if self.review.is_frozen:
-            raise FrozenReview(f"{self.review} is frozen")
-        return super().delete(*args, **kwargs)
-
-
-class Rating(models.Model):
+class Rating(InFrozenQuarterGuard):
     """The group's final RAG for a priority area in a quarter, beside the rule's proposal."""
 
     review = models.ForeignKey(QuarterlyReview, on_delete=models.CASCADE, related_name="ratings")
@@ -249,13 +258,3 @@ class Rating(models.Model):
 
     def __str__(self) -> str:
         return f"{self.review} {self.priority_area.number}: {self.final}"
-
-    def save(self, *args, **kwargs):
-        if self.review.is_frozen:
-            raise FrozenReview(f"{self.review} is frozen")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        if self.review.is_frozen:
-            raise FrozenReview(f"{self.review} is frozen")
-        return super().delete(*args, **kwargs)
