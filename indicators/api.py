@@ -66,11 +66,16 @@ def _format(request: HttpRequest) -> None:
         raise BadRequest("format must be json or csv")
 
 
-def endpoint(view):
-    """A GET-only endpoint whose bad parameters become a 400 that says what is wrong."""
+def endpoint(view=None, *, indicator=None):
+    """A GET-only endpoint whose bad parameters become a 400 that says what is wrong.
+
+    `indicator(request)` names the one indicator an answer holds, for the cache (`cached_page`).
+    """
+    if view is None:
+        return functools.partial(endpoint, indicator=indicator)
 
     @require_GET
-    @cached_page
+    @cached_page(indicator=indicator)
     @functools.wraps(view)
     def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
         try:
@@ -105,7 +110,11 @@ def areas(request: HttpRequest) -> HttpResponse:
     return _respond(request, rows, AREA_FIELDS, "areas")
 
 
-@endpoint
+def _asked_indicator(request: HttpRequest) -> str | None:
+    return request.GET.get("indicator")
+
+
+@endpoint(indicator=_asked_indicator)
 def observations(request: HttpRequest) -> HttpResponse:
     """Figures of one indicator, filtered by area and period, with limits and comparisons."""
     indicator = _indicator(request.GET.get("indicator"))

@@ -13,6 +13,7 @@ from datetime import date
 from indicators.models import (
     BenchmarkMethod,
     CIMethod,
+    DataVersion,
     Indicator,
     PeriodType,
     Polarity,
@@ -348,6 +349,7 @@ INDICATORS += (
 def sync_definitions() -> None:
     """Write the declared definitions to the database; an id confirmed by a refresh stays so."""
     existing = {i.fingertips_id: i for i in Indicator.objects.all()}
+    rewritten = []
     for position, definition in enumerate(INDICATORS):
         fields = asdict(definition)
         fields["position"] = position
@@ -355,6 +357,7 @@ def sync_definitions() -> None:
         indicator = existing.get(definition.fingertips_id)
         if indicator is None:
             Indicator.objects.create(**fields)
+            rewritten.append(definition.fingertips_id)
             continue
         if indicator.id_confirmed and not definition.id_confirmed:
             fields.pop("id_confirmed")
@@ -364,3 +367,11 @@ def sync_definitions() -> None:
             for name in changed:
                 setattr(indicator, name, fields[name])
             indicator.save(update_fields=changed)
+            if set(changed) - NOT_ON_CACHED_PAGES:
+                rewritten.append(definition.fingertips_id)
+    # Their pages show the definitions: cached ones are rebuilt.
+    DataVersion.bump_indicators(rewritten)
+
+
+# Shown on the data page only, which is never cached (a refresh rewrites it every week).
+NOT_ON_CACHED_PAGES = {"id_confirmation_note"}

@@ -138,11 +138,16 @@ def recompute(indicator_ids: Iterable[int] | None = None) -> RecomputeSummary:
         indicators = indicators.filter(pk__in=list(indicator_ids))
     context = _Context.build()
     total = _Counts()
+    changed_indicators = set()
     with transaction.atomic():
         for indicator in indicators:
-            total.aggregates += _refresh_home_aggregates(indicator, context)
+            before = total.changed
+            aggregates_changed = _refresh_home_aggregates(indicator, context, total)
             _recompute_indicator(indicator, context, total)
-        DataVersion.bump()
+            if aggregates_changed or total.changed != before:
+                changed_indicators.add(indicator.fingertips_id)
+        # Only the indicators whose figures changed are rebuilt on the pages.
+        DataVersion.bump_indicators(changed_indicators)
     logger.info(
         "Recomputed %s observations: %s changed, %s published limits disagree, %s aggregates",
         total.observations,
@@ -335,12 +340,14 @@ def _period(row) -> int:
     return row.period_sortable
 
 
-def _refresh_home_aggregates(indicator: Indicator, context: _Context) -> int:
-    """Pool the districts' counts into a home-county figure wherever Fingertips has none."""
+def _refresh_home_aggregates(indicator: Indicator, context: _Context, total: _Counts) -> bool:
+    """Pool the districts' counts into a home-county figure wherever Fingertips has none.
+
+    Says whether any aggregate was added, changed or removed.
+    """
     aggregated = Observation.objects.filter(indicator=indicator, origin=Origin.AGGREGATED)
     if indicator.ci_method == CIMethod.NONE or not context.districts or context.home is None:
-        aggregated.delete()
-        return 0
+        return aggregated.delete()[0] > 0
     rows = Observation.objects.headline().filter(
         indicator=indicator, area_id__in=(*context.districts, context.home)
     )
@@ -360,8 +367,15 @@ def _refresh_home_aggregates(indicator: Indicator, context: _Context) -> int:
         if estimate is None or estimate.value is None or not math.isfinite(estimate.value):
             continue
         wanted[key] = (parts[0], pooled, estimate)
-    stale = [a.pk for a in aggregated if (a.sex, a.age, a.period_sortable) not in wanted]
+    before = {(a.sex, a.age, a.period_sortable): a for a in aggregated}
+    stale = [a.pk for key, a in before.items() if key not in wanted]
     Observation.objects.filter(pk__in=stale).delete()
+    changed = bool(stale) or any(
+        key not in before
+        or (before[key].value, before[key].count, before[key].denominator)
+        != (estimate.value, pooled.count, pooled.denominator)
+        for key, (_, pooled, estimate) in wanted.items()
+    )
     for (sex, age, sortable), (template, pooled, estimate) in wanted.items():
         Observation.objects.update_or_create(
             indicator=indicator,
@@ -385,4 +399,5 @@ def _refresh_home_aggregates(indicator: Indicator, context: _Context) -> int:
                 import_run=None,
             ),
         )
-    return len(wanted)
+    total.aggregates += len(wanted)
+    return changed

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from django.db import models
+from collections.abc import Iterable
+
+from django.db import connection, models
+from django.utils import timezone
 
 from .querysets import ImportRunQuerySet, IndicatorQuerySet, ObservationQuerySet
 
@@ -352,24 +355,59 @@ class InequalityPoint(models.Model):
 
 
 class DataVersion(models.Model):
-    """A number that changes whenever stored figures or derived statistics change.
+    """Version numbers that change whenever stored figures or derived statistics change.
 
-    Cached pages and charts are keyed by it, so a refresh invalidates exactly what it changed
-    and nothing is served stale, whichever process made the change.
+    One row per scope: `indicator:<Fingertips id>` changes when that indicator's figures change;
+    `indicators` changes with any indicator's (for pages that show every indicator, such as the
+    overview's heat map); `all` changes only when everything must be rebuilt. Cached pages and
+    charts are keyed by the versions of the scopes they read, so a refresh invalidates exactly
+    what it changed, and nothing is served stale, whichever process made the change. The
+    numbers are bumped in the transaction that changes the figures, so they become visible
+    together: a page built from older figures can only be stored under an older key.
     """
 
+    ALL = "all"
+    ANY_INDICATOR = "indicators"
+
+    scope = models.CharField(max_length=40, unique=True, default=ALL)
     number = models.PositiveBigIntegerField(default=0)
     changed_at = models.DateTimeField(auto_now=True)
 
     def __str__(self) -> str:
-        return str(self.number)
+        return f"{self.scope} {self.number}"
+
+    @staticmethod
+    def indicator_scope(fingertips_id: int) -> str:
+        return f"indicator:{fingertips_id}"
 
     @classmethod
-    def current(cls) -> int:
-        return cls.objects.values_list("number", flat=True).first() or 0
+    def current(cls, scope: str = ANY_INDICATOR) -> tuple[tuple[str, int], ...]:
+        """The versions a page reading `scope` is keyed by (`all` and that scope), in one query."""
+        scopes = (cls.ALL, scope)
+        numbers = dict(cls.objects.filter(scope__in=scopes).values_list("scope", "number"))
+        return tuple((name, numbers.get(name, 0)) for name in scopes)
+
+    @classmethod
+    def bump_indicators(cls, fingertips_ids: Iterable[int]) -> None:
+        """The given indicators' figures changed: their versions and `indicators` move on."""
+        ids = sorted(set(fingertips_ids))
+        if ids:
+            cls._bump([cls.ANY_INDICATOR, *(cls.indicator_scope(i) for i in ids)])
 
     @classmethod
     def bump(cls) -> None:
-        updated = cls.objects.filter(pk=1).update(number=models.F("number") + 1)
-        if not updated:
-            cls.objects.get_or_create(pk=1, defaults={"number": 1})
+        """Everything may have changed: every cached page is rebuilt."""
+        cls._bump([cls.ALL])
+
+    @classmethod
+    def _bump(cls, scopes: list[str]) -> None:
+        # One upsert per scope, always in the same order, so concurrent imports cannot deadlock.
+        table = connection.ops.quote_name(cls._meta.db_table)
+        now = connection.ops.adapt_datetimefield_value(timezone.now())
+        with connection.cursor() as cursor:
+            cursor.executemany(
+                f"INSERT INTO {table} (scope, number, changed_at) VALUES (%s, 1, %s) "
+                f"ON CONFLICT (scope) DO UPDATE SET number = {table}.number + 1, "
+                "changed_at = excluded.changed_at",
+                [(scope, now) for scope in sorted(scopes)],
+            )

@@ -18,7 +18,7 @@ from urllib3.util.retry import Retry
 from indicators.configuration import AreasConfig, areas_config
 from indicators.definitions import sync_definitions
 from indicators.importers.fingertips import ImportOutcome, fail_run, import_bodies, start_run
-from indicators.models import ImportRun, Indicator
+from indicators.models import DataVersion, ImportRun, Indicator
 
 logger = logging.getLogger(__name__)
 
@@ -161,8 +161,11 @@ def confirm_indicator_ids(
     except (DownloadError, UnicodeDecodeError, KeyError, csv.Error) as exc:
         logger.warning("Fingertips metadata check failed: %s", exc)
         return
+    newly_confirmed = []
     for indicator in indicators:
         if indicator.fingertips_id in names:
+            if not indicator.id_confirmed:
+                newly_confirmed.append(indicator.fingertips_id)
             indicator.id_confirmed = True
             indicator.id_confirmation_note = (
                 f"Confirmed in Fingertips indicator metadata on {checked}: "
@@ -173,3 +176,5 @@ def confirm_indicator_ids(
                 f"Not found in Fingertips indicator metadata on {checked}; check the id."
             )
         indicator.save(update_fields=["id_confirmed", "id_confirmation_note"])
+    # The indicator page says whether its id is confirmed.
+    DataVersion.bump_indicators(newly_confirmed)

@@ -87,7 +87,11 @@ def _trend_areas():
     return presenters.dashboard_areas()[:-2]
 
 
-@cached_page
+def _shown_indicator(request: HttpRequest, fingertips_id: int, **kwargs) -> int:
+    return fingertips_id
+
+
+@cached_page(indicator=_shown_indicator)
 def indicator_detail(request: HttpRequest, fingertips_id: int) -> HttpResponse:
     """One indicator: compare areas, trend, map, inequalities, and its definition."""
     indicator = get_object_or_404(Indicator.objects.shown(), fingertips_id=fingertips_id)
@@ -116,7 +120,7 @@ CARD_BUILDERS = {
 }
 
 
-@cached_page
+@cached_page(indicator=_shown_indicator)
 def indicator_csv(request: HttpRequest, fingertips_id: int, chart: str) -> HttpResponse:
     """Exactly the numbers of one chart's table, at full precision."""
     indicator = get_object_or_404(Indicator.objects.shown(), fingertips_id=fingertips_id)
@@ -130,6 +134,7 @@ def _card(name: str, view: View):
     return cached(
         ("card", name, view.indicator.pk, view.period, view.benchmark.key, view.area_code),
         lambda: CARD_BUILDERS[name](view),
+        indicator=view.indicator.fingertips_id,
     )
 
 

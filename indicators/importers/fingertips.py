@@ -26,7 +26,14 @@ from django.utils import timezone
 from indicators.bulk import insert_rows, update_rows
 from indicators.definitions import sync_definitions
 from indicators.derived import recompute
-from indicators.models import Area, ImportRun, Indicator, Observation, level_for_code
+from indicators.models import (
+    Area,
+    DataVersion,
+    ImportRun,
+    Indicator,
+    Observation,
+    level_for_code,
+)
 from indicators.periods import PeriodError, parse_period, range_years
 
 # ---------------------------------------------------------------------------------------------
@@ -511,8 +518,15 @@ def load_records(records: Sequence[ObservationRecord], *, run: ImportRun) -> Loa
         indicator_pks = _ensure_indicators(records)
         area_pks = _ensure_areas(records)
         # One indicator at a time keeps only its stored rows in memory.
+        changed = []
         for fingertips_id, group in by_indicator.items():
-            counts += _load_indicator(group, indicator_pks[fingertips_id], area_pks, run)
+            loaded = _load_indicator(group, indicator_pks[fingertips_id], area_pks, run)
+            if loaded.created or loaded.updated:
+                changed.append(fingertips_id)
+            counts += loaded
+        # Cached pages of these indicators (and those showing every indicator) are rebuilt;
+        # the versions move in this transaction, so they become visible with the figures.
+        DataVersion.bump_indicators(changed)
     return counts
 
 

@@ -133,5 +133,5 @@ def load_dataset(path: Path, *, spec: dict) -> InequalityDataset:
                 )
             )
         InequalityPoint.objects.bulk_create(points)
-        DataVersion.bump()
+        DataVersion.bump_indicators([dataset.indicator.fingertips_id])
     return dataset
