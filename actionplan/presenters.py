@@ -153,12 +153,24 @@ def current_plan() -> Plan | None:
     return Plan.objects.order_by("-starts", "-pk").first()
 
 
-def plan_status(plan: Plan, *, today: date, area_number: int | None = None) -> PlanStatus:
-    """Every priority area of the plan (or just one) with its actions, measures and RAGs."""
+def plan_status(
+    plan: Plan,
+    *,
+    today: date,
+    area_number: int | None = None,
+    as_of_review: QuarterlyReview | None = None,
+) -> PlanStatus:
+    """Every priority area of the plan (or just one) with its actions, measures and RAGs.
+
+    `as_of_review` reads the plan as that review saw it (its ratings, the frozen review before
+    it, and no later quarter's updates); by default the latest review.
+    """
     areas = list(PriorityArea.objects.filter(plan=plan).order_by("number"))
     if area_number is not None:
         areas = [a for a in areas if a.number == area_number]
     reviews = list(QuarterlyReview.objects.filter(plan=plan).order_by("financial_year", "quarter"))
+    if as_of_review is not None:
+        reviews = reviews[: reviews.index(as_of_review) + 1]
     review = reviews[-1] if reviews else None
     previous = next((r for r in reversed(reviews[:-1]) if r.is_frozen), None)
     opened = (
@@ -175,7 +187,7 @@ def plan_status(plan: Plan, *, today: date, area_number: int | None = None) -> P
     latest_update: dict[int, QuarterlyUpdate] = {}
     # Oldest first, so the last one seen for an action is its latest.
     for update in (
-        QuarterlyUpdate.objects.filter(action__in=actions)
+        QuarterlyUpdate.objects.filter(action__in=actions, review__in=reviews)
         .select_related("review", "author")
         .order_by("review__financial_year", "review__quarter", "created_at", "pk")
     ):
