@@ -285,6 +285,13 @@ def test_quarterly_review_from_owner_update_to_board_arrow(
     for number in range(1, 10):
         expect(area_card(group, number)).to_contain_text("Proposed RAG")
         expect(group.get_by_test_id(f"final-{number}")).to_have_text("Not set")
+        # Nine forms on one page: each control's name says which area it is for.
+        area = f"for priority area {number}"
+        expect(group.get_by_role("group", name=f"Final RAG {area}", exact=True)).to_have_count(1)
+        expect(group.get_by_role("textbox", name=f"Rationale {area}", exact=True)).to_have_count(1)
+        expect(
+            group.get_by_role("button", name=f"Save final RAG {area}", exact=True)
+        ).to_have_count(1)
     proposed = proposed_label(group, AREA)
     assert proposed not in {"Red", "Green"}, f"the test moves area {AREA} from Red to Green"
     shot(group, shots, "05-group-review-open")
