@@ -1,10 +1,13 @@
 """Settings for the dashboard, read from the environment (see .env.example for every variable)."""
 
+import os
+from datetime import timedelta
 from pathlib import Path
 
 import environ
 import plotly
 from celery.schedules import crontab
+from csp.constants import NONE, SELF, UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -14,14 +17,90 @@ env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
 DEBUG = env.bool("DEBUG", default=False)
-SECRET_KEY = env.str("SECRET_KEY", default="")
+# Read as it is: django-environ would take a value starting with "$" (as one random key in
+# fifty does) for the name of another variable.
+SECRET_KEY = os.environ.get("SECRET_KEY", "")
 if not SECRET_KEY:
     if not DEBUG:
-        raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off.")
+        raise ImproperlyConfigured(
+            "SECRET_KEY must be set when DEBUG is off: the dashboard will not start without it. "
+            "Set it in the environment or .env to a long random string, e.g. the output of "
+            "python -c 'from django.core.management.utils import get_random_secret_key; "
+            "print(get_random_secret_key())'"
+        )
     SECRET_KEY = "insecure-development-key-used-only-with-DEBUG-on"
 ALLOWED_HOSTS = env.list(
     "ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"] if DEBUG else []
 )
+
+# Security. HTTPS (default: on when DEBUG is off) says the site is reached over HTTPS: cookies are
+# sent only over HTTPS, HSTS is sent and plain HTTP is redirected. Each can be set on its own.
+HTTPS = env.bool("HTTPS", default=not DEBUG)
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=HTTPS)
+# Behind a proxy that terminates TLS: the header it sets and its value, e.g.
+# "HTTP_X_FORWARDED_PROTO,https". Only set it when the proxy always sets or strips that header.
+SECURE_PROXY_SSL_HEADER = tuple(env.list("SECURE_PROXY_SSL_HEADER", default=[])) or None
+if SECURE_PROXY_SSL_HEADER and len(SECURE_PROXY_SSL_HEADER) != 2:
+    raise ImproperlyConfigured(
+        "SECURE_PROXY_SSL_HEADER is a header and a value, e.g. HTTP_X_FORWARDED_PROTO,https"
+    )
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31_536_000 if HTTPS else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
+if not SECURE_HSTS_PRELOAD:
+    # Preloading binds the whole domain to HTTPS in browsers for good: the council's choice,
+    # off by default, so the deployment check's reminder about it is silenced.
+    SILENCED_SYSTEM_CHECKS = ["security.W021"]
+SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=HTTPS)
+CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=HTTPS)
+SESSION_COOKIE_HTTPONLY = True
+CSRF_COOKIE_HTTPONLY = True  # no script reads the token: every form carries it
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+# Origins a form may be posted from when they differ from the host, e.g. https://dashboard.example.org
+CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+
+# Request size. Nothing in the dashboard takes a file over the web (imports are commands), so
+# any file in a request is refused; form bodies are small. Each refusal is a 400.
+DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=1024 * 1024)
+FILE_UPLOAD_MAX_MEMORY_SIZE = env.int("FILE_UPLOAD_MAX_MEMORY_SIZE", default=1024 * 1024)
+DATA_UPLOAD_MAX_NUMBER_FIELDS = env.int("DATA_UPLOAD_MAX_NUMBER_FIELDS", default=1000)
+DATA_UPLOAD_MAX_NUMBER_FILES = env.int("DATA_UPLOAD_MAX_NUMBER_FILES", default=0)
+
+# Content Security Policy, enforced on every response (django-csp). Scripts come only from the
+# site itself, plus GOV.UK Frontend's one-line snippet in base.html, allowed by its hash (a nonce
+# would not survive the whole-page cache). No 'unsafe-eval': Plotly does not need it.
+# Plotly styles what it draws in three ways: an empty <style> element it fills through the CSSOM
+# (allowed by the hash of empty content), a fixed stylesheet for map tiles it injects on load
+# (allowed by its hash; tests/test_security.py checks it against the installed wheel), and style
+# attributes on the SVG it draws (style-src-attr 'unsafe-inline': they vary with every chart).
+# style-src is the fallback for browsers without style-src-elem/-attr.
+GOVUK_FRONTEND_SNIPPET_HASH = "'sha256-GUQ5ad8JK5KmEWmROf3LZd9ge94daqNvd8xy9YS1iDw='"
+PLOTLY_STYLE_HASHES = [
+    "'sha256-47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU='",  # empty <style>, rules via CSSOM
+    "'sha256-ji27qzEtxXZW+7dun6UwjHXJ18e6WAin1VvNtkzIE/o='",  # plotly.js 3.8.2 maplibre CSS
+]
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, GOVUK_FRONTEND_SNIPPET_HASH],
+        "style-src": [SELF, UNSAFE_INLINE],
+        "style-src-elem": [SELF, *PLOTLY_STYLE_HASHES],
+        "style-src-attr": [UNSAFE_INLINE],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+        **({"report-uri": env.str("CSP_REPORT_URI")} if env.str("CSP_REPORT_URI", "") else {}),
+    },
+}
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -31,6 +110,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "csp",
+    "axes",
     "django_celery_beat",
     "simple_history",
     "indicators",
@@ -39,6 +120,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -47,6 +129,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last, as django-axes asks: answers a locked-out sign-in with the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "imr_dashboard.urls"
@@ -102,6 +186,23 @@ LOGIN_REDIRECT_URL = "actionplan:board"
 LOGOUT_REDIRECT_URL = "indicators:home"
 
 LANGUAGE_CODE = "en-gb"
+# Sign-in: after AXES_FAILURE_LIMIT failed attempts for one username from one address, that
+# username is locked out from that address for AXES_COOLOFF_MINUTES (django-axes, in the
+# database). A successful sign-in clears the count. Applies to the admin's sign-in too.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_MINUTES = env.float("AXES_COOLOFF_MINUTES", default=15)
+AXES_COOLOFF_TIME = timedelta(minutes=AXES_COOLOFF_MINUTES)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+# Proxies in front of the site that append to X-Forwarded-For (0: the client is REMOTE_ADDR).
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+AXES_CLIENT_IP_CALLABLE = "imr_dashboard.security.client_ip"
+
 TIME_ZONE = "Europe/London"
 USE_I18N = True
 USE_TZ = True
@@ -131,7 +232,11 @@ LOGGING = {
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "loggers": {"indicators": {"handlers": ["console"], "level": env.str("LOG_LEVEL", "INFO")}},
+    "loggers": {
+        "indicators": {"handlers": ["console"], "level": env.str("LOG_LEVEL", "INFO")},
+        # Failed sign-ins and lockouts.
+        "axes": {"handlers": ["console"], "level": env.str("LOG_LEVEL", "INFO")},
+    },
 }
 
 # Celery: without a broker, tasks run in-process (the embedded default).
