@@ -265,6 +265,10 @@ def test_quarterly_review_from_owner_update_to_board_arrow(
     expect(card).to_contain_text(note)
     expect(card).to_contain_text(f"{first}: Amber owner's RAG")
     expect(card).to_contain_text("Bob Okafor")
+    # No quarter is frozen yet: the change is said once, in words.
+    expect(owner.locator("dt:text-is('Change') + dd")).to_have_text(
+        "New: no final RAG for the last frozen quarter"
+    )
     shot(owner, shots, "04-owner-update-saved")
     owner.goto(f"{base}/plan/reviews/{first.pk}/")
     expect(owner.locator("#your-actions + ul")).to_contain_text("Entered")
@@ -359,7 +363,9 @@ def test_quarterly_review_from_owner_update_to_board_arrow(
     shot(board, shots, "09-board-arrow")
 
     row.get_by_role("link").first.click()
-    expect(board.locator("main")).to_contain_text("Better than Red last frozen quarter")
+    expect(board.locator("dt:text-is('Change') + dd")).to_have_text(
+        "↑ Better than Red last frozen quarter"
+    )
     expect(board.locator("main")).to_contain_text(better)
     expect(main_forms(board)).to_have_count(0)
     shot(board, shots, "10-board-area")
