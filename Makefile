@@ -36,6 +36,12 @@ test: install
 	@status=0; $(PY) -m pytest || status=$$?; \
 	if [ $$status -eq 5 ]; then echo "pytest collected no tests" >&2; exit 1; fi; exit $$status
 
+## make smoke: run the production processes and smoke-test them (needs DATABASE_URL and
+## TEST_REDIS_URL pointing at a PostgreSQL and a Redis server, as .ci/run sets them)
+.PHONY: smoke
+smoke: install
+	.ci/smoke
+
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .

@@ -1,0 +1,269 @@
+"""The deployment files, checked without Docker: docker-compose.yml, the Dockerfile, the lock file
+and .env.example agree with each other and with the settings. (.ci/smoke runs the processes.)"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+
+import pytest
+import yaml
+from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
+
+from tests.smoke.stack import StackError, compose_commands, interpolate
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+COMPOSE = yaml.safe_load((BASE_DIR / "docker-compose.yml").read_text(encoding="utf-8"))
+SERVICES = COMPOSE["services"]
+APP_SERVICES = ("migrate", "web", "worker", "beat")
+DOCKERFILE = (BASE_DIR / "Dockerfile").read_text(encoding="utf-8")
+LOCK = (BASE_DIR / "requirements.lock").read_text(encoding="utf-8")
+ENV_EXAMPLE = (BASE_DIR / ".env.example").read_text(encoding="utf-8")
+DOCUMENTED = set(re.findall(r"^([A-Z][A-Z0-9_]*)=", ENV_EXAMPLE, re.M))
+
+
+def compose_variables() -> set[str]:
+    text = (BASE_DIR / "docker-compose.yml").read_text(encoding="utf-8").replace("$$", "")
+    return set(re.findall(r"\$\{([A-Za-z_][A-Za-z0-9_]*)", text))
+
+
+def settings_variables() -> set[str]:
+    """Every variable settings.py reads through django-environ, e.g. env.int("NAME", ...)."""
+    text = (BASE_DIR / "imr_dashboard" / "settings.py").read_text(encoding="utf-8")
+    return set(re.findall(r"\benv(?:\.\w+)?\(\s*\"([A-Z][A-Z0-9_]*)\"", text))
+
+
+def process_variables() -> set[str]:
+    """What gunicorn.conf.py and the healthcheck read from the environment."""
+    names = set()
+    for path in (BASE_DIR / "gunicorn.conf.py", BASE_DIR / "imr_dashboard" / "healthcheck.py"):
+        names |= set(re.findall(r"environ\.get\(\"([A-Z][A-Z0-9_]*)\"", path.read_text()))
+    return names
+
+
+# --- .env.example -----------------------------------------------------------------------------
+
+
+def test_every_variable_docker_compose_reads_is_documented_in_env_example():
+    assert compose_variables() >= {"POSTGRES_PASSWORD", "REDIS_PASSWORD"}
+    assert compose_variables() - DOCUMENTED == set()
+
+
+def test_every_variable_the_settings_read_is_documented_in_env_example():
+    assert len(settings_variables()) > 20
+    assert settings_variables() - DOCUMENTED == set()
+
+
+def test_every_variable_gunicorn_and_the_healthcheck_read_is_documented_in_env_example():
+    assert process_variables() >= {"WEB_CONCURRENCY", "GUNICORN_BIND", "HEALTHCHECK_ADDRESS"}
+    assert process_variables() - DOCUMENTED == set()
+
+
+def test_env_example_holds_no_secret_values():
+    values = dict(re.findall(r"^([A-Z][A-Z0-9_]*)=(.*)$", ENV_EXAMPLE, re.M))
+    for name in ("SECRET_KEY", "POSTGRES_PASSWORD", "REDIS_PASSWORD", "EMAIL_HOST_PASSWORD"):
+        if name in values:
+            assert values[name] == "", f"{name} has a value in .env.example"
+
+
+# --- docker-compose.yml -----------------------------------------------------------------------
+
+
+def test_compose_has_the_services_of_a_deployment():
+    assert set(SERVICES) == {"db", "redis", "migrate", "web", "worker", "beat"}
+
+
+def test_database_is_postgres_15_on_a_named_volume_with_a_readiness_check():
+    db = SERVICES["db"]
+    assert db["image"] == "postgres:15"
+    assert "pg_isready" in " ".join(db["healthcheck"]["test"])
+    volume = db["volumes"][0].split(":")[0]
+    assert volume in COMPOSE["volumes"]
+
+
+def test_redis_needs_its_password_and_has_a_healthcheck():
+    redis = SERVICES["redis"]
+    assert "--requirepass" in redis["command"]
+    assert redis["healthcheck"]["test"][-1] == "ping"
+    assert "REDISCLI_AUTH" in redis["environment"]
+
+
+def test_app_services_share_one_image_and_one_env_file():
+    for name in APP_SERVICES:
+        service = SERVICES[name]
+        assert service["env_file"] == ".env", name
+        assert service["build"] == ".", name
+        assert service["image"] == SERVICES["web"]["image"], name
+        environment = service["environment"]
+        assert "@db:5432/" in environment["DATABASE_URL"], name
+        assert environment["CELERY_BROKER_URL"].endswith("@redis:6379/0"), name
+        assert environment["REDIS_URL"].endswith("@redis:6379/1"), name
+
+
+def test_web_worker_and_beat_start_after_the_setup_step_and_healthy_services():
+    for name in ("web", "worker", "beat"):
+        depends = SERVICES[name]["depends_on"]
+        assert depends["migrate"] == {"condition": "service_completed_successfully"}, name
+        assert depends["db"] == {"condition": "service_healthy"}, name
+        assert depends["redis"] == {"condition": "service_healthy"}, name
+    assert set(SERVICES["migrate"]["depends_on"]) == {"db", "redis"}
+    assert SERVICES["migrate"]["restart"] == "no"
+
+
+def test_the_setup_step_migrates_loads_the_data_and_creates_the_roles():
+    script = SERVICES["migrate"]["command"][-1]
+    steps = [
+        "manage.py migrate --no-input",
+        "manage.py load_snapshot",
+        "manage.py load_action_plan",
+        "manage.py setup_roles",
+    ]
+    positions = [script.index(step) for step in steps]
+    assert positions == sorted(positions)
+    assert "Observation.objects.exists()" in script  # the snapshot only on a first install
+
+
+def test_web_runs_gunicorn_with_the_healthcheck_on_healthz():
+    web = SERVICES["web"]
+    assert web["command"][0] == "gunicorn"
+    assert web["healthcheck"]["test"] == ["CMD", "python", "-m", "imr_dashboard.healthcheck"]
+    assert web["ports"] == ["${WEB_PORT:-127.0.0.1:8000}:8000"]
+
+
+def test_each_app_service_has_a_healthcheck_of_its_own_or_none():
+    # The image's HEALTHCHECK asks gunicorn: right for web only.
+    assert "imr_dashboard.healthcheck" in " ".join(SERVICES["web"]["healthcheck"]["test"])
+    assert "inspect ping" in " ".join(SERVICES["worker"]["healthcheck"]["test"])
+    assert SERVICES["beat"]["healthcheck"] == {"disable": True}
+    assert SERVICES["migrate"]["healthcheck"] == {"disable": True}
+
+
+def test_beat_uses_the_database_scheduler_and_the_worker_is_celery():
+    beat = SERVICES["beat"]["command"]
+    assert beat[:4] == ["celery", "-A", "imr_dashboard", "beat"]
+    assert beat[beat.index("--scheduler") + 1] == "django_celery_beat.schedulers:DatabaseScheduler"
+    assert SERVICES["worker"]["command"][:4] == ["celery", "-A", "imr_dashboard", "worker"]
+
+
+def test_compose_commands_are_read_as_compose_substitutes_variables():
+    environ = {"LOG_LEVEL": "WARNING", "WORKER_CONCURRENCY": ""}
+    commands = compose_commands(environ)
+    worker = commands["worker"]
+    assert worker[worker.index("--loglevel") + 1] == "WARNING"
+    assert worker[worker.index("--concurrency") + 1] == "2"  # empty counts as unset with ":-"
+    assert "celery@$HOSTNAME" in interpolate("celery@$$HOSTNAME", {})
+    assert interpolate("${A-x}/${A:-y}", {"A": ""}) == "/y"
+    with pytest.raises(StackError, match="POSTGRES_PASSWORD is not set: set it"):
+        interpolate("${POSTGRES_PASSWORD:?set it}", {})
+
+
+@pytest.fixture
+def compose_project(tmp_path) -> Path:
+    """docker-compose.yml beside a .env made from .env.example with its secrets filled in."""
+    shutil.copy(BASE_DIR / "docker-compose.yml", tmp_path)
+    env = re.sub(
+        r"^(SECRET_KEY|POSTGRES_PASSWORD|REDIS_PASSWORD)=$", r"\1=s3cret", ENV_EXAMPLE, flags=re.M
+    )
+    (tmp_path / ".env").write_text(env, encoding="utf-8")
+    return tmp_path
+
+
+def compose_cli() -> list[str] | None:
+    if shutil.which("docker"):
+        probe = subprocess.run(["docker", "compose", "version"], capture_output=True, check=False)
+        if probe.returncode == 0:
+            return ["docker", "compose"]
+    if shutil.which("docker-compose"):
+        return ["docker-compose"]
+    return None
+
+
+def test_docker_compose_accepts_the_file(compose_project):
+    cli = compose_cli()
+    if cli is None:
+        pytest.skip("neither `docker compose` nor docker-compose is installed")
+    result = subprocess.run(
+        [*cli, "config", "--quiet"], cwd=compose_project, capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr
+    resolved = subprocess.run(
+        [*cli, "config"], cwd=compose_project, capture_output=True, text=True, check=True
+    ).stdout
+    assert "postgres://imr:s3cret@db:5432/imr" in resolved
+
+
+# --- Dockerfile, lock file, .dockerignore ----------------------------------------------------
+
+
+def test_dockerfile_builds_in_two_stages_on_slim_python_3_11():
+    assert re.search(r"^ARG PYTHON_IMAGE=python:3\.11-slim", DOCKERFILE, re.M)
+    stages = re.findall(r"^FROM (\S+) AS (\w+)$", DOCKERFILE, re.M)
+    assert stages == [("${PYTHON_IMAGE}", "build"), ("${PYTHON_IMAGE}", "runtime")]
+    assert "COPY --from=build /opt/venv /opt/venv" in DOCKERFILE
+
+
+def test_dockerfile_installs_the_lock_file_with_hashes_and_runs_unprivileged():
+    assert "pip install --require-hashes --no-deps -r /tmp/requirements.lock" in DOCKERFILE
+    users = re.findall(r"^USER (\S+)$", DOCKERFILE, re.M)
+    assert users == ["dashboard"]
+    assert DOCKERFILE.index("collectstatic") < DOCKERFILE.index("USER dashboard")
+    assert re.search(r"^HEALTHCHECK .*\n.*imr_dashboard\.healthcheck", DOCKERFILE, re.M)
+
+
+def test_no_secret_is_built_into_the_image():
+    env_lines = re.findall(r"^ENV (.*(?:\n\s+.*\\?)*)", DOCKERFILE, re.M)
+    assert not re.search(r"SECRET|PASSWORD", "\n".join(env_lines))
+    ignored = (BASE_DIR / ".dockerignore").read_text(encoding="utf-8").split()
+    assert {".env", ".env.*", ".git", ".venv", "var"} <= set(ignored)
+
+
+def test_lock_file_pins_every_dependency_with_hashes():
+    project = tomllib.loads((BASE_DIR / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    pins = {}
+    for block in re.split(r"\n(?=[a-z0-9])", LOCK.split("\n", 2)[2]):
+        requirement = Requirement(block.split(" \\")[0].split(" ;")[0].strip())
+        assert "--hash=sha256:" in block, requirement.name
+        (specifier,) = requirement.specifier
+        assert specifier.operator == "==", requirement
+        pins.setdefault(canonicalize_name(requirement.name), []).append(specifier.version)
+    for dependency in map(Requirement, project["dependencies"]):
+        name = canonicalize_name(dependency.name)
+        assert name in pins, f"{dependency.name} is not in requirements.lock: compile it again"
+        assert any(dependency.specifier.contains(v) for v in pins[name]), dependency
+        for extra in dependency.extras:  # whitenoise[brotli] → brotli
+            assert extra in pins, f"{dependency.name}[{extra}] is not in requirements.lock"
+
+
+def test_lock_file_says_how_it_was_made():
+    assert "uv pip compile pyproject.toml -o requirements.lock --generate-hashes" in LOCK
+
+
+# --- the smoke tests --------------------------------------------------------------------------
+
+
+def test_make_test_does_not_collect_the_smoke_tests():
+    environ = {k: v for k, v in os.environ.items() if k != "SMOKE_PORT"}
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "--collect-only",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            "tests/smoke",
+        ],
+        cwd=BASE_DIR,
+        env=environ,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 5, result.stdout + result.stderr  # 5: no tests collected
