@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from indicators.models import Indicator
@@ -165,6 +166,10 @@ class QuarterlyReview(models.Model):
     quarter = models.PositiveSmallIntegerField(choices=[(q, f"Q{q}") for q in range(1, 5)])
     meeting_date = models.DateField(null=True, blank=True)
     state = models.CharField(max_length=8, choices=State.choices, default=State.OPEN)
+    frozen_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # What changed since the previous frozen review, as it stood when this one was frozen
+    # (`actionplan.changes.to_plain`): later imports revise figures in place.
+    changes_at_freeze = models.JSONField(null=True, blank=True, editable=False)
     history = HistoricalRecords()
 
     class Meta:
@@ -185,6 +190,8 @@ class QuarterlyReview(models.Model):
         # A frozen quarter stays frozen, whether changed through a page, the admin or a shell.
         if self.pk and QuarterlyReview.objects.filter(pk=self.pk, state=self.State.FROZEN).exists():
             raise FrozenReview(f"{self} is frozen")
+        if self.state == self.State.FROZEN and self.frozen_at is None:
+            self.frozen_at = timezone.now()
         super().save(*args, **kwargs)
 
     @property
@@ -258,3 +265,24 @@ class Rating(InFrozenQuarterGuard):
 
     def __str__(self) -> str:
         return f"{self.review} {self.priority_area.number}: {self.final}"
+
+
+class UpdateReminder(models.Model):
+    """An email that reminded an owner of their missing updates for a review: one per review."""
+
+    review = models.ForeignKey(QuarterlyReview, on_delete=models.CASCADE, related_name="reminders")
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="update_reminders"
+    )
+    email = models.EmailField()
+    actions = models.TextField(help_text="The numbers of the actions named, one per line")
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["review", "sent_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["review", "owner"], name="one_reminder_per_review")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.review} reminder to {self.email}"

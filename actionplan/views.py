@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.generic import CreateView, DetailView, FormView, UpdateView
 
-from actionplan import presenters, rag, workflow
+from actionplan import presenters, rag, review_changes, workflow
 from actionplan.forms import FreezeForm, RatingForm, ReviewForm, UpdateForm
 from actionplan.models import (
     Action,
@@ -59,10 +59,18 @@ def board(request: HttpRequest) -> HttpResponse:
     """The board's one-screen view: each priority area's RAG, its measures and the exceptions."""
     plan = presenters.current_plan()
     status = presenters.plan_status(plan, today=timezone.localdate()) if plan else None
+    changes = None
+    if status and status.review:
+        changes = review_changes.changes_for(status.review, status=status)
     return render(
         request,
         "actionplan/board.html",
-        {"plan": plan, "status": status, "rag_order": presenters.ACTION_COUNT_ORDER}
+        {
+            "plan": plan,
+            "status": status,
+            "changes": changes,
+            "rag_order": presenters.ACTION_COUNT_ORDER,
+        }
         | _rules_context(),
     )
 
@@ -241,6 +249,7 @@ class ReviewDetailView(PlanRoleRequiredMixin, DetailView):
             can_freeze=not review.is_frozen and workflow.can_manage_reviews(user),
             unrated=[row.area for row in rows if row.rating is None],
             own_actions=own_actions,
+            changes=review_changes.changes_for(review),
             **kwargs,
         )
 

@@ -16,7 +16,9 @@ from __future__ import annotations
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import transaction
+from django.utils import timezone
 
+from actionplan import changes, review_changes
 from actionplan.models import Action, Plan, PriorityArea, QuarterlyReview, Rating
 from actionplan.roles import ADMINISTRATOR, has_plan_role
 
@@ -95,5 +97,10 @@ def freeze(review: QuarterlyReview) -> None:
                 "Every priority area needs a final RAG before the quarter is frozen: "
                 + ", ".join(str(a.number) for a in missing)
             )
+        # The change list is kept as it stands now: later imports revise figures in place.
+        review.frozen_at = timezone.now()
+        review.changes_at_freeze = changes.to_plain(
+            review_changes.compute(review, as_at=review.frozen_at, frozen=True)
+        )
         review.state = QuarterlyReview.State.FROZEN
-        review.save(update_fields=["state"])
+        review.save(update_fields=["state", "frozen_at", "changes_at_freeze"])

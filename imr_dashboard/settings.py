@@ -262,7 +262,31 @@ CELERY_BEAT_SCHEDULE = {
         # Fingertips publishes on Tuesdays; Wednesday early morning picks up the release.
         "schedule": crontab(minute=0, hour=5, day_of_week="wed"),
     },
+    "remind-action-owners-daily": {
+        "task": "actionplan.tasks.send_update_reminders",
+        # Daily, so the first run on or after the fortnight before a meeting reminds each owner
+        # whose update is missing; a record per owner and review stops a second email.
+        "schedule": crontab(minute=0, hour=7),
+    },
 }
+
+# Email: reminders to action owners. The console backend (the default) prints each email to the
+# worker's output instead of sending it; set EMAIL_BACKEND to the SMTP backend to send.
+EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = env.str("EMAIL_HOST", default="localhost")
+EMAIL_PORT = env.int("EMAIL_PORT", default=25)
+EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
+EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
+EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
+EMAIL_USE_SSL = env.bool("EMAIL_USE_SSL", default=False)
+if EMAIL_USE_TLS and EMAIL_USE_SSL:
+    raise ImproperlyConfigured("Set EMAIL_USE_TLS or EMAIL_USE_SSL, not both.")
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="webmaster@localhost")
+# The site's address as its users reach it, for the links in emails.
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+if not SITE_URL.startswith(("http://", "https://")):
+    raise ImproperlyConfigured(f"SITE_URL must start with http:// or https://, not {SITE_URL!r}.")
 
 # Fingertips
 FINGERTIPS_API_URL = env.str("FINGERTIPS_API_URL", default="https://fingertips.phe.org.uk/api/")

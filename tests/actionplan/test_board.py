@@ -236,7 +236,8 @@ def test_board_reads_in_the_same_number_of_queries_as_the_plan_grows(board):
     with CaptureQueriesContext(connection) as many:
         assert board().status_code == 200
     assert len(many) == len(few), [q["sql"] for q in many]
-    assert len(few) <= 12, len(few)
+    # 11 read the plan; 3 read what changed since the last review (updates, history, figures).
+    assert len(few) <= 14, len(few)
 
 
 # ---------------------------------------------------------------------------------------------
