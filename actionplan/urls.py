@@ -15,5 +15,6 @@ urlpatterns = [
         name="rating",
     ),
     path("reviews/<int:pk>/freeze/", views.FreezeView.as_view(), name="freeze"),
+    path("reviews/<int:pk>/board-pack.pdf", views.board_pack, name="board_pack"),
     path("actions/<int:pk>/update/", views.ActionUpdateView.as_view(), name="action_update"),
 ]

@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.generic import CreateView, DetailView, FormView, UpdateView
 
-from actionplan import presenters, rag, review_changes, workflow
+from actionplan import boardpack, presenters, rag, review_changes, workflow
 from actionplan.forms import FreezeForm, RatingForm, ReviewForm, UpdateForm
 from actionplan.models import (
     Action,
@@ -95,6 +95,16 @@ def priority_area(request: HttpRequest, number: int) -> HttpResponse:
         "actionplan/priority_area.html",
         {"plan": plan, "status": status, "row": row, "objectives": objectives} | _rules_context(),
     )
+
+
+@plan_role_required
+def board_pack(request: HttpRequest, pk: int) -> HttpResponse:
+    """One quarterly review's board pack as a PDF download."""
+    review = get_object_or_404(QuarterlyReview.objects.select_related("plan"), pk=pk)
+    pack = boardpack.collect(review, today=timezone.localdate(), generated_at=timezone.localtime())
+    response = HttpResponse(boardpack.render(pack), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{boardpack.filename(pack)}"'
+    return response
 
 
 # The quarterly review workflow: class-based generic views over the forms in `actionplan.forms`;

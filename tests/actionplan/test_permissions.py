@@ -14,8 +14,26 @@ from actionplan import roles
 PLAN_PAGES = [
     ("actionplan:board", {}),
     ("actionplan:area", {"number": 1}),
+    ("actionplan:board_pack", {"pk": "a review"}),
 ]
 PERSONAS = ["board_member", "action_owner", "group_member", "analyst", "administrator"]
+
+
+@pytest.fixture
+def plan_url(loaded_plan):
+    """A plan page's URL; "a review" stands for a quarterly review of the loaded plan."""
+    from actionplan.models import QuarterlyReview
+    from actionplan.presenters import current_plan
+
+    def url(name: str, kwargs: dict) -> str:
+        if kwargs.get("pk") == "a review":
+            review, _ = QuarterlyReview.objects.get_or_create(
+                plan=current_plan(), financial_year=2021, quarter=2
+            )
+            kwargs = {**kwargs, "pk": review.pk}
+        return reverse(name, kwargs=kwargs)
+
+    return url
 
 
 def codenames(role: str) -> set[str]:
@@ -85,30 +103,30 @@ def test_setup_roles_puts_back_a_permission_taken_away_by_hand(plan_roles):
 
 
 @pytest.mark.parametrize(("name", "kwargs"), PLAN_PAGES)
-def test_anonymous_visitors_are_sent_to_sign_in(client, loaded_plan, name, kwargs):
-    url = reverse(name, kwargs=kwargs)
+def test_anonymous_visitors_are_sent_to_sign_in(client, plan_url, name, kwargs):
+    url = plan_url(name, kwargs)
     response = client.get(url)
     assert response.status_code == 302
     assert response["Location"] == f"{reverse('login')}?next={url}"
 
 
 @pytest.mark.parametrize(("name", "kwargs"), PLAN_PAGES)
-def test_outsiders_are_refused(client, loaded_plan, outsider, name, kwargs):
+def test_outsiders_are_refused(client, plan_url, outsider, name, kwargs):
     client.force_login(outsider)
-    assert client.get(reverse(name, kwargs=kwargs)).status_code == 403
+    assert client.get(plan_url(name, kwargs)).status_code == 403
 
 
 @pytest.mark.parametrize("persona", PERSONAS)
 @pytest.mark.parametrize(("name", "kwargs"), PLAN_PAGES)
-def test_every_role_can_read_the_plan(client, loaded_plan, request, persona, name, kwargs):
+def test_every_role_can_read_the_plan(client, plan_url, request, persona, name, kwargs):
     client.force_login(request.getfixturevalue(persona))
-    assert client.get(reverse(name, kwargs=kwargs)).status_code == 200
+    assert client.get(plan_url(name, kwargs)).status_code == 200
 
 
 @pytest.mark.parametrize(("name", "kwargs"), PLAN_PAGES)
-def test_superusers_can_read_the_plan(client, loaded_plan, name, kwargs):
+def test_superusers_can_read_the_plan(client, plan_url, name, kwargs):
     client.force_login(User.objects.create_superuser("root", password="not-a-real-password"))
-    assert client.get(reverse(name, kwargs=kwargs)).status_code == 200
+    assert client.get(plan_url(name, kwargs)).status_code == 200
 
 
 @pytest.mark.django_db
