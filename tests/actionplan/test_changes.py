@@ -3,11 +3,13 @@ models (two reviews, a slipped and a completed action, an imported figure, RAG m
 
 from __future__ import annotations
 
+import importlib
 import io
 import re
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from django.apps import apps as django_apps
 from django.core.management import call_command
 from django.urls import reverse
 
@@ -467,3 +469,57 @@ def test_the_review_page_says_plainly_when_there_is_no_previous_review(
         "What changed since the last review There is no earlier frozen review to compare "
         "2024/25 Q2 with, so no changes are listed."
     ) in text
+
+
+def test_a_review_frozen_before_the_time_was_kept_reads_it_from_history(loaded_plan):
+    migration = importlib.import_module("actionplan.migrations.0003_review_changes_and_reminders")
+    review = QuarterlyReview.objects.create(plan=current_plan(), financial_year=2024, quarter=2)
+    review.state = QuarterlyReview.State.FROZEN
+    review.save()
+    frozen = review.history.filter(state=QuarterlyReview.State.FROZEN).get().history_date
+    QuarterlyReview.objects.filter(pk=review.pk).update(frozen_at=None)
+
+    migration.frozen_at_from_history(django_apps, None)
+
+    review.refresh_from_db()
+    assert review.frozen_at == frozen
+
+
+def test_without_the_time_the_previous_review_was_frozen_only_rag_moves_are_listed(
+    client, loaded_plan, board_member
+):
+    plan = current_plan()
+    # Written directly, as a quarter frozen before times were kept: no history, no frozen_at.
+    [previous] = QuarterlyReview.objects.bulk_create(
+        [QuarterlyReview(plan=plan, financial_year=2024, quarter=2, state="frozen")]
+    )
+    Rating.objects.bulk_create(
+        [
+            Rating(
+                review=previous,
+                priority_area=PriorityArea.objects.get(plan=plan, number=1),
+                proposed=Rag.AMBER,
+                final=Rag.AMBER,
+            )
+        ]
+    )
+    review = QuarterlyReview.objects.create(plan=plan, financial_year=2024, quarter=3)
+    Rating.objects.create(
+        review=review,
+        priority_area=PriorityArea.objects.get(plan=plan, number=1),
+        proposed=Rag.AMBER,
+        final=Rag.RED,
+        rationale="Behind",
+    )
+    action = Action.objects.order_by("pk").first()
+    action.status = ActionStatus.COMPLETE
+    action.save()
+
+    result = review_changes.changes_for(review)
+
+    assert result.previous == "2024/25 Q2" and result.previous_frozen_at is None
+    assert [(m.number, m.before, m.after) for m in result.area_moves] == [("1", R.AMBER, R.RED)]
+    assert result.completed == [] and result.slipped == [] and result.new_data == []
+    client.force_login(board_member)
+    text = section(client.get(reverse("actionplan:review", args=[review.pk])))
+    assert "The time 2024/25 Q2 was frozen is not recorded" in text
