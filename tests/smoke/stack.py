@@ -3,9 +3,10 @@
 `.ci/smoke` calls it with the environment a deployment's .env would give (an empty PostgreSQL
 database, Redis, production settings). It reads each service's command from docker-compose.yml,
 so the processes tested are the ones deployed: the one-shot setup, then collectstatic (the image
-runs it at build), gunicorn, the Celery worker and Celery beat. Then it runs tests/smoke against
-them, stops every process it started (each in its own process group), and prints their logs if
-anything failed. Every step has a deadline; the whole run stays under SMOKE_TIMEOUT_SECONDS.
+runs it at build), gunicorn, the Celery worker and Celery beat, and the setup again, as an
+upgrade runs it. Then it runs tests/smoke against them, stops every process it started (each in
+its own process group), and prints their logs if anything failed. Every step has a deadline; the
+whole run stays under SMOKE_TIMEOUT_SECONDS.
 """
 
 from __future__ import annotations
@@ -221,6 +222,8 @@ def main() -> int:
         stack.start("web", commands["web"], GUNICORN_BIND=address)
         stack.start("worker", commands["worker"])
         stack.start("beat", commands["beat"])
+        # An upgrade runs the setup step again beside the running services; it must keep the data.
+        stack.run("migrate-again", commands["migrate"], limit=90)
         stack.wait_until_healthy(limit=30)
         stack.run(
             "smoke-tests",

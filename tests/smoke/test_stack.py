@@ -185,6 +185,14 @@ def test_indicator_page_shows_the_latest_county_figure(visitor):
     assert floatformat(figure.value, 1) in response.text
 
 
+def test_the_setup_step_run_again_keeps_the_loaded_figures():
+    manifest = json.loads((SNAPSHOT / "MANIFEST.json").read_text(encoding="utf-8"))
+    snapshot_runs = ImportRun.objects.filter(source=ImportRun.Source.SNAPSHOT)
+    assert snapshot_runs.count() == len(manifest["files"])  # loaded once, by the first setup
+    second_setup = Path(os.environ["SMOKE_LOG_DIR"], "migrate-again.log").read_text()
+    assert "Figures already loaded: the bundled snapshot is not loaded again." in second_setup
+
+
 # --- static files by WhiteNoise ---------------------------------------------------------------
 
 
