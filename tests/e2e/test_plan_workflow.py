@@ -362,6 +362,18 @@ def test_quarterly_review_from_owner_update_to_board_arrow(
     expect(main_forms(board)).to_have_count(0)
     shot(board, shots, "09-board-arrow")
 
+    # The board member downloads the quarter's board pack: a PDF naming every priority area.
+    with board.expect_download() as info:
+        board.get_by_role("link", name=f"Download board pack (PDF) for {second}").click()
+    assert info.value.suggested_filename.endswith(".pdf")
+    pack = Path(info.value.path()).read_bytes()
+    if shots is not None:
+        (shots / "board-pack.pdf").write_bytes(pack)
+    assert pack.startswith(b"%PDF")
+    text = " ".join(" ".join(p.extract_text() for p in PdfReader(io.BytesIO(pack)).pages).split())
+    for area in PriorityArea.objects.filter(plan=plan):
+        assert area.title in text, area.title
+    assert better in text
     row.get_by_role("link").first.click()
     expect(board.locator("dt:text-is('Change') + dd")).to_have_text(
         "↑ Better than Red last frozen quarter"
