@@ -4,8 +4,8 @@ The plan comes from its fixture (`load_action_plan`), the roles from `setup_role
 from the bundled snapshot. People sign in through the login page and work through the pages as
 they would: a group member opens a quarter, an action owner enters an update, the group sets
 final RAGs (one against the rule's proposal, with a rationale) and freezes the quarter, twice, and
-a board member reads the result on the board view. Pages are checked with axe at 1280 and 320
-pixels, and the board view is printed to A4.
+a board member reads the result on the board view and downloads the board pack. Pages are
+checked with axe at 1280 and 320 pixels, and the board view is printed to A4.
 
 Screenshots of every step go to $PLAN_SCREENSHOTS when it is set.
 """
