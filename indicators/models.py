@@ -192,6 +192,11 @@ class ImportRun(models.Model):
     data_current_at = models.DateTimeField(
         null=True, blank=True, help_text="When the data was taken from Fingertips"
     )
+    owner = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="Host and process id running the import, to tell a stopped run from a live one",
+    )
 
     objects = ImportRunQuerySet.as_manager()
 

@@ -26,6 +26,7 @@ from django.utils import timezone
 from indicators.bulk import insert_rows, update_rows
 from indicators.definitions import sync_definitions
 from indicators.derived import recompute
+from indicators.importers import runs
 from indicators.models import (
     Area,
     DataVersion,
@@ -88,6 +89,8 @@ NUMBER_COLUMNS = {
 }
 _THOUSANDS = re.compile(r"^-?\d{1,3}(,\d{3})+(\.\d+)?$")
 _AREA_CODE = re.compile(r"^[A-Za-z0-9]{3,16}$")
+_ASCII_DIGITS = re.compile(r"^[0-9]{1,12}$")
+MAX_ID = 2**31 - 1  # an indicator id beyond the database's integer cannot be stored
 # Files saved from the Fingertips website carry its markup: a no-data marker in empty number
 # cells and value notes wrapped in a tooltip span.
 _NO_DATA_MARKUP = re.compile(r'^<div class="no-data">\s*-\s*</div>$')
@@ -325,10 +328,13 @@ def _validate_row(
 
     indicator_text = text("Indicator ID")
     indicator_id = 0
-    if not indicator_text.isdigit() or int(indicator_text) == 0:
+    if not _ASCII_DIGITS.match(indicator_text) or not 0 < int(indicator_text) <= MAX_ID:
         errors.add("Indicator ID", f"{indicator_text!r} is not an indicator id")
     else:
         indicator_id = int(indicator_text)
+    for column, limit in _max_lengths().items():
+        if len(text(column)) > limit:
+            errors.add(column, f"is {len(text(column))} characters long; at most {limit} fit")
 
     area_code = text("Area Code")
     if not _AREA_CODE.match(area_code):
@@ -348,7 +354,7 @@ def _validate_row(
         errors.add("Time period", str(exc))
     sortable_text = text("Time period Sortable")
     sortable = 0
-    if not (len(sortable_text) == 8 and sortable_text.isdigit()):
+    if not (len(sortable_text) == 8 and _ASCII_DIGITS.match(sortable_text)):
         errors.add("Time period Sortable", f"{sortable_text!r} is not an 8-digit sortable period")
     else:
         sortable = int(sortable_text)
@@ -359,7 +365,7 @@ def _validate_row(
             )
     period_range = text("Time period range")
     if period_range:
-        if not re.fullmatch(r"\d+[ym]", period_range):
+        if not re.fullmatch(r"[0-9]{1,3}[ym]", period_range):
             errors.add("Time period range", f"{period_range!r} is not a range such as 1y or 3y")
         elif (
             period is not None
@@ -416,6 +422,26 @@ def _validate_row(
         row_number=row_number,
         **numbers,
     )
+
+
+@functools.cache
+def _max_lengths() -> dict[str, int]:
+    """The longest text each stored column takes; a longer cell is a bad row, not a crash."""
+    observation, area = Observation._meta.get_field, Area._meta.get_field
+    return {
+        "Indicator Name": Indicator._meta.get_field("name").max_length,
+        "Area Name": area("name").max_length,
+        "Parent Name": area("name").max_length,
+        "Sex": observation("sex").max_length,
+        "Age": observation("age").max_length,
+        "Category Type": observation("category_type").max_length,
+        "Category": observation("category").max_length,
+        "Time period": observation("period_label").max_length,
+        "Recent Trend": observation("recent_trend").max_length,
+        "Compared to England value or percentiles": observation("compared_to_england").max_length,
+        "Compared to goal": observation("compared_to_goal").max_length,
+        "New data": observation("new_data").max_length,
+    }
 
 
 # A file repeats a handful of period labels thousands of times.
@@ -694,10 +720,16 @@ class ImportOutcome:
 
 
 def start_run(*, source: str, location: str, data_current_at: datetime | None = None) -> ImportRun:
-    """Record that an import has begun, so that even a crash leaves a trace on the data page."""
-    return ImportRun.objects.create(
-        source=source, location=location, data_current_at=data_current_at
+    """Record that an import has begun, so that even a crash leaves a trace on the data page.
+
+    Runs left running by a process that has since stopped are closed first, as failed.
+    """
+    runs.close_stale_runs()
+    run = ImportRun.objects.create(
+        source=source, location=location, data_current_at=data_current_at, owner=runs.owner()
     )
+    runs.hold(run)
+    return run
 
 
 def import_bodies(run: ImportRun, bodies: Sequence[tuple[str, bytes]]) -> ImportOutcome:
@@ -730,7 +762,8 @@ def import_bodies(run: ImportRun, bodies: Sequence[tuple[str, bytes]]) -> Import
         _finish(run, ImportRun.Status.REJECTED, rows=rows, error=str(exc))
         return ImportOutcome(run.location, "rejected", rows=rows, error=str(exc), run_id=run.pk)
     except Exception as exc:
-        _finish(run, ImportRun.Status.FAILED, rows=rows, error=f"{type(exc).__name__}: {exc}")
+        error = f"{type(exc).__name__}: {exc}".strip()
+        _finish(run, ImportRun.Status.FAILED, rows=rows, error=error, after_failure=True)
         raise
     _finish(run, ImportRun.Status.SUCCEEDED, rows=rows, counts=counts)
     return ImportOutcome(
@@ -807,6 +840,7 @@ def _finish(
     rows: int,
     counts: LoadCounts | None = None,
     error: str = "",
+    after_failure: bool = False,
 ) -> None:
     counts = counts or LoadCounts()
     run.status = status
@@ -814,4 +848,9 @@ def _finish(
     run.created, run.updated, run.unchanged = counts.created, counts.updated, counts.unchanged
     run.error = error
     run.finished_at = timezone.now()
+    if after_failure:
+        # The failure may have been the database connection itself.
+        runs.save_after_failure(run)
+        return
     run.save()
+    runs.release(run)
