@@ -3,7 +3,7 @@ import json
 from django.core.management.base import BaseCommand, CommandError
 
 from indicators.refresh import refresh_from_api
-from indicators.tasks import refresh_fingertips
+from indicators.tasks import QueueError, queue_refresh
 
 
 class Command(BaseCommand):
@@ -17,8 +17,11 @@ class Command(BaseCommand):
 
     def handle(self, *args, base_url, queue, **options):
         if queue:
-            result = refresh_fingertips.delay(base_url)
-            self.stdout.write(json.dumps({"queued": result.id}))
+            try:
+                task_id = queue_refresh(base_url)
+            except QueueError as exc:
+                raise CommandError(str(exc), returncode=1) from None
+            self.stdout.write(json.dumps({"queued": task_id}))
             return
         outcome = refresh_from_api(base_url=base_url)
         self.stdout.write(outcome.as_json())
