@@ -7,6 +7,7 @@ import functools
 from collections.abc import Sequence
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET
 
 from indicators import presenters
@@ -74,6 +75,7 @@ def endpoint(view=None, *, indicator=None):
     if view is None:
         return functools.partial(endpoint, indicator=indicator)
 
+    @csrf_exempt  # read-only: any other method gets 405, not a CSRF 403
     @require_GET
     @cached_page(indicator=indicator)
     @functools.wraps(view)
@@ -129,7 +131,7 @@ def observations(request: HttpRequest) -> HttpResponse:
     if period := request.GET.get("period"):
         queryset = (
             queryset.filter(period_sortable=int(period))
-            if period.isdigit() and len(period) == 8
+            if _digits(period) and len(period) == 8
             else queryset.filter(period_label=period)
         )
     page = queryset[offset : offset + limit]
@@ -149,7 +151,7 @@ def observations(request: HttpRequest) -> HttpResponse:
 def _indicator(value: str | None) -> Indicator:
     if not value:
         raise BadRequest("indicator is required (a Fingertips indicator id)")
-    if not value.isdigit():
+    if not _digits(value):
         raise BadRequest(f"indicator must be a number, not {value[:40]!r}")
     try:
         # Ids beyond the column's range cannot exist; the database would refuse the query.
@@ -160,10 +162,15 @@ def _indicator(value: str | None) -> Indicator:
         raise BadRequest(f"no indicator with id {value[:40]}") from None
 
 
+def _digits(value: str) -> bool:
+    """ASCII digits only: `str.isdigit` also accepts '²', which `int` refuses."""
+    return value.isascii() and value.isdigit()
+
+
 def _integer(value: str | None, name: str, *, default: int, low: int, high: int) -> int:
     if value is None or value == "":
         return default
-    if not value.isdigit() or not low <= int(value) <= high:
+    if not _digits(value) or not low <= int(value) <= high:
         raise BadRequest(f"{name} must be a whole number from {low} to {high}")
     return int(value)
 

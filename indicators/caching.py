@@ -104,7 +104,8 @@ def cached_page(view=None, *, indicator=None):
     def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
         if request.method != "GET":
             return view(request, *args, **kwargs)
-        chosen = tuple((name, request.GET.get(name, "")[:40]) for name in PAGE_PARAMETERS)
+        # Whole values, and absent told from empty: each answer is keyed by what decides it.
+        chosen = tuple((name, request.GET.get(name)) for name in PAGE_PARAMETERS)
         scope = _scope(indicator(request, *args, **kwargs) if indicator else None)
         versions = DataVersion.current(scope)
         key = (
