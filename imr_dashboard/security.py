@@ -24,3 +24,14 @@ def client_ip(request: HttpRequest) -> str | None:
         if len(forwarded) >= count:
             return forwarded[-count]
     return request.META.get("REMOTE_ADDR")
+
+
+def attempted_username(request: HttpRequest, credentials: dict | None = None) -> str | None:
+    """The username a sign-in tried, cut to the longest a user can have.
+
+    Lockouts record it in a column of 255 characters; a longer one posted to the sign-in form
+    must be a failed attempt, not a server error.
+    """
+    data = credentials if credentials else getattr(request, "data", request.POST)
+    username = data.get(settings.AXES_USERNAME_FORM_FIELD)
+    return username[:150] if isinstance(username, str) else username

@@ -168,7 +168,12 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 REDIS_URL = env.str("REDIS_URL", default="")
 CACHES = {
     "default": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            # A Redis that hangs must not hang pages: they are served from the database instead.
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
         if REDIS_URL
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )
@@ -202,6 +207,7 @@ AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 # Proxies in front of the site that append to X-Forwarded-For (0: the client is REMOTE_ADDR).
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 AXES_CLIENT_IP_CALLABLE = "imr_dashboard.security.client_ip"
+AXES_USERNAME_CALLABLE = "imr_dashboard.security.attempted_username"
 
 TIME_ZONE = "Europe/London"
 USE_I18N = True
