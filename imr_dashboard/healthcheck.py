@@ -29,14 +29,20 @@ def main() -> int:
         connection.request(
             "GET", "/healthz/", headers={"Host": probe_host(), "X-Forwarded-Proto": "https"}
         )
-        status = connection.getresponse().status
+        response = connection.getresponse()
     except OSError as exc:
         print(f"healthcheck: {address}: {exc}", file=sys.stderr)
         return 1
     finally:
         connection.close()
-    if status != 200:
-        print(f"healthcheck: {address}/healthz/ answered {status}", file=sys.stderr)
+    if response.status != 200:
+        print(f"healthcheck: {address}/healthz/ answered {response.status}", file=sys.stderr)
+        if (response.getheader("Location") or "").startswith("https://"):
+            print(
+                "healthcheck: redirected to HTTPS: set SECURE_PROXY_SSL_HEADER="
+                "HTTP_X_FORWARDED_PROTO,https (the proxy in front says a request came over HTTPS)",
+                file=sys.stderr,
+            )
         return 1
     return 0
 

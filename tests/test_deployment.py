@@ -3,11 +3,14 @@ and .env.example agree with each other and with the settings. (.ci/smoke runs th
 
 from __future__ import annotations
 
+import http.server
 import os
 import re
 import shutil
+import socket
 import subprocess
 import sys
+import threading
 import tomllib
 from pathlib import Path
 
@@ -196,6 +199,74 @@ def test_docker_compose_accepts_the_file(compose_project):
         [*cli, "config"], cwd=compose_project, capture_output=True, text=True, check=True
     ).stdout
     assert "postgres://imr:s3cret@db:5432/imr" in resolved
+
+
+# --- the healthcheck -------------------------------------------------------------------------
+
+
+@pytest.fixture
+def web_answering():
+    """A local HTTP server that answers /healthz/ as told, and records the headers it was sent."""
+    seen: list[dict[str, str]] = []
+    answer: dict[str, object] = {"status": 200, "headers": {}}
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            seen.append({"path": self.path, **dict(self.headers)})
+            self.send_response(answer["status"])
+            for name, value in answer["headers"].items():
+                self.send_header(name, value)
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.HTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"127.0.0.1:{server.server_port}", answer, seen
+    server.shutdown()
+    server.server_close()
+
+
+def run_healthcheck(address: str, allowed_hosts: str) -> subprocess.CompletedProcess:
+    environ = {**os.environ, "HEALTHCHECK_ADDRESS": address, "ALLOWED_HOSTS": allowed_hosts}
+    return subprocess.run(
+        [sys.executable, "-m", "imr_dashboard.healthcheck"],
+        cwd=BASE_DIR,
+        env=environ,
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
+
+
+def test_healthcheck_asks_as_the_proxy_would_and_passes_on_200(web_answering):
+    address, _, seen = web_answering
+    result = run_healthcheck(address, ".example.org, dashboard.example.org")
+    assert result.returncode == 0, result.stderr
+    assert seen[0]["path"] == "/healthz/"
+    assert seen[0]["Host"] == "example.org"
+    assert seen[0]["X-Forwarded-Proto"] == "https"
+
+
+def test_healthcheck_fails_on_a_redirect_to_https_and_says_which_setting(web_answering):
+    address, answer, _ = web_answering
+    answer.update(status=301, headers={"Location": "https://dashboard.example.org/healthz/"})
+    result = run_healthcheck(address, "dashboard.example.org")
+    assert result.returncode == 1
+    assert "answered 301" in result.stderr
+    assert "SECURE_PROXY_SSL_HEADER" in result.stderr
+
+
+def test_healthcheck_fails_when_nothing_listens():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    result = run_healthcheck(f"127.0.0.1:{port}", "*")
+    assert result.returncode == 1
+    assert f"127.0.0.1:{port}" in result.stderr
 
 
 # --- Dockerfile, lock file, .dockerignore ----------------------------------------------------
