@@ -513,6 +513,15 @@ def test_a_file_is_refused_everywhere(client):
 
 
 @pytest.mark.django_db
+def test_the_api_takes_no_body(client):
+    """The API reads only its query string: any other method is a 405, whatever its body."""
+    big = "x" * (settings.DATA_UPLOAD_MAX_MEMORY_SIZE + 1)
+    for path in ("/api/v1/indicators/", "/api/v1/observations/", "/api/v1/schema/"):
+        response = client.post(path, big, content_type="application/json")
+        assert response.status_code == 405, path
+
+
+@pytest.mark.django_db
 def test_an_ordinary_sign_in_fits_the_limits(client):
     User.objects.create_user("alice", password=PASSWORD)
     assert sign_in(client, PASSWORD).status_code == 302

@@ -14,6 +14,7 @@ from django.contrib.auth.models import User
 from django.core.management import call_command
 from playwright.sync_api import Page, expect
 
+from actionplan.models import Action, Plan, QuarterlyReview
 from tests.e2e.test_pages import AREA, CARDS, IMR, PAGES, SNAPSHOT_POINTS, chart, open_page, plotted
 
 pytestmark = pytest.mark.e2e
@@ -70,6 +71,7 @@ def plan_site(site):
     call_command("load_action_plan", stdout=io.StringIO())
     call_command("setup_roles", stdout=io.StringIO())
     User.objects.create_superuser("root", password=PASSWORD)
+    QuarterlyReview.objects.create(plan=Plan.objects.get(), financial_year=2025, quarter=1)
     return site
 
 
@@ -119,10 +121,16 @@ def test_plan_and_admin_pages_load_without_a_violation(
 ):
     sign_in(page, plan_site, "/plan/")
     expect(page.locator("h1")).to_have_count(1)
+    review = QuarterlyReview.objects.get().pk
+    action = Action.objects.order_by("pk").first().pk
     for path in (
         "/plan/",
         "/plan/areas/1/",
         "/plan/reviews/",
+        f"/plan/reviews/{review}/",
+        f"/plan/reviews/{review}/areas/1/rating/",
+        f"/plan/reviews/{review}/freeze/",
+        f"/plan/actions/{action}/update/",
         "/admin/",
         "/admin/actionplan/action/",
     ):
@@ -138,7 +146,21 @@ def test_plan_and_admin_pages_load_without_a_violation(
     # Django's admin pages name no icon, so Chromium asks for /favicon.ico (404); nothing else.
     assert [p for p in problems if "/favicon.ico" not in p] == []
     assert_enforced(policies)
-    assert len(policies) >= 8
+    assert len(policies) >= 12
+
+
+def test_the_lockout_page_loads_without_a_violation(site, page, problems, violations, policies):
+    for _ in range(5):
+        page.goto(site + "/accounts/login/")
+        page.get_by_label("Username").fill("somebody")
+        page.get_by_label("Password").fill("not-the-password")
+        page.get_by_role("button", name="Sign in").click()
+        page.wait_for_load_state("networkidle")
+    expect(page.locator("h1")).to_have_text("Sign-in locked for 15 minutes")
+    assert violations == []
+    # The lockout answers 429, which the problems watch records; nothing else may appear.
+    assert [p for p in problems if "HTTP 429" not in p and "status of 429" not in p] == []
+    assert_enforced(policies)
 
 
 def test_chart_pages_draw_with_the_policy_after_a_cached_load(
