@@ -299,16 +299,21 @@ def send_refreshes(
     refresh_at: list[float],
     broker: str,
     locust: Process,
+    db: str,
 ) -> None:
     """At each time, publish the next release and send the refresh task to the worker.
 
-    As Celery beat sends it: the task by name through the broker, with the API's base URL.
+    As Celery beat sends it: the task by name through the broker, with the API's base URL. Once
+    the worker has finished it, the data versions it moved are read from the database.
     """
     from celery import Celery
 
     app = Celery("load_test", broker=broker)
     base_url = f"http://127.0.0.1:{api.server.server_address[1]}/api/"
-    for at, release in zip(refresh_at, REFRESH_RELEASES * len(refresh_at), strict=False):
+    versions = data_versions(db)
+    for number, (at, release) in enumerate(
+        zip(refresh_at, REFRESH_RELEASES * len(refresh_at), strict=False), start=1
+    ):
         while time.time() - started < at:
             if not locust.running():
                 return
@@ -319,6 +324,27 @@ def send_refreshes(
             {"queued_at_s": time.time() - started, "release": release, "task": task.id}
         )
         log(f"refresh queued at {refreshes[-1]['queued_at_s']:.1f} s (release {release})")
+        deadline = time.time() + 60
+        while finished_refreshes(db) < number and time.time() < deadline:
+            time.sleep(0.2)
+        now = data_versions(db)
+        refreshes[-1]["bumped"] = sorted(k for k, v in now.items() if versions.get(k) != v)
+        versions = now
+
+
+def finished_refreshes(db: str) -> int:
+    return int(
+        psql(
+            "SELECT count(*) FROM indicators_importrun "
+            "WHERE source = 'api' AND finished_at IS NOT NULL",
+            db=db,
+        )
+    )
+
+
+def data_versions(db: str) -> dict[str, int]:
+    rows = psql("SELECT scope, number FROM indicators_dataversion", db=db).split()
+    return {scope: int(number) for scope, number in (row.split("|") for row in rows)}
 
 
 def wait_for(predicate, what: str, seconds: float = 60) -> None:
@@ -462,13 +488,13 @@ class Sampler:
 
 
 def scope_of(url: str) -> str:
-    """What a cached answer shows: one indicator, or every indicator."""
+    """The data version a cached answer is keyed by: one indicator's, or every indicator's."""
     parts = urlsplit(url)
     if match := re.match(r"^/indicators/(\d+)/", parts.path):
-        return f"indicator {match.group(1)}"
+        return f"indicator:{match.group(1)}"
     if parts.path == "/api/v1/observations/":
-        return f"indicator {parse_qs(parts.query).get('indicator', ['?'])[0]}"
-    return "every indicator"
+        return f"indicator:{parse_qs(parts.query).get('indicator', ['?'])[0]}"
+    return "indicators"
 
 
 def rebuilds(records: list[dict], refreshes: list[dict], started, warm) -> dict[str, int]:
@@ -476,7 +502,7 @@ def rebuilds(records: list[dict], refreshes: list[dict], started, warm) -> dict[
 
     A miss on a URL that had been answered before is a rebuild, and is put down to the first
     refresh that finished between the start of the last earlier answer and the end of this one
-    (none: "not explained");
+    and moved the data version the URL is keyed by (none: "not explained");
     a miss on a URL not asked for before is a first build, which any new combination of
     parameters needs. Hits are counted from the end of each refresh to the end of the next.
     """
@@ -506,8 +532,12 @@ def rebuilds(records: list[dict], refreshes: list[dict], started, warm) -> dict[
                 # A request may wait in gunicorn's queue: the refresh may have committed
                 # anywhere between the earlier answer's start and this one's end.
                 last_start = max(earlier, key=lambda answer: answer[1])[0]
-                cause = [i for done, i in finished if last_start < done <= end]
                 scope = scope_of(url)
+                cause = [
+                    i
+                    for done, i in finished
+                    if last_start < done <= end and scope in refreshes[i].get("bumped", ())
+                ]
                 counts = refreshes[cause[0]]["rebuilt"] if cause else unexplained
                 counts[scope] = counts.get(scope, 0) + 1
         answered.setdefault(url, []).append((t, end))
@@ -554,19 +584,22 @@ def report(data: dict) -> str:
     out.append("\nRefreshes (queued through the worker during the run):\n")
     out.append(
         "| queued at s | release | took s | created / updated / unchanged | status "
-        "| until the next: hits | rebuilt (URLs asked before) | first builds |"
+        "| data versions moved | until the next: hits | rebuilt (URLs asked before) "
+        "| first builds |"
     )
-    out.append("|--:|--:|--:|---|---|--:|---|--:|")
+    out.append("|--:|--:|--:|---|---|---|--:|---|--:|")
     for r in data["refreshes"]:
         rebuilt = ", ".join(f"{k}: {v}" for k, v in sorted(r.get("rebuilt", {}).items()))
         out.append(
             f"| {r['queued_at_s']:.1f} | {r['release']} | {r.get('seconds', float('nan')):.1f} | "
             f"{r.get('created', '-')} / {r.get('updated', '-')} / {r.get('unchanged', '-')} | "
-            f"{r.get('status', '-')} | {r.get('hits', '-')} | {rebuilt or 'none'} | "
+            f"{r.get('status', '-')} | {', '.join(r.get('bumped', [])) or 'none'} | "
+            f"{r.get('hits', '-')} | {rebuilt or 'none'} | "
             f"{r.get('first_builds', '-')} |"
         )
     out.append(
-        "\nRebuilds no refresh explains (a URL answered before, missed with no refresh between): "
+        "\nRebuilds that no refresh explains (a URL answered before, missed with no refresh "
+        "moving its data version in between): "
         + (", ".join(f"{k}: {v}" for k, v in data["unexplained_rebuilds"].items()) or "none")
     )
     cpu = data["cpu"]
@@ -711,7 +744,7 @@ def main() -> int:
         refreshes: list[dict] = []
         schedule = threading.Thread(
             target=send_refreshes,
-            args=(api, refreshes, started, refresh_at, env["CELERY_BROKER_URL"], locust),
+            args=(api, refreshes, started, refresh_at, env["CELERY_BROKER_URL"], locust, args.db),
             daemon=True,
         )
         schedule.start()
