@@ -163,8 +163,8 @@ def _indicator(value: str | None) -> Indicator:
 
 
 def _digits(value: str) -> bool:
-    """ASCII digits only: `str.isdigit` also accepts '²', which `int` refuses."""
-    return value.isascii() and value.isdigit()
+    """Decimal digits, which `int` reads (any script's); `str.isdigit` also takes '²'."""
+    return value.isdecimal()
 
 
 def _integer(value: str | None, name: str, *, default: int, low: int, high: int) -> int:
