@@ -338,10 +338,14 @@ def test_a_database_restart_mid_import_fails_the_import_and_writes_nothing(own_p
     watcher = own_postgres.connect(fault_db)
     assert table_state(watcher) == before
     (run,) = [r for r in import_runs(watcher) if r not in runs_before and r[0] == running[0][0]]
-    # The importer saved its run as failed on a new connection once the server was back.
-    assert run[2] == "failed"
-    assert run[3].startswith("OperationalError: ")
-    assert any(lost in run[3] for lost in SERVER_GONE), run[3]
+    # The importer saves its run as failed on a new connection once the server is back; if the
+    # server took longer than the importer waits, the next run closes it instead (below).
+    closed_by_importer = run[2] == "failed"
+    if closed_by_importer:
+        assert run[3].startswith("OperationalError: ")
+        assert any(lost in run[3] for lost in SERVER_GONE), run[3]
+    else:
+        assert run[2] == "running"
 
     again = manage("import_fingertips", str(LARGE_EXPORT), env=env, timeout=300)
 
@@ -352,7 +356,10 @@ def test_a_database_restart_mid_import_fails_the_import_and_writes_nothing(own_p
     after = table_state(watcher)
     assert after["indicators_observation"] == before["indicators_observation"] + result["created"]
     assert result["created"] > 0
-    assert [r[2] for r in import_runs(watcher) if r not in runs_before] == ["failed", "succeeded"]
+    new_runs = [r for r in import_runs(watcher) if r not in runs_before]
+    assert [r[2] for r in new_runs] == ["failed", "succeeded"]
+    if not closed_by_importer:
+        assert new_runs[0][3] == runs.STOPPED + "; nothing it read was saved"
     watcher.close()
 
 
