@@ -4,13 +4,14 @@ Three kinds of user, in fixed numbers out of --users (50: 30 analysts, 12 API cl
 members), each waiting LOAD_WAIT_MIN to LOAD_WAIT_MAX seconds (default 1 to 3) between steps:
 
 - Analysts open the overview and fetch its styles and scripts once (a first visit), then move
-  between indicator pages (six indicators; sometimes another benchmark or period) and download
+  between indicator pages (six indicators; sometimes another benchmark) and download
   their charts' CSVs (the Download tab of compare, trend, map and inequalities), now and then an
   area profile.
-- API clients ask /api/v1/observations/ for an indicator as JSON or CSV (sometimes one area or
-  one period), and now and then /api/v1/indicators/.
-- Board members sign in once (GET the form, POST the credentials, expect the redirect to /plan/)
-  and then read the board view /plan/ and the priority area pages /plan/areas/<1-9>/.
+- API clients ask /api/v1/observations/ for an indicator as JSON or CSV (sometimes for one
+  area), and now and then /api/v1/indicators/.
+- Board members sign in once, at a random moment of the first LOAD_SIGN_IN_WITHIN seconds
+  (default 10; GET the form, POST the credentials, expect the redirect to /plan/), then read
+  the board view /plan/ and the priority area pages /plan/areas/<1-9>/.
 
 A response counts as a failure when its status is not the expected one (200, or the sign-in's
 302 to /plan/), when a plan page answers with the sign-in page, or when a page lacks the text
@@ -28,6 +29,7 @@ import re
 import time
 from urllib.parse import urlencode, urlsplit
 
+import gevent
 from locust import FastHttpUser, between, events, task
 
 INDICATORS = [92196, 93085, 20101, 20401, 93701, 92266]
@@ -197,6 +199,9 @@ class BoardMember(FastHttpUser):
 
     def on_start(self):
         username = next(_board_accounts)
+        # People sign in as they arrive, not all in the same second: each check of a password
+        # costs about 0.2 s of CPU by design (PBKDF2, 1,000,000 iterations).
+        gevent.sleep(random.uniform(0, float(os.environ.get("LOAD_SIGN_IN_WITHIN", "10"))))
         form = self.client.get("/accounts/login/", name="sign-in")
         token = CSRF.search(form.text or "")
         with self.client.post(
