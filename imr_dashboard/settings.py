@@ -91,7 +91,8 @@ CONTENT_SECURITY_POLICY = {
         "style-src": [SELF, UNSAFE_INLINE],
         "style-src-elem": [SELF, *PLOTLY_STYLE_HASHES],
         "style-src-attr": [UNSAFE_INLINE],
-        "img-src": [SELF, "data:"],
+        # Plotly's "Download plot as a png" draws the chart through a blob: image.
+        "img-src": [SELF, "data:", "blob:"],
         "font-src": [SELF],
         "connect-src": [SELF],
         "object-src": [NONE],

@@ -185,3 +185,17 @@ def test_an_injected_inline_script_is_blocked_and_reported(site, page, violation
     page.wait_for_timeout(200)
     assert page.evaluate("window.injected === undefined")
     assert any("script-src-elem" in v for v in violations), violations
+
+
+def test_plotlys_download_as_png_works_under_the_policy(site, page, problems, violations):
+    """Plotly draws the PNG through an image of the SVG (a data: URL, which img-src allows)."""
+    open_page(page, site + IMR)
+    chart_div = page.locator("#compare div.chart[data-figure]")
+    chart_div.hover()
+    with page.expect_download() as download:
+        chart_div.locator(".modebar-btn[data-title^='Download plot']").click()
+    assert download.value.suggested_filename.endswith(".png")
+    with open(download.value.path(), "rb") as f:
+        assert f.read(8) == b"\x89PNG\r\n\x1a\n"
+    assert violations == []
+    assert problems == []
