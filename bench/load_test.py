@@ -602,6 +602,11 @@ def report(data: dict) -> str:
         "moving its data version in between): "
         + (", ".join(f"{k}: {v}" for k, v in data["unexplained_rebuilds"].items()) or "none")
     )
+    rss = ", ".join(f"{v / 2**20:.0f}" for v in data["gunicorn_rss_bytes"].values())
+    out.append(
+        f"\ngunicorn resident memory after the run (MiB, master first): {rss}; workers recycled "
+        f"during the run (max_requests): {data['gunicorn_worker_restarts']}"
+    )
     cpu = data["cpu"]
     out.append(
         f"\nCPU during the run (cores of 2): machine {cpu['machine_cores_busy']}; "
@@ -847,6 +852,8 @@ def main() -> int:
         "fingertips_calls": api.calls if api else [],
         "cpu": cpu,
         "gunicorn_rss_bytes": memory,
+        # gunicorn.conf.py recycles a worker after about 1,000 requests (max_requests).
+        "gunicorn_worker_restarts": (WORK / "gunicorn.log").read_text().count("Autorestarting"),
         "targets": {"p95_ms": P95_TARGET_MS, "errors": 0},
     }
     RESULTS.write_text(json.dumps(data, indent=2, default=str))
