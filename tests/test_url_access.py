@@ -246,6 +246,7 @@ ADMIN_MODELS = {
     "actionplan.quarterlyreview": True,
     "actionplan.quarterlyupdate": True,
     "actionplan.rating": True,
+    "actionplan.updatereminder": False,
     "auth.user": False,
     "auth.group": False,
     "axes.accessattempt": False,
@@ -257,8 +258,14 @@ ADMIN_MODELS = {
     "django_celery_beat.solarschedule": False,
     "django_celery_beat.clockedschedule": False,
 }
-# Admin pages nobody may use, superusers included: sign-in records are written by django-axes.
-NO_ADD = {"axes.accessattempt", "axes.accesslog", "axes.accessfailurelog"}
+# Admin add pages nobody may use, superusers included: records written by the system only
+# (sign-in records by django-axes, reminders by the reminder task).
+NO_ADD = {
+    "axes.accessattempt",
+    "axes.accesslog",
+    "axes.accessfailurelog",
+    "actionplan.updatereminder",
+}
 
 
 def admin_model_access(label: str, history: bool) -> dict[str, Access]:
@@ -403,6 +410,9 @@ def world(snapshot) -> World:
         decided_by=w.users[GROUP],
     )
     # One of each admin model that has none yet.
+    apps.get_model("actionplan.updatereminder").objects.create(
+        review=w.review, owner=w.users[OWNER], email="bob@example.org", actions="1.1.1"
+    )
     AccessAttempt.objects.create(
         username="mallory", ip_address="10.0.0.9", user_agent="test", failures_since_start=1
     )
