@@ -725,10 +725,12 @@ def start_run(*, source: str, location: str, data_current_at: datetime | None = 
     Runs left running by a process that has since stopped are closed first, as failed.
     """
     runs.close_stale_runs()
-    run = ImportRun.objects.create(
-        source=source, location=location, data_current_at=data_current_at, owner=runs.owner()
-    )
-    runs.hold(run)
+    # The lock is taken before the run is visible, so no other process can think it stopped.
+    with transaction.atomic():
+        run = ImportRun.objects.create(
+            source=source, location=location, data_current_at=data_current_at, owner=runs.owner()
+        )
+        runs.hold(run)
     return run
 
 
