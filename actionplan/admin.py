@@ -41,3 +41,17 @@ for model in (models.Plan, models.Objective, models.PerformanceMeasure):
     admin.site.register(model, SimpleHistoryAdmin)
 for model in (models.QuarterlyReview, models.QuarterlyUpdate, models.Rating):
     admin.site.register(model, FrozenReadOnlyAdmin)
+
+
+@admin.register(models.UpdateReminder)
+class UpdateReminderAdmin(admin.ModelAdmin):
+    """The reminders sent: a record of what went to whom, never edited."""
+
+    list_display = ["review", "owner", "sent_at"]
+    list_filter = ["review"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

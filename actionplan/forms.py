@@ -95,7 +95,8 @@ class RatingForm(forms.ModelForm):
 
     final = forms.ChoiceField(
         label="Final RAG",
-        choices=Rag.choices,
+        # A priority area is never complete while the plan runs (rag.py): not offered.
+        choices=[(c, label) for c, label in Rag.choices if c != Rag.COMPLETE],
         widget=forms.RadioSelect,
         error_messages={"required": "Select the final RAG"},
     )

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import wraps
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
@@ -90,10 +91,39 @@ def priority_area(request: HttpRequest, number: int) -> HttpResponse:
         objectives.append(
             (objective, [a for a in row.actions if a.action.objective_id == objective.pk])
         )
+    # The open quarter's update links, for the actions this user may update.
+    review = workflow.open_review(plan)
+    updatable: set[int] = set()
+    updated: set[int] = set()
+    if review is not None:
+        everyone = workflow.is_administrator(request.user)
+        updatable = {
+            a.action.pk
+            for a in row.actions
+            if everyone
+            or (
+                a.action.owner_id == request.user.pk
+                and workflow.can_update_action(request.user, a.action)
+            )
+        }
+        updated = set(
+            QuarterlyUpdate.objects.filter(review=review, action__in=updatable).values_list(
+                "action_id", flat=True
+            )
+        )
     return render(
         request,
         "actionplan/priority_area.html",
-        {"plan": plan, "status": status, "row": row, "objectives": objectives} | _rules_context(),
+        {
+            "plan": plan,
+            "status": status,
+            "row": row,
+            "objectives": objectives,
+            "open_review": review,
+            "updatable": updatable,
+            "updated": updated,
+        }
+        | _rules_context(),
     )
 
 
@@ -159,6 +189,11 @@ class ReviewListView(PlanRoleRequiredMixin, CreateView):
             can_manage=self.can_manage,
             **kwargs,
         )
+
+    def form_valid(self, form: ReviewForm) -> HttpResponse:
+        response = super().form_valid(form)
+        messages.success(self.request, f"{self.object} is open: owners can enter their updates")
+        return response
 
     def get_success_url(self) -> str:
         return reverse("actionplan:review", args=[self.object.pk])
@@ -318,6 +353,10 @@ class RatingView(ReviewWriteMixin, UpdateView):
             self.lock_open(self.review)
             form.instance.decided_by = self.request.user
             self.object = form.save()
+        final = self.object.get_final_display()
+        messages.success(
+            self.request, f"Final RAG for priority area {self.area.number} saved: {final}"
+        )
         return redirect(self.get_success_url())
 
     def get_success_url(self) -> str:
@@ -352,6 +391,7 @@ class FreezeView(ReviewWriteMixin, FormView):
         except workflow.FrozenReviewError as exc:
             form.add_error(None, str(exc))
             return self.form_invalid(form)
+        messages.success(self.request, f"{self.review} is frozen: its updates and RAGs are final")
         return redirect(self.get_success_url())
 
     def get_success_url(self) -> str:
@@ -397,6 +437,9 @@ class ActionUpdateView(PlanRoleRequiredMixin, UpdateView):
             ReviewWriteMixin.lock_open(self.review)
             form.instance.author = self.request.user
             self.object = form.save()
+        messages.success(
+            self.request, f"Update for action {self.action.number} saved for {self.review}"
+        )
         return redirect(self.get_success_url())
 
     def get_success_url(self) -> str:

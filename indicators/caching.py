@@ -7,6 +7,7 @@ import hashlib
 import logging
 import time
 
+from django.contrib.messages import get_messages
 from django.core.cache import cache as _cache
 from django.http import HttpRequest, HttpResponse
 
@@ -90,6 +91,12 @@ def cached(parts: tuple, build, *, indicator: int | None = None):
 PAGE_PARAMETERS = ("period", "benchmark", "area", "indicator", "level", "format", "limit", "offset")
 
 
+def _personal(request: HttpRequest) -> bool:
+    """A page that carries something of one person's: their sign-in, or a message left for them."""
+    user = getattr(request, "user", None)
+    return bool(user and user.is_authenticated) or bool(len(get_messages(request)))
+
+
 def cached_page(view=None, *, indicator=None):
     """Serve a whole public page from the cache until an import changes the data it shows.
 
@@ -102,7 +109,7 @@ def cached_page(view=None, *, indicator=None):
 
     @functools.wraps(view)
     def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        if request.method != "GET":
+        if request.method != "GET" or _personal(request):
             return view(request, *args, **kwargs)
         # Whole values, and absent told from empty: each answer is keyed by what decides it.
         chosen = tuple((name, request.GET.get(name)) for name in PAGE_PARAMETERS)

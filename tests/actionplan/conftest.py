@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import io
+from datetime import date
 
 import pytest
 from django.contrib.auth.models import Group, User
 from django.core.management import call_command
 
 from actionplan import roles
+from actionplan.models import Action, QuarterlyReview
 
 
 @pytest.fixture
@@ -65,3 +67,33 @@ def loaded_plan(snapshot):
 def other_action_owner(plan_roles) -> User:
     """A second action owner, who owns none of the first one's actions."""
     return _member("frank", roles.ACTION_OWNER)
+
+
+@pytest.fixture
+def plan(loaded_plan):
+    from actionplan.presenters import current_plan
+
+    return current_plan()
+
+
+@pytest.fixture
+def review(plan):
+    return QuarterlyReview.objects.create(
+        plan=plan, financial_year=2021, quarter=2, meeting_date=date(2021, 10, 20)
+    )
+
+
+@pytest.fixture
+def owned(plan, action_owner, other_action_owner):
+    """Two actions: the first owned by action_owner, the second by other_action_owner."""
+    first, second = Action.objects.filter(objective__priority_area__plan=plan).order_by("pk")[:2]
+    first.owner, second.owner = action_owner, other_action_owner
+    first.save()
+    second.save()
+    return first, second
+
+
+def login(client, user):
+    if user is not None:
+        client.force_login(user)
+    return client
