@@ -187,6 +187,16 @@ def test_hsts_preload_and_redirect_are_configurable():
     assert headers["strict-transport-security"] == "max-age=63072000; includeSubDomains; preload"
 
 
+def test_violation_reports_go_where_configured():
+    headers = probe(CSP_REPORT_URI="https://reports.example.org/csp")["headers"]
+    policy = {k.lower(): v for k, v in headers.items()}["content-security-policy"]
+    assert "report-uri https://reports.example.org/csp" in policy
+    assert (
+        "report-uri"
+        not in {k.lower(): v for k, v in probe()["headers"].items()}["content-security-policy"]
+    )
+
+
 def test_a_malformed_proxy_header_setting_is_refused():
     result = run(
         ["manage.py", "check"], production_env(SECURE_PROXY_SSL_HEADER="HTTP_X_FORWARDED_PROTO")
