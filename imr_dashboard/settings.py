@@ -187,11 +187,6 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
-LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "actionplan:board"
-LOGOUT_REDIRECT_URL = "indicators:home"
-
-LANGUAGE_CODE = "en-gb"
 # Sign-in: after AXES_FAILURE_LIMIT failed attempts for one username from one address, that
 # username is locked out from that address for AXES_COOLOFF_MINUTES (django-axes, in the
 # database). A successful sign-in clears the count. Applies to the admin's sign-in too.
@@ -210,6 +205,11 @@ TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 AXES_CLIENT_IP_CALLABLE = "imr_dashboard.security.client_ip"
 AXES_USERNAME_CALLABLE = "imr_dashboard.security.attempted_username"
 
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "actionplan:board"
+LOGOUT_REDIRECT_URL = "indicators:home"
+
+LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"
 USE_I18N = True
 USE_TZ = True
