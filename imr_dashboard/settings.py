@@ -29,6 +29,9 @@ if not SECRET_KEY:
             "print(get_random_secret_key())'"
         )
     SECRET_KEY = "insecure-development-key-used-only-with-DEBUG-on"
+# Earlier keys, comma-separated, still accepted for sessions and signatures while a new key
+# takes over (docs/OPERATIONS.md, rotating secrets); remove them once sessions have expired.
+SECRET_KEY_FALLBACKS = [key for key in os.environ.get("SECRET_KEY_FALLBACKS", "").split(",") if key]
 ALLOWED_HOSTS = env.list(
     "ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"] if DEBUG else []
 )
@@ -37,6 +40,8 @@ ALLOWED_HOSTS = env.list(
 # sent only over HTTPS, HSTS is sent and plain HTTP is redirected. Each can be set on its own.
 HTTPS = env.bool("HTTPS", default=not DEBUG)
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=HTTPS)
+# The health check answers on plain HTTP too: probes inside the deployment reach it directly.
+SECURE_REDIRECT_EXEMPT = [r"^healthz/$"]
 # Behind a proxy that terminates TLS: the header it sets and its value, e.g.
 # "HTTP_X_FORWARDED_PROTO,https". Only set it when the proxy always sets or strips that header.
 SECURE_PROXY_SSL_HEADER = tuple(env.list("SECURE_PROXY_SSL_HEADER", default=[])) or None
@@ -54,6 +59,8 @@ if not SECURE_HSTS_PRELOAD:
 SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=HTTPS)
 CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=HTTPS)
 SESSION_COOKIE_HTTPONLY = True
+# A sign-in lasts a working day by default, not Django's two weeks.
+SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 60 * 60)
 CSRF_COOKIE_HTTPONLY = True  # no script reads the token: every form carries it
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"

@@ -68,14 +68,16 @@ names = ["DEBUG", "SECURE_SSL_REDIRECT", "SECURE_HSTS_SECONDS", "SECURE_HSTS_PRE
          "SECURE_HSTS_INCLUDE_SUBDOMAINS", "SECURE_PROXY_SSL_HEADER", "SESSION_COOKIE_SECURE",
          "SESSION_COOKIE_HTTPONLY", "SESSION_COOKIE_SAMESITE", "CSRF_COOKIE_SECURE",
          "CSRF_COOKIE_SAMESITE", "CSRF_TRUSTED_ORIGINS", "X_FRAME_OPTIONS",
-         "AXES_FAILURE_LIMIT", "AXES_COOLOFF_TIME", "DATA_UPLOAD_MAX_MEMORY_SIZE"]
+         "AXES_FAILURE_LIMIT", "AXES_COOLOFF_TIME", "DATA_UPLOAD_MAX_MEMORY_SIZE",
+         "SECRET_KEY_FALLBACKS", "SESSION_COOKIE_AGE"]
 out = {n: getattr(settings, n) for n in names}
 out["AXES_COOLOFF_TIME"] = out["AXES_COOLOFF_TIME"].total_seconds()
 client = Client()
-plain = client.get("/healthz/")
+plain = client.get("/accounts/login/")
 out["plain"] = [plain.status_code, plain.get("Location")]
-proxied = client.get("/healthz/", headers={"x-forwarded-proto": "https"})
+proxied = client.get("/accounts/login/", headers={"x-forwarded-proto": "https"})
 out["proxied"] = proxied.status_code
+out["health_plain"] = client.get("/healthz/").status_code
 secure = client.get("/accounts/login/", secure=True)
 out["headers"] = dict(secure.headers)
 cookie = secure.cookies["csrftoken"]
@@ -160,8 +162,12 @@ def test_production_settings_and_headers():
     assert seen["AXES_COOLOFF_TIME"] == 15 * 60
 
     # Plain HTTP is redirected; without a configured proxy header, X-Forwarded-Proto is not trusted.
-    assert seen["plain"] == [301, "https://testserver/healthz/"]
+    assert seen["plain"] == [301, "https://testserver/accounts/login/"]
     assert seen["proxied"] == 301
+    # The health check answers plain HTTP: probes inside the deployment call it directly.
+    assert seen["health_plain"] == 200
+    assert seen["SESSION_COOKIE_AGE"] == 8 * 60 * 60
+    assert seen["SECRET_KEY_FALLBACKS"] == []
 
     headers = {k.lower(): v for k, v in seen["headers"].items()}
     assert headers["strict-transport-security"] == "max-age=31536000; includeSubDomains"
@@ -178,6 +184,12 @@ def test_behind_a_tls_proxy_the_configured_header_is_trusted():
     assert seen["SECURE_PROXY_SSL_HEADER"] == ["HTTP_X_FORWARDED_PROTO", "https"]
     assert seen["plain"][0] == 301
     assert seen["proxied"] == 200
+
+
+def test_old_secret_keys_are_accepted_while_a_new_one_takes_over():
+    seen = probe(SECRET_KEY_FALLBACKS="old-key-one,old-key-two", SESSION_COOKIE_AGE="3600")
+    assert seen["SECRET_KEY_FALLBACKS"] == ["old-key-one", "old-key-two"]
+    assert seen["SESSION_COOKIE_AGE"] == 3600
 
 
 def test_hsts_preload_and_redirect_are_configurable():
