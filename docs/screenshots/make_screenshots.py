@@ -1,9 +1,10 @@
 """Full-page screenshots of every page, desktop and mobile, for the README: `make screenshots`.
 
-Sets up a throwaway SQLite database as `make run` does (migrate, then the bundled snapshot, no
-refresh from the API), serves it with the development server on a free port, and saves
-docs/screenshots/<page>-desktop.png (1280 CSS px wide) and <page>-mobile.png (375 wide) once
-every chart is drawn. Uses the system Chromium (CHROMIUM_PATH, default /usr/bin/chromium).
+Sets up a throwaway SQLite database as `make run` does (migrate, the bundled snapshot, the plan
+and its roles, no refresh from the API; a board member to sign in as), serves it with the
+development server on a free port, and saves docs/screenshots/<page>-desktop.png (1280 CSS px
+wide) and <page>-mobile.png (375 wide) once every chart is drawn. Uses the system Chromium
+(CHROMIUM_PATH, default /usr/bin/chromium).
 """
 
 from __future__ import annotations
@@ -38,7 +39,12 @@ PAGES = {
     "area": "/areas/E07000117/",
     "inequalities": "/inequalities/",
     "data": "/data/",
+    # The plan's pages, signed in as a board member. The plan is the report's, as loaded; no
+    # review is made up, so every RAG is the rule's proposal.
+    "plan-board": "/plan/",
+    "plan-area": "/plan/areas/5/",
 }
+VIEWER = ("board.viewer", "screenshots-only-password")
 # Name: (CSS width, device scale, tallest part kept). The files stay small (all ten under 3 MB):
 # desktop images are drawn at 0.75 (960 px wide, about as wide as a README shows them), and a
 # phone's long pages, which stack every chart, table and download, keep their first 3,000 px.
@@ -74,6 +80,14 @@ def wait_until_up(url: str, timeout: float = 30) -> None:
         time.sleep(0.2)
 
 
+def sign_in(page, base: str) -> None:
+    page.goto(base + "/accounts/login/")
+    page.fill("#id_username", VIEWER[0])
+    page.fill("#id_password", VIEWER[1])
+    page.click("button[type=submit]")
+    page.wait_for_url(base + "/plan/")
+
+
 def shoot(base: str) -> list[Path]:
     saved = []
     with sync_playwright() as p:
@@ -83,9 +97,13 @@ def shoot(base: str) -> list[Path]:
                 viewport={"width": width, "height": 900}, device_scale_factor=scale
             )
             for name, path in PAGES.items():
+                if name.startswith("plan-") and not page.context.cookies():
+                    sign_in(page, base)
                 page.goto(base + path)
                 page.wait_for_function(ALL_DRAWN)
-                page.wait_for_load_state("networkidle")
+                # Not "networkidle": Chromium never reports GOV.UK Frontend's import() finished.
+                page.wait_for_load_state("load")
+                page.evaluate("document.fonts.ready.then(() => true)")
                 height = min(page.evaluate("document.documentElement.scrollHeight"), max_height)
                 target = OUT / f"{name}-{kind}.png"
                 page.screenshot(
@@ -111,6 +129,16 @@ def main() -> None:
         }
         manage(env, "migrate", "--no-input", "-v", "0")
         manage(env, "load_snapshot", stdout=subprocess.DEVNULL)
+        manage(env, "load_action_plan", stdout=subprocess.DEVNULL)
+        manage(env, "setup_roles", stdout=subprocess.DEVNULL)
+        manage(
+            env,
+            "shell",
+            "-c",
+            "from django.contrib.auth.models import Group, User; "
+            f"u = User.objects.create_user({VIEWER[0]!r}, password={VIEWER[1]!r}); "
+            "u.groups.add(Group.objects.get(name='Board member'))",
+        )
         port = free_port()
         server = manage(
             env,
