@@ -202,7 +202,7 @@ class BoardMember(FastHttpUser):
         # People sign in as they arrive, not all in the same second: each check of a password
         # costs about 0.2 s of CPU by design (PBKDF2, 1,000,000 iterations).
         gevent.sleep(random.uniform(0, float(os.environ.get("LOAD_SIGN_IN_WITHIN", "10"))))
-        form = self.client.get("/accounts/login/", name="sign-in")
+        form = self.client.get("/accounts/login/", name="sign-in form")
         token = CSRF.search(form.text or "")
         with self.client.post(
             "/accounts/login/",
@@ -212,7 +212,7 @@ class BoardMember(FastHttpUser):
                 "csrfmiddlewaretoken": token.group(1) if token else "",
             },
             headers={"Referer": f"{self.host}/accounts/login/"},
-            name="sign-in",
+            name="sign-in (password check)",
             allow_redirects=False,
             catch_response=True,
         ) as response:

@@ -90,7 +90,8 @@ GROUP_ORDER = [
     "API CSV",
     "board view /plan/",
     "priority area page",
-    "sign-in",
+    "sign-in form",
+    "sign-in (password check)",
     "static (first visit)",
 ]
 
