@@ -8,6 +8,7 @@ import threading
 import time
 import uuid
 
+import kombu.pools
 import pytest
 import redis
 from celery.contrib.testing.worker import start_worker
@@ -29,9 +30,10 @@ def _drop_connections() -> None:
     if app._pool is not None:
         app._pool.force_close_all()
         app._pool = None
-    amqp = app.__dict__.pop("amqp", None)
-    if amqp is not None and amqp._producer_pool is not None:
-        amqp._producer_pool.force_close_all()
+    app.__dict__.pop("amqp", None)
+    # kombu keeps one producer pool per broker URL for the whole process: a pool closed here
+    # would be handed to the next test that sends to the same Redis. Close and forget them all.
+    kombu.pools.reset()
 
 
 @pytest.fixture
