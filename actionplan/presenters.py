@@ -8,7 +8,7 @@ proposal so that the pages and the rule written out on them cannot disagree.
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 from actionplan import rag
@@ -23,6 +23,8 @@ from actionplan.models import (
     Rating,
 )
 from indicators import presenters as figures
+from indicators.caching import cached
+from indicators.cards import ChartCard, View, trend_card
 from indicators.configuration import areas_config
 
 # Worst to best; Not rated has no place, so no arrow can be drawn to or from it.
@@ -304,3 +306,26 @@ def rules_sections() -> tuple[str, list[RuleSection]]:
         heading, preamble, *rules = block.split("\n")
         sections.append(RuleSection(heading, preamble, [r.split(". ", 1)[1] for r in rules]))
     return intro, sections
+
+
+def measure_trend_cards(rows: list[MeasureRow]) -> list[ChartCard]:
+    """Each measure's trend chart: the home county against the region and England over time.
+
+    The indicator page's own trend card (same figures, table, CSV and permalink), cached by the
+    indicator's data version like the analyst views.
+    """
+    home = areas_config().home.code
+    benchmark = figures.benchmark_for(None)
+    cards = []
+    for row in rows:
+        indicator = row.measure.indicator
+        if indicator is None:
+            continue
+        view = View(indicator, None, "", benchmark, home)
+        card = cached(
+            ("card", "trend", indicator.pk, None, benchmark.key, home),
+            lambda view=view: trend_card(view),
+            indicator=indicator.fingertips_id,
+        )
+        cards.append(replace(card, slug=f"measure-{row.measure.position}-trend"))
+    return cards

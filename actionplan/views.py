@@ -122,6 +122,7 @@ def priority_area(request: HttpRequest, number: int) -> HttpResponse:
             "open_review": review,
             "updatable": updatable,
             "updated": updated,
+            "measure_cards": presenters.measure_trend_cards(row.measures),
         }
         | _rules_context(),
     )

@@ -299,6 +299,20 @@ def test_performance_measures_link_to_the_indicators_they_measure():
     assert linked >= SIX_INDICATORS
 
 
+def test_a_measure_is_linked_to_a_priority_area_only_where_the_area_names_its_subject():
+    areas = {a["number"]: a["title"].lower() for a in plan()["priority_areas"]}
+    linked = {}
+    for row in plan()["performance_framework"]:
+        if "priority_area" not in row:
+            continue
+        # The link is the dashboard's, never passed off as the report's.
+        assert "does not link" in row["priority_area_basis"]
+        subject = row["measure"].split()[0].lower()  # "breastfeeding", "smoking"
+        assert subject in areas[row["priority_area"]], (row["measure"], row["priority_area"])
+        linked[row["number"]] = row["priority_area"]
+    assert linked == {"1.3.1": 7, "1.3.2": 7, "1.4.1": 5}
+
+
 @pytest.mark.parametrize(
     ("verb", "direction"), [("Reduce", "lower is better"), ("Increase", "higher is better")]
 )
