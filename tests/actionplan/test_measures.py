@@ -26,8 +26,9 @@ def test_the_area_that_names_a_measure_shows_it_with_its_trend_chart(client, boa
     slug = f"measure-{measure.position}-trend"
     assert f'data-figure="{slug}-figure"' in html
     figure = json.loads(
-        re.search(rf'<script id="{slug}-figure" type="application/json">(.*?)</script>', html, re.S)
-        .group(1)
+        re.search(
+            rf'<script id="{slug}-figure" type="application/json">(.*?)</script>', html, re.S
+        ).group(1)
     )
     names = {trace.get("name") for trace in figure["data"]}
     config = areas_config()
