@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Iterable
 
 from django.db import connection, models
@@ -403,6 +404,14 @@ class DataVersion(models.Model):
     def bump(cls) -> None:
         """Everything may have changed: every cached page is rebuilt."""
         cls._bump([cls.ALL])
+
+    @classmethod
+    def renew(cls) -> int:
+        """Move `all` to a number no page was ever cached under: after a deploy, a restore or a
+        new database, whose version numbers may repeat ones the cache already holds pages for."""
+        number = secrets.randbits(48)
+        cls.objects.update_or_create(scope=cls.ALL, defaults={"number": number})
+        return number
 
     @classmethod
     def _bump(cls, scopes: list[str]) -> None:

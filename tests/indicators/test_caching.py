@@ -7,10 +7,13 @@ rebuilt page queries the figures again and says `X-Cache: miss`.
 from __future__ import annotations
 
 import csv
+import importlib
 import io
 import threading
 
 import pytest
+from django.apps import apps as django_apps
+from django.core.management import call_command
 from django.db import connection, connections
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -347,3 +350,29 @@ def test_definitions_rewritten_by_a_new_release_of_the_code_rebuild_that_indicat
     assert declared in page.content.decode()
     assert "An older name" not in page.content.decode()
     assert_served_from_cache(client, other, bodies)
+
+
+@pytest.mark.django_db
+def test_renewing_the_page_cache_rebuilds_every_page(client, snapshot):
+    """After a deploy or a restore, no page cached under the old numbers is served."""
+    assert client.get("/")["X-Cache"] == "miss"
+    assert client.get("/")["X-Cache"] == "hit"
+    before = DataVersion.current()
+    call_command("renew_page_cache", stdout=io.StringIO())
+    after = DataVersion.current()
+    assert after != before
+    assert client.get("/")["X-Cache"] == "miss"
+
+
+@pytest.mark.django_db
+def test_a_new_database_does_not_count_from_zero():
+    """The migration starts `all` at a random number: a cache that outlived an old database holds
+    pages under the small numbers a database counting from zero would reach again."""
+    migration = importlib.import_module("indicators.migrations.0007_data_version_random_start")
+    DataVersion.objects.all().delete()
+    migration.start_at_random(django_apps, None)
+    (scope, first), _ = DataVersion.current()
+    assert scope == DataVersion.ALL
+    assert first > 1_000
+    migration.start_at_random(django_apps, None)
+    assert DataVersion.current()[0][1] != first
