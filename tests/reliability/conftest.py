@@ -28,7 +28,9 @@ from tests.actionplan.conftest import (  # noqa: F401 (the plan's personas, for 
     action_owner,
     group_member,
     loaded_plan,
+    plan,
     plan_roles,
+    review,
 )
 from tests.conftest import _free_port
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import date
 
 import pytest
 import schemathesis
@@ -178,20 +177,6 @@ def _form(fields: list[str]):
     return st.fixed_dictionaries({}, optional=dict.fromkeys(fields, FIELD_VALUES))
 
 
-@pytest.fixture
-def plan(loaded_plan):
-    from actionplan.presenters import current_plan
-
-    return current_plan()
-
-
-@pytest.fixture
-def open_review(plan):
-    return QuarterlyReview.objects.create(
-        plan=plan, financial_year=2021, quarter=2, meeting_date=date(2021, 10, 20)
-    )
-
-
 REVIEW_FIELDS = ["financial_year", "quarter", "meeting_day", "meeting_month", "meeting_year"]
 
 
@@ -206,25 +191,25 @@ def test_the_review_form_never_fails(client, group_member, plan, data):
 
 @given(number=st.integers(-3, 12), data=_form(["area-1-final", "area-1-rationale", "final"]))
 @FUZZ
-def test_the_rating_form_never_fails(client, group_member, open_review, number, data):
+def test_the_rating_form_never_fails(client, group_member, review, number, data):
     client.force_login(group_member)
-    url = f"/plan/reviews/{open_review.pk}/areas/{number}/rating/"
+    url = f"/plan/reviews/{review.pk}/areas/{number}/rating/"
     response = client.post(url, data)
     assert response.status_code in {200, 302, 404}
 
 
 @given(data=_form(["confirm", "area-1-final"]))
 @FUZZ
-def test_the_freeze_form_never_fails(client, group_member, open_review, data):
+def test_the_freeze_form_never_fails(client, group_member, review, data):
     client.force_login(group_member)
-    response = client.post(reverse("actionplan:freeze", args=[open_review.pk]), data)
+    response = client.post(reverse("actionplan:freeze", args=[review.pk]), data)
     assert response.status_code in {200, 302}
 
 
 @given(data=_form(["rag", "progress_note"]))
 @FUZZ
-def test_the_update_form_never_fails(client, action_owner, open_review, data):
-    action = Action.objects.filter(objective__priority_area__plan=open_review.plan).first()
+def test_the_update_form_never_fails(client, action_owner, review, data):
+    action = Action.objects.filter(objective__priority_area__plan=review.plan).first()
     action.owner = action_owner
     action.save()
     client.force_login(action_owner)
