@@ -17,6 +17,7 @@ from indicators.configuration import areas_config
 from indicators.deprivation import decile_number, sii_over_deciles
 from indicators.disclosure import disclose
 from indicators.exporters import format_number
+from indicators.importers.runs import close_stale_runs
 from indicators.models import (
     Area,
     ImportRun,
@@ -191,6 +192,8 @@ def data_sources(request: HttpRequest) -> HttpResponse:
         latest_period=latest_label,
         data_current_at=Max("observations__import_run__data_current_at"),
     ).order_by("position", "fingertips_id")  # Meta.ordering is not applied to GROUP BY queries
+    # A run whose worker stopped without closing it is shown as failed, not "Running" for ever.
+    close_stale_runs()
     runs = list(ImportRun.objects.all()[:50])
     sources = []
     for source, label in ImportRun.Source.choices:

@@ -473,3 +473,21 @@ def test_a_run_of_a_live_process_is_left_alone_and_one_of_a_dead_process_is_clos
     assert gone.error.startswith(runs.STOPPED)
     assert Observation.objects.count() > 0
     runs.release(alive)
+
+
+@pytest.mark.django_db
+def test_the_data_page_shows_a_run_whose_worker_stopped_as_failed(client, snapshot):
+    dead = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"],
+        text=True,
+        capture_output=True,
+        check=True,
+    )
+    host = runs.owner().rpartition(":")[0]
+    gone = ImportRun.objects.create(
+        source="file", location="gone.csv", owner=f"{host}:{dead.stdout.strip()}"
+    )
+    html = client.get("/data/").content.decode()
+    gone.refresh_from_db()
+    assert gone.status == "failed"
+    assert runs.STOPPED in html
