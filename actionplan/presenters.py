@@ -23,8 +23,7 @@ from actionplan.models import (
     Rating,
 )
 from indicators import presenters as figures
-from indicators.caching import cached
-from indicators.cards import ChartCard, View, trend_card
+from indicators.cards import ChartCard, View, cached_card
 from indicators.configuration import areas_config
 
 # Worst to best; Not rated has no place, so no arrow can be drawn to or from it.
@@ -309,23 +308,15 @@ def rules_sections() -> tuple[str, list[RuleSection]]:
 
 
 def measure_trend_cards(rows: list[MeasureRow]) -> list[ChartCard]:
-    """Each measure's trend chart: the home county against the region and England over time.
-
-    The indicator page's own trend card (same figures, table, CSV and permalink), cached by the
-    indicator's data version like the analyst views.
-    """
+    """Each measure's trend chart: the home county against the region and England over time,
+    as the indicator page draws it (same figures, table, CSV and permalink, same cache)."""
     home = areas_config().home.code
     benchmark = figures.benchmark_for(None)
-    cards = []
-    for row in rows:
-        indicator = row.measure.indicator
-        if indicator is None:
-            continue
-        view = View(indicator, None, "", benchmark, home)
-        card = cached(
-            ("card", "trend", indicator.pk, None, benchmark.key, home),
-            lambda view=view: trend_card(view),
-            indicator=indicator.fingertips_id,
+    return [
+        replace(
+            cached_card("trend", View(row.measure.indicator, None, "", benchmark, home)),
+            slug=f"measure-{row.measure.position}-trend",
         )
-        cards.append(replace(card, slug=f"measure-{row.measure.position}-trend"))
-    return cards
+        for row in rows
+        if row.measure.indicator is not None
+    ]

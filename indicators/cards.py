@@ -15,6 +15,7 @@ from django.conf import settings
 from django.urls import reverse
 
 from indicators import chart_text, charts
+from indicators.caching import cached
 from indicators.configuration import areas_config
 from indicators.deprivation import decile_number, sii_over_deciles
 from indicators.exporters import format_number
@@ -602,3 +603,21 @@ def _low_is_good(indicator: Indicator) -> bool | None:
     if indicator.polarity == Polarity.HIGH_IS_GOOD:
         return False
     return None
+
+
+# The charts of an indicator page, by the name its URL and CSV use.
+CARD_BUILDERS = {
+    "compare": compare_card,
+    "trend": trend_card,
+    "map": map_card,
+    "inequalities": deciles_card,
+}
+
+
+def cached_card(name: str, view: View) -> ChartCard:
+    """One of an indicator's charts, built once per version of that indicator's figures."""
+    return cached(
+        ("card", name, view.indicator.pk, view.period, view.benchmark.key, view.area_code),
+        lambda: CARD_BUILDERS[name](view),
+        indicator=view.indicator.fingertips_id,
+    )

@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404, render
 
 from indicators import presenters
 from indicators.caching import cached, cached_page
-from indicators.cards import View, compare_card, deciles_card, map_card, profile_card, trend_card
+from indicators.cards import CARD_BUILDERS, View, cached_card, profile_card
 from indicators.charts import COMPARISON_ORDER
 from indicators.configuration import areas_config
 from indicators.deprivation import decile_number, sii_over_deciles
@@ -97,7 +97,7 @@ def indicator_detail(request: HttpRequest, fingertips_id: int) -> HttpResponse:
     """One indicator: compare areas, trend, map, inequalities, and its definition."""
     indicator = get_object_or_404(Indicator.objects.shown(), fingertips_id=fingertips_id)
     view = _view(request, indicator)
-    cards = [_card(name, view) for name in CARD_BUILDERS]
+    cards = [cached_card(name, view) for name in CARD_BUILDERS]
     return render(
         request,
         "indicators/indicator.html",
@@ -113,30 +113,14 @@ def indicator_detail(request: HttpRequest, fingertips_id: int) -> HttpResponse:
     )
 
 
-CARD_BUILDERS = {
-    "compare": compare_card,
-    "trend": trend_card,
-    "map": map_card,
-    "inequalities": deciles_card,
-}
-
-
 @cached_page(indicator=_shown_indicator)
 def indicator_csv(request: HttpRequest, fingertips_id: int, chart: str) -> HttpResponse:
     """Exactly the numbers of one chart's table, at full precision."""
     indicator = get_object_or_404(Indicator.objects.shown(), fingertips_id=fingertips_id)
     if chart not in CARD_BUILDERS:
         raise Http404("No such chart")
-    card = _card(chart, _view(request, indicator))
+    card = cached_card(chart, _view(request, indicator))
     return _card_csv(card, f"{indicator.fingertips_id}-{chart}")
-
-
-def _card(name: str, view: View):
-    return cached(
-        ("card", name, view.indicator.pk, view.period, view.benchmark.key, view.area_code),
-        lambda: CARD_BUILDERS[name](view),
-        indicator=view.indicator.fingertips_id,
-    )
 
 
 def _card_csv(card, name: str) -> HttpResponse:

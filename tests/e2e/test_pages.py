@@ -16,7 +16,7 @@ from django.test import RequestFactory
 from playwright.sync_api import Page, expect
 
 from indicators import presenters, views
-from indicators.cards import ChartCard, profile_card
+from indicators.cards import CARD_BUILDERS, ChartCard, profile_card
 from indicators.models import Area, Indicator
 
 pytestmark = pytest.mark.e2e
@@ -88,7 +88,7 @@ def server_card(path: str, slug: str) -> ChartCard:
         area = Area.objects.get(code=path.strip("/").split("/")[-1])
         return profile_card(area, presenters.area_profile(area, list(Indicator.objects.shown())))
     indicator = Indicator.objects.get(fingertips_id=int(path.strip("/").split("/")[-1]))
-    return views.CARD_BUILDERS[slug](views._view(request, indicator))
+    return CARD_BUILDERS[slug](views._view(request, indicator))
 
 
 def shown(value: float | None) -> str:

@@ -448,20 +448,22 @@ def backend_alive(conn, pid: int) -> bool:
 # ---------------------------------------------------------------------------------------------
 
 
-@pytest.mark.django_db
-def test_a_run_of_a_live_process_is_left_alone_and_one_of_a_dead_process_is_closed(snapshot):
+def dead_owner() -> str:
+    """An import run's owner (this host, a process id) whose process has ended."""
     dead = subprocess.run(
         [sys.executable, "-c", "import os; print(os.getpid())"],
         text=True,
         capture_output=True,
         check=True,
     )
-    host = runs.owner().rpartition(":")[0]
+    return f"{runs.owner().rpartition(':')[0]}:{dead.stdout.strip()}"
+
+
+@pytest.mark.django_db
+def test_a_run_of_a_live_process_is_left_alone_and_one_of_a_dead_process_is_closed(snapshot):
     alive = ImportRun.objects.create(source="file", location="alive.csv", owner=runs.owner())
     runs.hold(alive)
-    gone = ImportRun.objects.create(
-        source="file", location="gone.csv", owner=f"{host}:{dead.stdout.strip()}"
-    )
+    gone = ImportRun.objects.create(source="file", location="gone.csv", owner=dead_owner())
 
     closed = runs.close_stale_runs()
 
@@ -477,16 +479,7 @@ def test_a_run_of_a_live_process_is_left_alone_and_one_of_a_dead_process_is_clos
 
 @pytest.mark.django_db
 def test_the_data_page_shows_a_run_whose_worker_stopped_as_failed(client, snapshot):
-    dead = subprocess.run(
-        [sys.executable, "-c", "import os; print(os.getpid())"],
-        text=True,
-        capture_output=True,
-        check=True,
-    )
-    host = runs.owner().rpartition(":")[0]
-    gone = ImportRun.objects.create(
-        source="file", location="gone.csv", owner=f"{host}:{dead.stdout.strip()}"
-    )
+    gone = ImportRun.objects.create(source="file", location="gone.csv", owner=dead_owner())
     html = client.get("/data/").content.decode()
     gone.refresh_from_db()
     assert gone.status == "failed"
