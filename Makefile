@@ -78,8 +78,36 @@ vendor:
 	    "$$tmp/package/dist/govuk/govuk-frontend.min.js" > $(GOVUK_FRONTEND_DIR)/govuk-frontend.min.js; \
 	if grep -q -e 'GDS Transport' -e '/assets/fonts/' $(GOVUK_FRONTEND_DIR)/govuk-frontend.min.css; then \
 		echo "the GDS Transport font is still referenced: update the sed rules in the Makefile" >&2; exit 1; fi; \
+	sed -i -E -e 's/font-family:arial,sans-serif/font-family:Arimo,arial,sans-serif/g' \
+	       -e 's/font-family:sans-serif/font-family:Arimo,sans-serif/g' $(GOVUK_FRONTEND_DIR)/govuk-frontend.min.css; \
 	echo "$$version" > $(GOVUK_FRONTEND_DIR)/VERSION; \
 	echo "Vendored govuk-frontend $$version into $(GOVUK_FRONTEND_DIR)/ (update static/vendor/README.md if the version changed)"
+	$(MAKE) --no-print-directory vendor-font
+
+## The bundled font: Arimo (Arial's metrics, SIL OFL), regular and bold, Latin and Latin
+## Extended, from @fontsource/arimo; static/vendor/arimo/arimo.css is written from its own CSS.
+ARIMO_VERSION ?= 5
+ARIMO_DIR := static/vendor/arimo
+.PHONY: vendor-font
+vendor-font:
+	@command -v npm >/dev/null || { echo "make vendor-font needs npm" >&2; exit 1; }
+	@set -e; tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
+	(cd "$$tmp" && npm pack --silent @fontsource/arimo@$(ARIMO_VERSION) >/dev/null); \
+	tar -xzf "$$tmp"/fontsource-arimo-*.tgz -C "$$tmp"; \
+	version=$$(node -p 'require(process.argv[1]).version' "$$tmp/package/package.json"); \
+	rm -rf $(ARIMO_DIR); mkdir -p $(ARIMO_DIR)/files; \
+	cp "$$tmp/package/LICENSE" $(ARIMO_DIR)/LICENSE; \
+	{ echo "/* Arimo (Arial's metrics), @fontsource/arimo $$version, SIL OFL 1.1 (LICENSE): every machine"; \
+	  echo "   sets and prints the pages in the same font. Written by make vendor-font. */"; \
+	  for weight in 400 700; do for subset in latin-ext latin; do \
+	    cp "$$tmp/package/files/arimo-$$subset-$$weight-normal.woff2" $(ARIMO_DIR)/files/; \
+	    range=$$(grep -A8 "arimo-$$subset-$$weight-normal \*/" "$$tmp/package/$$weight.css" \
+	      | sed -n 's/ *unicode-range: *\(.*\);/\1/p'); \
+	    test -n "$$range" || { echo "no unicode-range for $$subset $$weight" >&2; exit 1; }; \
+	    echo "@font-face{font-family:Arimo;font-style:normal;font-display:swap;font-weight:$$weight;src:url(files/arimo-$$subset-$$weight-normal.woff2) format(\"woff2\");unicode-range:$$range}"; \
+	  done; done; } > $(ARIMO_DIR)/arimo.css; \
+	echo "$$version" > $(ARIMO_DIR)/VERSION; \
+	echo "Vendored @fontsource/arimo $$version into $(ARIMO_DIR)/"
 
 ## make screenshots: desktop and mobile PNGs of every page into docs/screenshots/, from the
 ## bundled snapshot in a throwaway database (needs Chromium: CHROMIUM_PATH, default /usr/bin/chromium)

@@ -59,7 +59,7 @@ _TEXT_COLOUR: Final = "#0b0c0c"
 _SECONDARY_TEXT: Final = "#505a5f"
 _GRID_COLOUR: Final = "#e5e5e5"
 _BAR_COLOUR: Final = "#1d70b8"
-_FONT: Final = "Arial, sans-serif"
+_FONT: Final = "Arimo, Arial, sans-serif"  # Arimo: the bundled font (static/vendor/arimo)
 
 # The drawing script passes these; the figure itself also looks right without them.
 PLOTLY_CONFIG: Final[Mapping[str, Any]] = MappingProxyType(

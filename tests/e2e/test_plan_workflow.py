@@ -543,6 +543,18 @@ def test_board_view_prints_on_a4(plan_site, people, page, shots, script_errors):
     sign_in(page, plan_site, "alice")
     page.emulate_media(media="print")
     page.set_viewport_size({"width": A4_WIDTH, "height": 1000})
+    # The page is set in the bundled font, not in whatever the machine has: the page breaks
+    # below are the same on every machine (with DejaVu Sans alone the board took three pages).
+    loaded = page.evaluate(
+        "document.fonts.ready.then(fs => [...fs].filter(f => f.status === 'loaded')"
+        ".map(f => f.family.replace(/[\"']/g, '') + ' ' + f.weight))"
+    )
+    assert {"Arimo 400", "Arimo 700"} <= set(loaded), loaded
+    families = page.evaluate(
+        "[...document.querySelectorAll('main h1, main th, main td, main p')]"
+        ".map(e => getComputedStyle(e).fontFamily.split(',')[0].trim())"
+    )
+    assert families and set(families) == {"Arimo"}, set(families)
     shot(page, shots, "print-board")
 
     main = page.locator("main")

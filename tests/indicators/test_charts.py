@@ -593,7 +593,7 @@ def test_spine_chart_grows_taller_with_more_rows(spine_rows):
 # --------------------------------------------------------------------------------------------
 
 
-def test_every_figure_is_plain_white_arial_json(
+def test_every_figure_is_plain_white_json_in_the_bundled_font(
     published_bars, benchmarks, boundaries, report_deciles, trend_series, spine_rows
 ):
     figures = [
@@ -605,7 +605,7 @@ def test_every_figure_is_plain_white_arial_json(
     ]
     for fig in figures:
         layout = json.loads(figure_json(fig))["layout"]
-        assert layout["template"]["layout"]["font"]["family"].startswith("Arial")
+        assert layout["template"]["layout"]["font"]["family"].startswith("Arimo")
         assert layout["template"]["layout"]["plot_bgcolor"] == "#ffffff"
         assert layout["title"]["text"]
 
