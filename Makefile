@@ -9,13 +9,27 @@ FINGERTIPS_REFRESH_ON_START ?= 1
 
 .PHONY: run test install migrate lint format check-migrations clean vendor
 
-$(VENV)/.installed: pyproject.toml
+UV_VERSION := 0.13.9
+
+# The exact versions in requirements-dev.lock, checked against their hashes: the shipped packages
+# at the versions requirements.lock gives the image, plus the test and benchmark tools.
+$(VENV)/.installed: requirements-dev.lock
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(VENV)/bin/pip install --quiet --disable-pip-version-check uv
-	$(UV) pip install --quiet --python $(PY) -e '.[dev]'
+	$(VENV)/bin/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+	$(UV) pip sync --quiet --python $(PY) --require-hashes requirements-dev.lock
 	touch $@
 
 install: $(VENV)/.installed
+
+## make lock: re-resolve both lock files from pyproject.toml (needs the package index). The
+## image installs requirements.lock; development and CI install requirements-dev.lock, which is
+## resolved within requirements.lock, so tests run on the versions that ship.
+.PHONY: lock
+lock: install
+	$(UV) pip compile pyproject.toml -o requirements.lock --generate-hashes --universal \
+		--python-version 3.11 --quiet
+	$(UV) pip compile pyproject.toml --extra dev --extra bench -c requirements.lock \
+		-o requirements-dev.lock --generate-hashes --universal --python-version 3.11 --quiet
 
 migrate: install
 	DEBUG=1 $(PY) manage.py migrate --no-input -v 0
