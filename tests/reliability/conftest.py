@@ -256,16 +256,18 @@ class Workers:
         self.processes: list[subprocess.Popen] = []
 
     def start(self, env: dict[str, str]) -> subprocess.Popen:
-        log = open(self.tmp_path / f"worker-{len(self.processes)}.log", "w")  # noqa: SIM115
-        process = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "imr_dashboard", "worker", *WORKER_OPTIONS],
-            env=env,
-            cwd=settings.BASE_DIR,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,  # its own process group: one signal reaches every process
-        )
-        process.log_path = log.name
+        log_path = self.tmp_path / f"worker-{len(self.processes)}.log"
+        # The worker writes to its own copy of the file descriptor: ours is closed at once.
+        with open(log_path, "w") as log:
+            process = subprocess.Popen(
+                [sys.executable, "-m", "celery", "-A", "imr_dashboard", "worker", *WORKER_OPTIONS],
+                env=env,
+                cwd=settings.BASE_DIR,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,  # its own process group: one signal reaches every process
+            )
+        process.log_path = str(log_path)
         self.processes.append(process)
         return process
 
