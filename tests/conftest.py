@@ -20,6 +20,27 @@ REAL_EXPORTS = sorted((EXPORTS / "raw").glob("*.csv")) + sorted(
 )
 
 
+def _found(program: str, configured: str | None = None) -> str:
+    path = configured or shutil.which(program)
+    return f"found ({path})" if path and os.access(path, os.X_OK) else "not found: those tests skip"
+
+
+def pytest_report_header(config):
+    """What this run has, so that nobody is surprised by what was skipped (README: make test)."""
+    database = settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]
+    pg_bin = sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"))
+    return [
+        f"database: {database} ({'DATABASE_URL' if os.environ.get('DATABASE_URL') else 'default'})",
+        "redis: "
+        + ("TEST_REDIS_URL" if os.environ.get("TEST_REDIS_URL") else _found("redis-server")),
+        "chromium (browser tests): "
+        + _found("chromium", os.environ.get("CHROMIUM_PATH") or "/usr/bin/chromium"),
+        "postgresql server (fault tests): "
+        + (_found("initdb", str(pg_bin[-1])) if pg_bin else "not found: those tests skip"),
+        f"nginx (proxy test): {_found('nginx')}",
+    ]
+
+
 @pytest.fixture(autouse=True)
 def _fresh_cache():
     """Each test starts with an empty cache: data versions restart with every test database."""
