@@ -5,6 +5,7 @@ The task and the management command call `send_update_reminders`; it holds no ru
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -15,6 +16,10 @@ from django.urls import reverse
 
 from actionplan import reminders
 from actionplan.models import Action, QuarterlyReview, QuarterlyUpdate, UpdateReminder
+from alerts.mail import sending
+from imr_dashboard.mail import reminders_withheld
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(slots=True)
@@ -53,8 +58,14 @@ def owned_actions(review: QuarterlyReview) -> list[reminders.OwnedAction]:
 
 
 def send_update_reminders(*, today: date, dry_run: bool = False) -> Outcome:
-    """Remind each owner due a reminder today for every open review; record each email sent."""
+    """Remind each owner due a reminder today for every open review; record each email sent.
+
+    When email cannot reach anyone (`reminders_withheld`), nothing is sent or recorded: the
+    owners due a reminder are listed as skipped with the reason, and a later run sends them.
+    """
     outcome = Outcome()
+    withheld = None if dry_run else reminders_withheld()
+    not_sent = 0
     for review in QuarterlyReview.objects.filter(state=QuarterlyReview.State.OPEN).select_related(
         "plan"
     ):
@@ -75,10 +86,20 @@ def send_update_reminders(*, today: date, dry_run: bool = False) -> Outcome:
             if dry_run:
                 outcome.sent.append(f"{reminder.email}: {numbers} (dry run: not sent)")
                 continue
-            if _send(review, reminder, review_facts):
+            if withheld:
+                outcome.skipped.append(f"{reminder.name} was not reminded ({numbers}).")
+                not_sent += 1
+                continue
+            # Outside _send's transaction, so a failure is recorded though the send is undone.
+            with sending("owners' update reminders"):
+                sent = _send(review, reminder, review_facts)
+            if sent:
                 outcome.sent.append(f"{reminder.email}: {numbers}")
             else:
                 outcome.skipped.append(f"{reminder.name} was already reminded meanwhile.")
+    if not_sent:
+        outcome.notes.append(withheld)
+        logger.warning(withheld)
     return outcome
 
 

@@ -3,6 +3,7 @@
 import os
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import quote, urlsplit, urlunsplit
 
 import environ
 import plotly
@@ -17,14 +18,45 @@ env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
 DEBUG = env.bool("DEBUG", default=False)
-# Read as it is: django-environ would take a value starting with "$" (as one random key in
-# fifty does) for the name of another variable.
-SECRET_KEY = os.environ.get("SECRET_KEY", "")
+
+
+def secret(name: str) -> str:
+    """A secret from the variable NAME, or from the file that NAME_FILE names (Docker secrets).
+
+    Read as it is (django-environ would take a value starting with "$", as one random key in fifty
+    does, for the name of another variable); only the file's final line break is dropped.
+    """
+    path = os.environ.get(f"{name}_FILE", "")
+    if not path:
+        return os.environ.get(name, "")
+    if os.environ.get(name, ""):
+        raise ImproperlyConfigured(f"Set {name} or {name}_FILE, not both.")
+    try:
+        value = Path(path).read_text(encoding="utf-8").rstrip("\r\n")
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = getattr(exc, "strerror", None) or "not UTF-8 text"
+        raise ImproperlyConfigured(f"{name}_FILE: {path} cannot be read ({reason}).") from None
+    if not value:
+        raise ImproperlyConfigured(f"{name}_FILE: {path} is empty; put {name} in it.")
+    return value
+
+
+def with_redis_password(url: str) -> str:
+    """A Redis URL with REDIS_PASSWORD (or REDIS_PASSWORD_FILE) put in, unless it has its own."""
+    password = secret("REDIS_PASSWORD")
+    parts = urlsplit(url)
+    if not url or not password or parts.password is not None or "@" in parts.netloc:
+        return url
+    return urlunsplit(parts._replace(netloc=f":{quote(password, safe='')}@{parts.netloc}"))
+
+
+SECRET_KEY = secret("SECRET_KEY")
 if not SECRET_KEY:
     if not DEBUG:
         raise ImproperlyConfigured(
             "SECRET_KEY must be set when DEBUG is off: the dashboard will not start without it. "
-            "Set it in the environment or .env to a long random string, e.g. the output of "
+            "Set it (or SECRET_KEY_FILE, a file holding it) in the environment or .env to a long "
+            "random string, e.g. the output of "
             "python -c 'from django.core.management.utils import get_random_secret_key; "
             "print(get_random_secret_key())'"
         )
@@ -122,18 +154,28 @@ INSTALLED_APPS = [
     "axes",
     "django_celery_beat",
     "simple_history",
+    # Two-factor sign-in for local accounts (imr_dashboard/two_factor.py): TOTP devices.
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "indicators",
     "actionplan",
+    "alerts",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
+    # A control character (NUL...) in the address or a parameter: 400 before any view runs.
+    "imr_dashboard.middleware.RefuseControlCharacters",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.user.is_verified(); then a password sign-in of an account with an authenticator
+    # app is held at the code step until the code is given (imr_dashboard/two_factor.py).
+    "django_otp.middleware.OTPMiddleware",
+    "imr_dashboard.two_factor.HoldUntilSecondStep",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -155,6 +197,8 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "indicators.context_processors.dashboard",
+                "imr_dashboard.accounts.password_reset",
+                "imr_dashboard.sso.sign_in_options",
             ],
         },
     },
@@ -171,9 +215,16 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+# The password apart from the URL, so that it can come from a file (DATABASE_PASSWORD_FILE).
+if _database_password := secret("DATABASE_PASSWORD"):
+    DATABASES["default"]["PASSWORD"] = _database_password
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-REDIS_URL = env.str("REDIS_URL", default="")
+# The page cache: a Redis instance of its own, never the broker's (CELERY_BROKER_URL). Memory
+# limits and eviction are per instance: the cache's is bounded and evicts the least recently used
+# pages (deploy/redis-cache.conf), the broker's evicts nothing, so filling the cache can never
+# lose or block a queued task. `check --deploy` warns when both name one server (imr.W001).
+REDIS_URL = with_redis_password(env.str("REDIS_URL", default=""))
 CACHES = {
     "default": (
         {
@@ -211,6 +262,56 @@ AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 AXES_CLIENT_IP_CALLABLE = "imr_dashboard.security.client_ip"
 AXES_USERNAME_CALLABLE = "imr_dashboard.security.attempted_username"
+# Sign-ins through the council's provider are not counted: it has its own lockout, and people it
+# signs in whom the role map refuses would otherwise lock everyone at their address out.
+AXES_WHITELIST_CALLABLE = "imr_dashboard.sso.not_a_password_attempt"
+
+# Single sign-on through the council's identity provider (OpenID Connect, e.g. Microsoft Entra
+# ID; imr_dashboard/sso.py, docs/OPERATIONS.md). Off unless OIDC_CLIENT_ID is set. The provider's
+# endpoints come from its discovery document under OIDC_ISSUER, or each is set on its own. The
+# provider's groups are mapped to the plan's roles by OIDC_ROLE_MAP ("group=Role;group2=Role2" or
+# a JSON object); a user with no mapped group is refused.
+OIDC_ISSUER = env.str("OIDC_ISSUER", default="").rstrip("/")
+OIDC_OP_AUTHORIZATION_ENDPOINT = env.str("OIDC_AUTHORIZATION_ENDPOINT", default="")
+OIDC_OP_TOKEN_ENDPOINT = env.str("OIDC_TOKEN_ENDPOINT", default="")
+OIDC_OP_JWKS_ENDPOINT = env.str("OIDC_JWKS_ENDPOINT", default="")
+OIDC_OP_USER_ENDPOINT = env.str("OIDC_USERINFO_ENDPOINT", default="")
+OIDC_RP_CLIENT_ID = env.str("OIDC_CLIENT_ID", default="")
+OIDC_RP_CLIENT_SECRET = secret("OIDC_CLIENT_SECRET")
+OIDC_PROVIDER_NAME = env.str("OIDC_PROVIDER_NAME", default="Microsoft")
+OIDC_GROUPS_CLAIM = env.str("OIDC_GROUPS_CLAIM", default="groups")
+# The claim that names a person for good: "sub" (Entra ID: per application) or "oid" (Entra ID:
+# the same in every application of the tenant). Never the email address.
+OIDC_USER_ID_CLAIM = env.str("OIDC_USER_ID_CLAIM", default="sub")
+OIDC_ROLE_MAP_TEXT = env.str("OIDC_ROLE_MAP", default="")
+# Sign-ins through the provider count as two-factor when its ID token says so (amr holds "mfa");
+# set this when the provider always asks for a second factor for this application (e.g. an Entra
+# ID Conditional Access policy), as Entra ID's v2.0 tokens carry no amr.
+OIDC_PROVIDER_ENFORCES_MFA = env.bool("OIDC_PROVIDER_ENFORCES_MFA", default=False)
+OIDC_RP_SIGN_ALGO = "RS256"
+OIDC_RP_SCOPES = "openid email profile"
+OIDC_USE_PKCE = True
+OIDC_TIMEOUT = env.float("OIDC_TIMEOUT_SECONDS", default=10.0)
+SSO_ENABLED = bool(OIDC_RP_CLIENT_ID)
+if SSO_ENABLED:
+    from imr_dashboard.role_map import parse_role_map
+
+    OIDC_ROLE_MAP = parse_role_map(OIDC_ROLE_MAP_TEXT)
+    if not OIDC_RP_CLIENT_SECRET:
+        raise ImproperlyConfigured("OIDC_CLIENT_ID is set: set OIDC_CLIENT_SECRET (or _FILE) too.")
+    _endpoints = (OIDC_OP_AUTHORIZATION_ENDPOINT, OIDC_OP_TOKEN_ENDPOINT, OIDC_OP_JWKS_ENDPOINT)
+    if not OIDC_ISSUER and not all(_endpoints):
+        raise ImproperlyConfigured(
+            "OIDC_CLIENT_ID is set: set OIDC_ISSUER (the provider's discovery document is read "
+            "from it), or OIDC_AUTHORIZATION_ENDPOINT, OIDC_TOKEN_ENDPOINT and OIDC_JWKS_ENDPOINT."
+        )
+    AUTHENTICATION_BACKENDS.append("imr_dashboard.sso.ProviderBackend")
+else:
+    OIDC_ROLE_MAP = {}
+# Two-factor sign-in (django-otp): the name authenticator apps show; the admin never shows a
+# device's secret or QR code (an administrator resets a person's 2FA by deleting the device).
+OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="Infant mortality dashboard")
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "actionplan:board"
@@ -262,12 +363,19 @@ LOGGING = {
 }
 
 # Celery: without a broker, tasks run in-process (the embedded default).
-CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="")
+CELERY_BROKER_URL = with_redis_password(env.str("CELERY_BROKER_URL", default=""))
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# The longest a task may run: an hour, with a warning (SoftTimeLimitExceeded, which fails the run
+# and keeps the previous data) five minutes before. Redis hands a task that is not acknowledged
+# to another worker after the visibility timeout; with late acknowledgement that must be longer
+# than any task can run, or a long refresh would run twice at once (tests/test_deployment.py).
+CELERY_TASK_SOFT_TIME_LIMIT = 55 * 60
+CELERY_TASK_TIME_LIMIT = 60 * 60
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 2 * 60 * 60}
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BEAT_SCHEDULE = {
@@ -282,17 +390,78 @@ CELERY_BEAT_SCHEDULE = {
         # whose update is missing; a record per owner and review stops a second email.
         "schedule": crontab(minute=0, hour=7),
     },
+    "check-alerts-daily": {
+        "task": "alerts.tasks.check_alerts",
+        # Overdue figures and a failed refresh are found again each morning (a refresh also
+        # checks as it ends); a problem still open is mailed again at most once a day.
+        "schedule": crontab(minute=30, hour=7),
+    },
 }
 
-# Email: reminders to action owners. The console backend (the default) prints each email to the
-# worker's output instead of sending it; set EMAIL_BACKEND to the SMTP backend to send.
-EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
-EMAIL_HOST = env.str("EMAIL_HOST", default="localhost")
-EMAIL_PORT = env.int("EMAIL_PORT", default=25)
-EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
-EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
-EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
-EMAIL_USE_SSL = env.bool("EMAIL_USE_SSL", default=False)
+# Email: the reminders to action owners and the password reset links. EMAIL_URL names the server
+# in one value: smtp://HOST:PORT, smtp+tls:// (STARTTLS) or smtp+ssl:// (TLS from the start), with
+# USER:PASSWORD@ before the host (percent-encoded; or the password apart, in EMAIL_HOST_PASSWORD or
+# EMAIL_HOST_PASSWORD_FILE), or consolemail:// to print emails instead (development). Without
+# EMAIL_URL the separate EMAIL_* variables are read, as before; an empty one means its default.
+# Email is configured (imr_dashboard.mail.smtp_configured) when it goes to an SMTP server: the SMTP
+# backend and a host. Only then is self-service password reset on, and with DEBUG off only then
+# are reminders sent (docs/OPERATIONS.md, email).
+EMAIL_SERVER_VARIABLES = (
+    "EMAIL_BACKEND",
+    "EMAIL_HOST",
+    "EMAIL_PORT",
+    "EMAIL_HOST_USER",
+    "EMAIL_HOST_PASSWORD",
+    "EMAIL_USE_TLS",
+    "EMAIL_USE_SSL",
+)
+# The schemes EMAIL_URL may use, and the port each means when the URL names none.
+EMAIL_URL_PORTS = {"smtp": 25, "smtp+tls": 587, "smtp+ssl": 465, "consolemail": None}
+# Kept out of the settings (lower case): the URL holds the server's password.
+_email_url = env.str("EMAIL_URL", default="")
+_email_variables_set = [name for name in EMAIL_SERVER_VARIABLES if os.environ.get(name, "").strip()]
+if _email_url:
+    if _email_clash := [name for name in _email_variables_set if name != "EMAIL_HOST_PASSWORD"]:
+        raise ImproperlyConfigured(
+            f"EMAIL_URL gives the whole email server, so leave {', '.join(_email_clash)} "
+            "empty or unset (or remove EMAIL_URL and use them alone)."
+        )
+    _email_scheme = _email_url.partition("://")[0].lower()
+    if _email_scheme not in EMAIL_URL_PORTS:
+        raise ImproperlyConfigured(
+            "EMAIL_URL must start with smtp://, smtp+tls://, smtp+ssl:// or consolemail://, "
+            f"not {_email_scheme[:20]!r}."
+        )
+    try:
+        _email = env.email_url("EMAIL_URL")
+    except ValueError as exc:  # e.g. a port that is not a number; the URL itself is not shown
+        raise ImproperlyConfigured(f"EMAIL_URL cannot be read: {exc}") from None
+    EMAIL_BACKEND = _email["EMAIL_BACKEND"]
+    EMAIL_HOST = _email["EMAIL_HOST"] or ""
+    EMAIL_PORT = _email["EMAIL_PORT"] or EMAIL_URL_PORTS[_email_scheme] or 25
+    EMAIL_HOST_USER = _email["EMAIL_HOST_USER"] or ""
+    EMAIL_HOST_PASSWORD = _email["EMAIL_HOST_PASSWORD"] or ""
+    if _email_password_apart := secret("EMAIL_HOST_PASSWORD"):
+        if EMAIL_HOST_PASSWORD:
+            raise ImproperlyConfigured(
+                "EMAIL_URL holds a password and EMAIL_HOST_PASSWORD (or _FILE) is set too: "
+                "keep one of the two."
+            )
+        EMAIL_HOST_PASSWORD = _email_password_apart
+    EMAIL_USE_TLS = bool(_email.get("EMAIL_USE_TLS"))
+    EMAIL_USE_SSL = bool(_email.get("EMAIL_USE_SSL"))
+    if _email_scheme != "consolemail" and not EMAIL_HOST:
+        raise ImproperlyConfigured("EMAIL_URL names no host, e.g. smtp+tls://mail.example.org:587")
+else:
+    EMAIL_BACKEND = (
+        env.str("EMAIL_BACKEND", default="") or "django.core.mail.backends.console.EmailBackend"
+    )
+    EMAIL_HOST = env.str("EMAIL_HOST", default="") or "localhost"
+    EMAIL_PORT = env.int("EMAIL_PORT") if "EMAIL_PORT" in _email_variables_set else 25
+    EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
+    EMAIL_HOST_PASSWORD = secret("EMAIL_HOST_PASSWORD")
+    EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
+    EMAIL_USE_SSL = env.bool("EMAIL_USE_SSL", default=False)
 if EMAIL_USE_TLS and EMAIL_USE_SSL:
     raise ImproperlyConfigured("Set EMAIL_USE_TLS or EMAIL_USE_SSL, not both.")
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
@@ -301,6 +470,17 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="webmaster@localhost"
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 if not SITE_URL.startswith(("http://", "https://")):
     raise ImproperlyConfigured(f"SITE_URL must start with http:// or https://, not {SITE_URL!r}.")
+
+# Self-service password reset (imr_dashboard/accounts.py): on only when email is configured, as
+# above; otherwise its pages say who resets passwords instead. Requests are counted in the cache
+# per client address and per email address over a window; beyond either limit a request gets the
+# same "check your email" page and nothing is sent.
+PASSWORD_RESET_CONTACT = env.str("PASSWORD_RESET_CONTACT", default="your dashboard administrator")
+PASSWORD_RESET_LIMIT_PER_ADDRESS = env.int("PASSWORD_RESET_LIMIT_PER_ADDRESS", default=10)
+PASSWORD_RESET_LIMIT_PER_ACCOUNT = env.int("PASSWORD_RESET_LIMIT_PER_ACCOUNT", default=3)
+PASSWORD_RESET_WINDOW_MINUTES = env.int("PASSWORD_RESET_WINDOW_MINUTES", default=60)
+# A reset link works once, for an hour (Django's default is three days).
+PASSWORD_RESET_TIMEOUT = 60 * 60
 
 # Fingertips
 FINGERTIPS_API_URL = env.str("FINGERTIPS_API_URL", default="https://fingertips.phe.org.uk/api/")

@@ -15,6 +15,7 @@ from django.utils import timezone
 from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 
+from alerts.alerting import check_quietly
 from indicators.configuration import AreasConfig, areas_config
 from indicators.definitions import sync_definitions
 from indicators.importers.fingertips import ImportOutcome, fail_run, import_bodies, start_run
@@ -123,7 +124,18 @@ def _reason(exc: Exception) -> str:
 
 
 def refresh_from_api(*, base_url: str | None = None) -> ImportOutcome:
-    """Download every configured call and import them all in one run; a failure changes nothing."""
+    """Download every configured call and import them all in one run; a failure changes nothing.
+
+    However it ends, the administrators' alerts are checked after it (alerts.alerting): a failed
+    refresh is mailed to them, a successful one clears the alert.
+    """
+    try:
+        return _refresh(base_url)
+    finally:
+        check_quietly()
+
+
+def _refresh(base_url: str | None) -> ImportOutcome:
     sync_definitions()
     indicators = list(Indicator.objects.filter(refresh=True))
     urls = data_urls(areas_config(), indicators, base_url)

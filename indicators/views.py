@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-import csv
-
 from django.conf import settings
 from django.db.models import Count, Max, Min, OuterRef, Subquery
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
+from alerts.alerting import banner_for
 from indicators import presenters
-from indicators.caching import cached, cached_page
+from indicators.caching import cached, cached_page, canonical_redirect
 from indicators.cards import CARD_BUILDERS, View, cached_card, profile_card
 from indicators.charts import COMPARISON_ORDER
 from indicators.configuration import areas_config
+from indicators.csv_safety import SafeWriter
 from indicators.deprivation import decile_number, sii_over_deciles
 from indicators.disclosure import disclose
 from indicators.exporters import format_number
@@ -29,7 +29,15 @@ from indicators.models import (
 from indicators.narrative import describe_sii
 
 
-@cached_page
+def _home_parameters(request: HttpRequest, versions) -> dict | HttpResponse:
+    """The overview's one choice, the benchmark; an unknown one is dropped by a redirect."""
+    given = request.GET.get("benchmark", "")
+    if given and given not in {b.key for b in presenters.benchmarks()}:
+        return canonical_redirect(request, {})
+    return {"benchmark": presenters.benchmark_for(given).key}
+
+
+@cached_page(parameters=_home_parameters)
 def home(request: HttpRequest) -> HttpResponse:
     """Headline tiles for the home county and the heat map of indicators by area."""
     config = areas_config()
@@ -92,7 +100,38 @@ def _shown_indicator(request: HttpRequest, fingertips_id: int, **kwargs) -> int:
     return fingertips_id
 
 
-@cached_page(indicator=_shown_indicator)
+VIEW_PARAMETERS = ("period", "benchmark", "area")
+
+
+def _view_parameters(
+    request: HttpRequest, versions, fingertips_id: int, **kwargs
+) -> dict | HttpResponse:
+    """An indicator page's period, benchmark and trend area, checked before the cache is used.
+
+    Each is one the page offers or absent (its default); any other value is dropped by a
+    redirect to the page's canonical URL, so it never keys a cached page.
+    """
+    choices = presenters.cached_choices(fingertips_id, versions)
+    if choices is None or not choices.shown:
+        raise Http404("No such indicator")
+    given = {name: request.GET.get(name, "") for name in VIEW_PARAMETERS}
+    offered = {
+        "period": {str(sortable) for sortable in choices.periods},
+        "benchmark": {b.key for b in presenters.benchmarks()},
+        "area": {a.code for a in _trend_areas()},
+    }
+    valid = {name: value for name, value in given.items() if not value or value in offered[name]}
+    if valid != given:
+        return canonical_redirect(request, valid)
+    latest = next(iter(choices.periods), None)
+    return {
+        "period": int(given["period"]) if given["period"] else latest,
+        "benchmark": presenters.benchmark_for(given["benchmark"]).key,
+        "area": given["area"] or areas_config().home.code,
+    }
+
+
+@cached_page(indicator=_shown_indicator, parameters=_view_parameters)
 def indicator_detail(request: HttpRequest, fingertips_id: int) -> HttpResponse:
     """One indicator: compare areas, trend, map, inequalities, and its definition."""
     indicator = get_object_or_404(Indicator.objects.shown(), fingertips_id=fingertips_id)
@@ -113,7 +152,7 @@ def indicator_detail(request: HttpRequest, fingertips_id: int) -> HttpResponse:
     )
 
 
-@cached_page(indicator=_shown_indicator)
+@cached_page(indicator=_shown_indicator, parameters=_view_parameters)
 def indicator_csv(request: HttpRequest, fingertips_id: int, chart: str) -> HttpResponse:
     """Exactly the numbers of one chart's table, at full precision."""
     indicator = get_object_or_404(Indicator.objects.shown(), fingertips_id=fingertips_id)
@@ -126,7 +165,7 @@ def indicator_csv(request: HttpRequest, fingertips_id: int, chart: str) -> HttpR
 def _card_csv(card, name: str) -> HttpResponse:
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
-    writer = csv.writer(response)
+    writer = SafeWriter(response)
     writer.writerow(card.columns)
     writer.writerows(card.csv_rows)
     return response
@@ -219,6 +258,8 @@ def data_sources(request: HttpRequest) -> HttpResponse:
             "checked": Observation.objects.exclude(limits_check="").count(),
             "disagreements": disagreements,
             "disagreement_examples": examples,
+            # Administrators only: open alerts (a failed refresh, overdue figures, email).
+            "alert_banner": banner_for(request.user),
         },
     )
 
@@ -260,7 +301,7 @@ def inequality_csv(request: HttpRequest, slug: str) -> HttpResponse:
     dataset = get_object_or_404(InequalityDataset, slug=slug)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{slug}.csv"'
-    writer = csv.writer(response)
+    writer = SafeWriter(response)
     writer.writerow(
         [
             "quantile",
