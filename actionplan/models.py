@@ -218,6 +218,24 @@ class InFrozenQuarterGuard(models.Model):
             raise FrozenReview(f"{self.review} is frozen")
 
 
+def keep_frozen_authors(collector, field, sub_objs, using):
+    """`on_delete` for who wrote an update or rating: null, except in a frozen quarter.
+
+    Deleting a user nulls their name on the rows they wrote with one UPDATE that no `save()`
+    guard sees, so a frozen quarter would lose who wrote its updates and ratings. Rows of a frozen
+    quarter refuse instead (a ProtectedError naming them, which the admin shows as "cannot
+    delete"); deactivate such a user instead: they can no longer sign in and the record stays.
+    """
+    frozen = list(sub_objs.filter(review__state=QuarterlyReview.State.FROZEN))
+    if frozen:
+        raise models.ProtectedError(
+            f"{frozen[0]} and any other rows listed are in a frozen quarter and must keep who "
+            f"wrote them: deactivate the user instead of deleting them.",
+            frozen,
+        )
+    collector.add_field_update(field, None, sub_objs)
+
+
 class QuarterlyUpdate(InFrozenQuarterGuard):
     """An action owner's update for one quarter: RAG and progress note."""
 
@@ -225,7 +243,7 @@ class QuarterlyUpdate(InFrozenQuarterGuard):
     action = models.ForeignKey(Action, on_delete=models.CASCADE, related_name="updates")
     rag = models.CharField(max_length=16, choices=Rag.choices)
     progress_note = models.TextField()
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL)
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=keep_frozen_authors)
     created_at = models.DateTimeField(auto_now_add=True)
     history = HistoricalRecords()
 
@@ -250,7 +268,9 @@ class Rating(InFrozenQuarterGuard):
     rationale = models.TextField(
         blank=True, help_text="Required when the final RAG differs from the proposed one"
     )
-    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=keep_frozen_authors
+    )
     decided_at = models.DateTimeField(auto_now=True)
     history = HistoricalRecords()
 

@@ -12,7 +12,7 @@ urlpatterns = [
     path("", include("indicators.urls")),
     path("api/v1/", include("indicators.api_urls")),
     path("plan/", include("actionplan.urls")),
-    path("accounts/", include("django.contrib.auth.urls")),
+    path("accounts/", include("imr_dashboard.accounts")),
     path("admin/", admin.site.urls),
     path("healthz/", healthz, name="healthz"),
 ]

@@ -240,6 +240,43 @@ def test_a_failed_send_records_nothing_so_the_next_run_tries_again(open_quarter,
     assert UpdateReminder.objects.count() == 0
 
 
+CONSOLE = "django.core.mail.backends.console.EmailBackend"
+
+
+def test_in_production_without_email_reminders_are_not_printed_or_recorded_but_sent_later(
+    open_quarter, settings, capsys
+):
+    """Printed to the worker's log and recorded as sent, they never reached anyone, and the
+    record stopped them being sent once email was configured."""
+    settings.DEBUG = False
+    settings.EMAIL_BACKEND = CONSOLE  # the default when no EMAIL_URL is set
+    out = io.StringIO()
+
+    call_command("send_update_reminders", "--date", "2025-01-01", stdout=out)
+
+    assert "Dear Bob Smith" not in capsys.readouterr().out
+    assert UpdateReminder.objects.count() == 0
+    assert "Skipped: Bob Smith was not reminded" in out.getvalue()
+    assert "Email is not configured (set EMAIL_URL" in out.getvalue()
+    assert "0 reminders sent." in out.getvalue()
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"  # now configured
+    call_command("send_update_reminders", "--date", "2025-01-02", stdout=io.StringIO())
+    assert sorted(m.to[0] for m in mail.outbox) == ["bob@example.org", "frank@example.org"]
+    assert UpdateReminder.objects.count() == 2
+
+
+def test_in_development_the_console_backend_prints_the_reminders(open_quarter, settings, capsys):
+    settings.DEBUG = True
+    settings.EMAIL_BACKEND = CONSOLE
+    out = io.StringIO()
+
+    call_command("send_update_reminders", "--date", "2025-01-01", stdout=out)
+
+    assert "Dear Bob Smith" in capsys.readouterr().out
+    assert "2 reminders sent." in out.getvalue()
+
+
 def test_the_reminders_are_scheduled_daily_as_a_registered_task():
     entries = [
         e
