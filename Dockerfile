@@ -2,7 +2,10 @@
 # The dashboard's image: the same image runs the one-shot setup, gunicorn, the Celery worker and
 # Celery beat (docker-compose.yml). Every dependency is pinned in requirements.lock and checked
 # against its hash; nothing secret is built in: settings come from the environment at run time.
-ARG PYTHON_IMAGE=python:3.11-slim-bookworm
+# The base image, pinned by digest so that every build starts from the same bytes (a tag moves
+# with each Debian or Python patch release). Refresh the pin on purpose, as docs/OPERATIONS.md
+# ("Refresh the base image") says: no registry is reachable from CI to check it.
+ARG PYTHON_IMAGE=python:3.11-slim-bookworm@sha256:2e32f7d302adc1c37428355c1e646897c0c53f4fd60b6a551245fb90ee129f91
 
 # Build stage: the dependencies into a virtual environment, copied whole into the final image.
 FROM ${PYTHON_IMAGE} AS build

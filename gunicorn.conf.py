@@ -7,6 +7,10 @@ bind = [os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")]
 # Sync workers: pages are served from the cache; threads gave no gain here (docs/PERFORMANCE.md).
 workers = int(os.environ.get("WEB_CONCURRENCY", "3"))
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "60"))
+# The peers whose X-Forwarded-Proto gunicorn believes. docker-compose.yml gives "*": web is not
+# published on the host and only the TLS proxy reaches it, from an address Docker chooses. The
+# dashboard itself reads the header through SECURE_PROXY_SSL_HEADER either way.
+forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
 graceful_timeout = 30
 keepalive = 5
 # Recycle workers now and then so that a slow leak never grows unbounded.

@@ -7,10 +7,12 @@ import http.server
 import os
 import re
 import shutil
+import signal
 import socket
 import subprocess
 import sys
 import threading
+import time
 import tomllib
 from pathlib import Path
 
@@ -79,29 +81,99 @@ def test_env_example_holds_no_secret_values():
 
 
 def test_compose_has_the_services_of_a_deployment():
-    assert set(SERVICES) == {"db", "redis", "migrate", "web", "worker", "beat"}
+    assert set(SERVICES) == {"db", "redis", "migrate", "web", "worker", "beat", "proxy"}
 
 
 def test_database_is_postgres_15_on_a_named_volume_with_a_readiness_check():
     db = SERVICES["db"]
     assert db["image"] == "postgres:15"
     assert "pg_isready" in " ".join(db["healthcheck"]["test"])
+    # Over TCP: the image's temporary first-start server listens on the Unix socket only.
+    assert re.search(r"pg_isready .*-h 127\.0\.0\.1 -p 5432", " ".join(db["healthcheck"]["test"]))
     volume = db["volumes"][0].split(":")[0]
     assert volume in COMPOSE["volumes"]
 
 
 def test_redis_needs_its_password_and_has_a_healthcheck():
     redis = SERVICES["redis"]
-    assert "--requirepass" in redis["command"]
+    assert "requirepass" in " ".join(redis["command"])
     assert redis["healthcheck"]["test"][-1] == "ping"
     assert "REDISCLI_AUTH" in redis["environment"]
 
 
-def test_app_services_share_one_image_and_one_env_file():
+REDIS_SERVICES = [
+    name for name, s in SERVICES.items() if str(s.get("image", "")).startswith("redis")
+]
+
+
+@pytest.mark.parametrize("service", REDIS_SERVICES)
+def test_redis_reads_its_password_from_a_config_file_never_its_command_line(service, tmp_path):
+    """The compose file's own command, run with Debian's redis-server and the service's mounted
+    files: the password works, and neither the command that starts the server nor the running
+    server's command line (what `ps` on the host shows) holds it."""
+    server = shutil.which("redis-server") or "/usr/bin/redis-server"
+    if not os.access(server, os.X_OK):
+        pytest.skip("redis-server is not installed")
+    import redis
+
+    password = "c0rrect" + "horse" * 6
+    environ = {"REDIS_PASSWORD": password}
+    command = [interpolate(str(part), environ) for part in SERVICES[service]["command"]]
+    assert not any(password in part for part in command)
+    for volume in SERVICES[service].get("volumes", []):
+        source, target = volume.split(":")[:2]
+        if source.startswith("./"):  # a file of the repository, mounted into the container
+            command = [part.replace(target, str(BASE_DIR / source)) for part in command]
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    # The image's entrypoint, as far as this test needs it: the command, on a port of its own.
+    (tmp_path / "bin").mkdir()
+    entrypoint = tmp_path / "bin" / "docker-entrypoint.sh"
+    entrypoint.write_text(
+        f'#!/bin/sh\nexec "$@" --port {port} --bind 127.0.0.1 --dir {tmp_path} --save ""\n'
+    )
+    entrypoint.chmod(0o755)
+    env = {
+        "PATH": f"{tmp_path / 'bin'}:{os.path.dirname(server)}:/usr/bin:/bin",
+        "TMPDIR": str(tmp_path),
+        **{
+            name: interpolate(str(value), environ)
+            for name, value in SERVICES[service]["environment"].items()
+        },
+    }
+    process = subprocess.Popen(command, env=env, start_new_session=True)
+    try:
+        client = redis.Redis(port=port, password=password, socket_timeout=2)
+        for _ in range(100):
+            try:
+                assert client.ping()
+                break
+            except redis.ConnectionError:
+                if process.poll() is not None:
+                    pytest.fail(f"{service} exited with status {process.returncode}")
+                time.sleep(0.1)
+        else:
+            pytest.fail(f"{service} did not answer within 10 s")
+        with pytest.raises(redis.AuthenticationError):
+            redis.Redis(port=port, password="wrong", socket_timeout=2).ping()
+        with pytest.raises(redis.AuthenticationError):
+            redis.Redis(port=port, socket_timeout=2).set("key", "value")
+        cmdline = Path(f"/proc/{process.pid}/cmdline").read_bytes().decode()
+        assert "redis-server" in cmdline
+        assert password not in cmdline
+        written = [p for p in tmp_path.iterdir() if p.is_file() and p.name.startswith("tmp.")]
+        assert [oct(p.stat().st_mode & 0o777) for p in written] == ["0o600"]
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout=20)
+
+
+def test_app_services_share_one_image_built_once_and_one_env_file():
+    assert [name for name, service in SERVICES.items() if "build" in service] == ["web"]
     for name in APP_SERVICES:
         service = SERVICES[name]
         assert service["env_file"] == ".env", name
-        assert service["build"] == ".", name
         assert service["image"] == SERVICES["web"]["image"], name
         environment = service["environment"]
         assert "@db:5432/" in environment["DATABASE_URL"], name
@@ -136,7 +208,9 @@ def test_web_runs_gunicorn_with_the_healthcheck_on_healthz():
     web = SERVICES["web"]
     assert web["command"][0] == "gunicorn"
     assert web["healthcheck"]["test"] == ["CMD", "python", "-m", "imr_dashboard.healthcheck"]
-    assert web["ports"] == ["${WEB_PORT:-127.0.0.1:8000}:8000"]
+    # Only the proxy reaches it: not published on the host, on the proxy's network.
+    assert "ports" not in web
+    assert set(web["networks"]) == {"default", "frontend"}
 
 
 def test_each_app_service_has_a_healthcheck_of_its_own_or_none():
@@ -199,6 +273,64 @@ def test_docker_compose_accepts_the_file(compose_project):
         [*cli, "config"], cwd=compose_project, capture_output=True, text=True, check=True
     ).stdout
     assert "postgres://imr:s3cret@db:5432/imr" in resolved
+
+
+def compose_config(project: Path) -> subprocess.CompletedProcess:
+    cli = compose_cli()
+    if cli is None:
+        pytest.skip("neither `docker compose` nor docker-compose is installed")
+    # Only .env speaks: the test run's own SECRET_KEY must not stand in for a missing one.
+    environ = {name: os.environ[name] for name in ("PATH", "HOME") if name in os.environ}
+    return subprocess.run(
+        [*cli, "config"], cwd=project, env=environ, capture_output=True, text=True, timeout=60
+    )
+
+
+@pytest.mark.parametrize("secret", ["SECRET_KEY", "POSTGRES_PASSWORD", "REDIS_PASSWORD"])
+def test_docker_compose_refuses_to_start_without_a_secret_and_names_it(compose_project, secret):
+    env = compose_project / ".env"
+    env.write_text(re.sub(rf"^{secret}=.*$", f"{secret}=", env.read_text(), flags=re.M))
+    result = compose_config(compose_project)
+    assert result.returncode != 0
+    assert f"Set {secret} in .env".lower() in result.stderr.lower()
+
+
+def test_no_password_is_on_any_command_line(compose_project):
+    """What `ps` on the host and `docker inspect` show of each container's command."""
+    result = compose_config(compose_project)
+    assert result.returncode == 0, result.stderr
+    for name, service in yaml.safe_load(result.stdout)["services"].items():
+        for key in ("command", "entrypoint"):
+            assert "s3cret" not in str(service.get(key, "")), f"{name}: {key}"
+        assert "s3cret" not in str(service.get("healthcheck", {}).get("test", "")), name
+
+
+def test_every_service_has_memory_and_cpu_limits():
+    for name, service in SERVICES.items():
+        limits = service["deploy"]["resources"]["limits"]
+        assert re.fullmatch(r"\d+[mg]", limits["memory"]), name
+        assert 0 < float(limits["cpus"]) <= 2, name
+
+
+def test_the_proxy_is_published_and_the_app_trusts_exactly_it():
+    proxy = SERVICES["proxy"]
+    assert {port.rsplit(":", 1)[1] for port in proxy["ports"]} == {"443", "80"}
+    assert [name for name, s in SERVICES.items() if "ports" in s] == ["proxy"]
+    template = (BASE_DIR / "deploy/nginx/templates/dashboard.conf.template").read_text()
+    # The template's variables are exactly what the service gives it.
+    assert set(re.findall(r"\$\{(\w+)\}", template)) == set(proxy["environment"])
+    assert "/etc/nginx/templates" in " ".join(proxy["volumes"])
+    # The proxy says HTTPS and replaces X-Forwarded-For; the app reads the one and trusts one hop.
+    assert "proxy_set_header X-Forwarded-Proto https;" in template
+    assert "proxy_set_header X-Forwarded-For $remote_addr;" in template
+    assert "return 301 https://$host$request_uri;" in template
+    for name in APP_SERVICES:
+        environment = SERVICES[name]["environment"]
+        assert environment["SECURE_PROXY_SSL_HEADER"] == "HTTP_X_FORWARDED_PROTO,https", name
+        assert environment["TRUSTED_PROXY_COUNT"] == "1", name
+    values = dict(re.findall(r"^([A-Z][A-Z0-9_]*)=(.*)$", ENV_EXAMPLE, re.M))
+    assert values["SECURE_PROXY_SSL_HEADER"] == "HTTP_X_FORWARDED_PROTO,https"
+    assert values["TRUSTED_PROXY_COUNT"] == "1"
 
 
 # --- the healthcheck -------------------------------------------------------------------------
@@ -279,6 +411,14 @@ def test_dockerfile_builds_in_two_stages_on_slim_python_3_11():
     assert "COPY --from=build /opt/venv /opt/venv" in DOCKERFILE
 
 
+def test_dockerfile_pins_the_base_image_by_digest_and_the_refresh_is_documented():
+    assert re.search(
+        r"^ARG PYTHON_IMAGE=python:3\.11-slim-bookworm@sha256:[0-9a-f]{64}$", DOCKERFILE, re.M
+    )
+    operations = (BASE_DIR / "docs" / "OPERATIONS.md").read_text(encoding="utf-8")
+    assert "docker buildx imagetools inspect python:3.11-slim-bookworm" in operations
+
+
 def test_dockerfile_installs_the_lock_file_with_hashes_and_runs_unprivileged():
     assert "pip install --require-hashes --no-deps -r /tmp/requirements.lock" in DOCKERFILE
     users = re.findall(r"^USER (\S+)$", DOCKERFILE, re.M)
@@ -313,6 +453,93 @@ def test_lock_file_pins_every_dependency_with_hashes():
 
 def test_lock_file_says_how_it_was_made():
     assert "uv pip compile pyproject.toml -o requirements.lock --generate-hashes" in LOCK
+
+
+# --- secrets and Celery's limits -----------------------------------------------------------------
+
+
+def run_settings(environ: dict[str, str], expression: str) -> subprocess.CompletedProcess:
+    """Load the settings in production mode in a new process and print an expression of them."""
+    env = {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "DJANGO_SETTINGS_MODULE": "imr_dashboard.settings",
+        "DEBUG": "0",
+        "SECRET_KEY": "",
+        **environ,
+    }
+    code = f"import django; django.setup(); from django.conf import settings; print({expression})"
+    return subprocess.run(
+        [sys.executable, "-c", code], cwd=BASE_DIR, env=env, capture_output=True, text=True
+    )
+
+
+def test_the_dashboard_does_not_start_without_its_secret_key_and_says_so():
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"],
+        cwd=BASE_DIR,
+        env={"PATH": os.environ.get("PATH", ""), "DEBUG": "0", "SECRET_KEY": ""},
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set when DEBUG is off" in result.stderr
+    assert "SECRET_KEY_FILE" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("name", "expression", "expected"),
+    [
+        ("SECRET_KEY", "settings.SECRET_KEY", "k$y-from-a-file"),
+        ("DATABASE_PASSWORD", "settings.DATABASES['default']['PASSWORD']", "k$y-from-a-file"),
+        ("REDIS_PASSWORD", "settings.CELERY_BROKER_URL", "redis://:k%24y-from-a-file@redis:6379/0"),
+        ("EMAIL_HOST_PASSWORD", "settings.EMAIL_HOST_PASSWORD", "k$y-from-a-file"),
+    ],
+)
+def test_each_secret_can_come_from_a_file(tmp_path, name, expression, expected):
+    secret_file = tmp_path / name.lower()
+    secret_file.write_text("k$y-from-a-file\n")
+    environ = {
+        "SECRET_KEY": "from-the-environment",
+        "DATABASE_URL": "postgres://imr@db:5432/imr",
+        "CELERY_BROKER_URL": "redis://redis:6379/0",
+    }
+    environ.pop(name, None)
+    result = run_settings({**environ, f"{name}_FILE": str(secret_file)}, expression)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == expected
+
+
+@pytest.mark.parametrize("name", ["SECRET_KEY", "DATABASE_PASSWORD", "REDIS_PASSWORD"])
+def test_a_secret_file_that_is_missing_or_empty_stops_the_start_naming_it(tmp_path, name):
+    key = {} if name == "SECRET_KEY" else {"SECRET_KEY": "from-the-environment"}
+    missing = run_settings({f"{name}_FILE": str(tmp_path / "nowhere"), **key}, "1")
+    assert missing.returncode != 0
+    assert f"{name}_FILE: {tmp_path / 'nowhere'} cannot be read" in missing.stderr
+    (tmp_path / "empty").write_text("")
+    empty = run_settings({f"{name}_FILE": str(tmp_path / "empty"), **key}, "1")
+    assert empty.returncode != 0
+    assert f"{name}_FILE: {tmp_path / 'empty'} is empty" in empty.stderr
+
+
+def test_celery_hands_a_task_to_another_worker_only_after_any_task_could_have_finished():
+    from django.conf import settings
+
+    import actionplan.tasks  # noqa: F401  (registers its tasks)
+    import indicators.tasks  # noqa: F401
+    from imr_dashboard.celery import app
+
+    visibility = settings.CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"]
+    assert app.conf.broker_transport_options["visibility_timeout"] == visibility
+    assert settings.CELERY_TASK_SOFT_TIME_LIMIT < settings.CELERY_TASK_TIME_LIMIT
+    ours = [task for name, task in app.tasks.items() if not name.startswith("celery.")]
+    assert {task.name for task in ours} >= {
+        "indicators.tasks.refresh_fingertips",
+        "actionplan.tasks.send_update_reminders",
+    }
+    for task in ours:
+        limit = task.time_limit or app.conf.task_time_limit
+        assert limit, f"{task.name} has no time limit"
+        assert limit < visibility, task.name
 
 
 # --- the smoke tests --------------------------------------------------------------------------
