@@ -50,6 +50,37 @@ class IndicatorDefinition:
     checked_by: str = CHECKED_BY
     checked_on: date = CHECKED_ON
 
+    def value_range(self) -> ValueRange:
+        """What the indicator's value and limits can be, from its value type and multiplier."""
+        per = f"{self.multiplier:,}"
+        if self.value_type == ValueType.PROPORTION:
+            what = "a percentage" if self.multiplier == 100 else f"a proportion per {per}"
+            # Wilson limits stay inside 0 to the whole, as the proportion does.
+            return ValueRange(maximum=self.multiplier, limits_maximum=self.multiplier, what=what)
+        if self.value_type == ValueType.CRUDE_RATE:
+            # The events counted here (deaths, births, conceptions, children admitted) are at most
+            # one per person: a rate above its multiplier means more events than people. A
+            # limit may pass it for a tiny denominator, so only the value is held to it.
+            return ValueRange(maximum=self.multiplier, what=f"a rate per {per}")
+        # A score or another kind of figure: only the rules every figure follows.
+        return ValueRange(minimum=None, what=f"a {ValueType(self.value_type).label.lower()}")
+
+
+@dataclass(frozen=True)
+class ValueRange:
+    """The values an indicator's figures can take; a figure outside them is impossible."""
+
+    what: str  # the kind of figure, as error messages name it ("a rate per 1,000")
+    minimum: float | None = 0.0  # for the value and both confidence limits
+    maximum: float | None = None  # for the value
+    limits_maximum: float | None = None  # for the confidence limits
+
+
+#: Beyond any figure Fingertips publishes, whatever the indicator: the largest value, count or
+#: denominator in the real exports is England's population (about 5.6 × 10⁷). A number past this
+#: (1e308, the float ceiling, or 400 nines) is a broken export, and would overflow the statistics.
+LARGEST_FIGURE = 1e12
+
 
 def _rate_per_1000(**kwargs) -> IndicatorDefinition:
     return IndicatorDefinition(
@@ -344,6 +375,11 @@ INDICATORS += (
         **REFERENCE_ONLY,
     ),
 )
+
+
+#: The value range of every declared indicator; an undeclared one follows only the universal rules
+#: (finite, within `LARGEST_FIGURE`, counts and denominators not negative, lower limit <= upper).
+VALUE_RANGES: dict[int, ValueRange] = {d.fingertips_id: d.value_range() for d in INDICATORS}
 
 
 def sync_definitions() -> None:

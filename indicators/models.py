@@ -190,6 +190,13 @@ class ImportRun(models.Model):
     updated = models.PositiveIntegerField(default=0)
     unchanged = models.PositiveIntegerField(default=0)
     error = models.TextField(blank=True)
+    warnings = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="Figures kept as published but worth a look (a value outside its own confidence "
+        "limits), each naming file, row and column; the first few of warning_count",
+    )
+    warning_count = models.PositiveIntegerField(default=0)
     data_current_at = models.DateTimeField(
         null=True, blank=True, help_text="When the data was taken from Fingertips"
     )

@@ -1,8 +1,13 @@
 """Importer for Fingertips CSV exports, in three stages: read, validate, load.
 
 Every layout Fingertips has written is accepted (26 or 27 columns, a renamed parent-comparison
-column, BOM, `AreaName`, CRLF or LF, newlines inside quoted fields, short rows). A file with any
-bad row is rejected whole, with the file, row and column named, and nothing is written.
+column, BOM, `AreaName`, CRLF or LF, newlines inside quoted fields, the 2020 layout's rows one
+field short). A file with any bad row is rejected whole, with the file, row (as a spreadsheet
+numbers it) and column named, and nothing is written: a row cut short, a number that is not
+finite or is beyond any published figure, a negative count, a lower limit above an upper one, or
+a value its indicator's value type cannot take (a negative rate, a percentage over 100). A value
+outside its own confidence limits is kept, as Fingertips publishes a few, and recorded as a
+warning on the run. A file that cannot be read at all still leaves a failed run saying why.
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ import io
 import json
 import math
 import re
+import stat
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
@@ -24,7 +30,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from indicators.bulk import insert_rows, update_rows
-from indicators.definitions import sync_definitions
+from indicators.csv_safety import restore
+from indicators.definitions import LARGEST_FIGURE, VALUE_RANGES, ValueRange, sync_definitions
 from indicators.derived import recompute
 from indicators.importers import runs
 from indicators.models import (
@@ -75,9 +82,9 @@ PARENT_COMPARISON = "Compared to parent value or percentiles"
 _RENAMED = {"AreaName": "Area Name", "Target data": "Compared to goal"}
 _PARENT_COMPARISON_NAME = re.compile(r"^Compared to (?!England\b|goal$).*(value or )?percentiles$")
 REQUIRED_COLUMNS = ("Indicator ID", "Area Code", "Sex", "Age", "Time period", "Value")
-# A short row is padded only if it reaches this column: the 2020 layout drops "Compared to goal",
-# but a row cut before the sortable period is a truncated file, not a layout variant.
-LAST_COLUMN_A_ROW_MUST_REACH = "Time period Sortable"
+# The 2020 layout's rows end one field short: "Compared to goal", the header's last column, is
+# left out. Any other short row is a file cut short, and is refused.
+DROPPED_BY_THE_2020_LAYOUT = "Compared to goal"
 NUMBER_COLUMNS = {
     "value": "Value",
     "lower_ci_95": "Lower CI 95.0 limit",
@@ -96,6 +103,20 @@ MAX_ID = 2**31 - 1  # an indicator id beyond the database's integer cannot be st
 _NO_DATA_MARKUP = re.compile(r'^<div class="no-data">\s*-\s*</div>$')
 _TAG = re.compile(r"</?(span|div)\b[^>]*>")
 MAX_ERRORS_REPORTED = 20
+MAX_WARNINGS_KEPT = 50
+LIMITS = {"95": "95%", "998": "99.8%"}
+#: The largest real export here is 2.4 MB (7,208 rows); 100 MB is some 300,000 rows, more than
+#: any call the refresh makes returns. A larger file is refused before it is read into memory.
+MAX_EXPORT_BYTES = 100 * 2**20
+# Formats people save or download by mistake, told by their first bytes.
+_NOT_CSV = {
+    b"PK\x03\x04": "a zip archive (an Excel .xlsx workbook?)",
+    b"\x1f\x8b": "gzip-compressed",
+    b"\xd0\xcf\x11\xe0": "an old Excel .xls workbook",
+    b"%PDF": "a PDF",
+    b"\xff\xfe": "UTF-16 text (save it as CSV UTF-8)",
+    b"\xfe\xff": "UTF-16 text (save it as CSV UTF-8)",
+}
 
 
 class ImportRejected(Exception):
@@ -124,26 +145,44 @@ class RawExport:
     text: str
 
     def rows(self) -> Iterator[tuple[int, list[str]]]:
-        """Each data row with the line it ends on; rows are read one at a time to save memory."""
+        """Each data row with its number as a spreadsheet shows it (the header is row 1).
+
+        Rows are read one at a time to save memory. A row is a record, not a line: a quoted cell
+        may hold a line break (the 2020 export's indicator names do), so lines run ahead of rows.
+        """
         reader = csv.reader(io.StringIO(self.text, newline=""), strict=True)
         next(reader)
+        row_number = 1
         try:
             for row in reader:
+                row_number += 1  # a blank line is a row in a spreadsheet too
                 if row:
-                    yield reader.line_num, row
+                    yield row_number, row
         except csv.Error as exc:
-            raise ImportRejected([f"{self.name}, line {reader.line_num}: {exc}"]) from None
+            raise ImportRejected(
+                [f"{self.name}, row {row_number + 1} (line {reader.line_num}): {exc}"]
+            ) from None
 
 
 def read_export(data: bytes, *, name: str) -> RawExport:
     """Read the bytes of one export: decode, check it is whole, and read its header."""
     checksum = hashlib.sha256(data).hexdigest()
+    if len(data) > MAX_EXPORT_BYTES:
+        raise ImportRejected([f"{name}: {_too_large(len(data))}"])
+    kind = next((kind for magic, kind in _NOT_CSV.items() if data.startswith(magic)), None)
+    if kind:
+        raise ImportRejected([f"{name}: the file is {kind}, not a CSV export"])
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise ImportRejected([f"{name}: not UTF-8 text (byte {exc.start})"]) from None
+        raise ImportRejected(
+            [f"{name}: not UTF-8 text (byte {exc.start}), so not a Fingertips CSV export"]
+        ) from None
     if not text.strip():
         raise ImportRejected([f"{name}: the file is empty"])
+    if text.lstrip()[:1] in {"<", "{", "["}:
+        start = text.lstrip()[:40]
+        raise ImportRejected([f"{name}: the file is not a CSV export (it starts {start!r})"])
     if "\x00" in text:
         raise ImportRejected([f"{name}: the file holds NUL bytes; it is not a CSV export"])
     if not text.endswith(("\n", "\r")):
@@ -156,6 +195,11 @@ def read_export(data: bytes, *, name: str) -> RawExport:
         raise ImportRejected([f"{name}, line 1: {exc}"]) from None
     header = [_RENAMED.get(h.strip(), h.strip()) for h in first]
     return RawExport(name=name, checksum=checksum, header=_name_parent_column(header), text=text)
+
+
+def _too_large(size: int) -> str:
+    limit = MAX_EXPORT_BYTES // 2**20
+    return f"the file is {size / 2**20:,.0f} MB; an export is at most {limit} MB"
 
 
 def _name_parent_column(header: list[str]) -> list[str]:
@@ -255,6 +299,8 @@ class _RowErrors:
 class ValidatedExport:
     records: list[ObservationRecord]
     rows: int
+    # Figures kept as published but worth a look, each with the key of its observation.
+    warnings: list[tuple[tuple, str]] = field(default_factory=list)
 
 
 def validate_export(raw: RawExport) -> ValidatedExport:
@@ -271,8 +317,8 @@ def validate_export(raw: RawExport) -> ValidatedExport:
         raise ImportRejected([f"{raw.name}, row 1: the header repeats {', '.join(duplicated)}"])
 
     index = {name: i for i, name in enumerate(raw.header)}
-    must_reach = index[LAST_COLUMN_A_ROW_MUST_REACH] + 1
     width = len(raw.header)
+    widths = {width, width - 1} if raw.header[-1] == DROPPED_BY_THE_2020_LAYOUT else {width}
     errors: list[str] = []
     records: dict[tuple, ObservationRecord] = {}
     rows = 0
@@ -283,10 +329,10 @@ def validate_export(raw: RawExport) -> ValidatedExport:
                 f"{raw.name}, row {row_number}: {len(row)} fields but the header has {width}"
             )
             continue
-        if len(row) < must_reach:
+        if len(row) not in widths:
             errors.append(
                 f"{raw.name}, row {row_number}, column '{raw.header[len(row)]}': the row ends "
-                f"after {len(row)} of {width} fields (truncated?)"
+                f"after {len(row)} of {width} fields (the file looks cut short)"
             )
             continue
         cells = row + [""] * (width - len(row))
@@ -313,14 +359,20 @@ def validate_export(raw: RawExport) -> ValidatedExport:
         raise ImportRejected(errors, rows=rows)
     if not records:
         raise ImportRejected([f"{raw.name}: the file has a header but no data rows"])
-    return ValidatedExport(list(records.values()), rows)
+    warnings = [
+        (record.key, warning)
+        for record in records.values()
+        for warning in _outside_own_limits(record, raw.name)
+    ]
+    return ValidatedExport(list(records.values()), rows, warnings)
 
 
 def _validate_row(
     cells: list[str], index: dict[str, int], errors: _RowErrors, row_number: int
 ) -> ObservationRecord | None:
     # Strip every cell once; website markup is rare, so only those cells pay for unwrapping.
-    cells = [_unwrap(c) if "<" in c else c.strip() for c in cells]
+    # A cell our own export neutralised for spreadsheets (`csv_safety`) is read as it was.
+    cells = [restore(_unwrap(c) if "<" in c else c.strip()) for c in cells]
 
     def text(column: str) -> str:
         i = index.get(column)
@@ -383,12 +435,18 @@ def _validate_row(
         number = numbers[attribute]
         if number is not None and number < 0:
             errors.add(NUMBER_COLUMNS[attribute], f"{number:g} is negative")
-    for level in ("95", "998"):
-        lower, upper = numbers[f"lower_ci_{level}"], numbers[f"upper_ci_{level}"]
+    # A 99.8% interval holds the 95% one: no lower limit, of either level, may pass an upper one.
+    for low_level, high_level in ((a, b) for a in LIMITS for b in LIMITS):
+        lower, upper = numbers[f"lower_ci_{low_level}"], numbers[f"upper_ci_{high_level}"]
         if lower is not None and upper is not None and lower > upper:
             errors.add(
-                NUMBER_COLUMNS[f"lower_ci_{level}"], f"lower limit {lower:g} exceeds {upper:g}"
+                NUMBER_COLUMNS[f"lower_ci_{low_level}"],
+                f"lower limit {_shown(lower)} is above the upper {LIMITS[high_level]} limit "
+                f"{_shown(upper)}",
             )
+    value_range = VALUE_RANGES.get(indicator_id)
+    if value_range is not None:
+        _check_range(numbers, value_range, errors)
     if errors.errors or period is None:
         return None
 
@@ -470,7 +528,61 @@ def _number(raw: str, column: str, errors: _RowErrors) -> float | None:
     if not math.isfinite(number):
         errors.add(column, f"{raw!r} is not a finite number")
         return None
+    if abs(number) > LARGEST_FIGURE:
+        errors.add(
+            column, f"{raw!r} is beyond any figure Fingertips publishes (over {LARGEST_FIGURE:.0e})"
+        )
+        return None
     return number
+
+
+def _check_range(numbers: dict[str, float | None], allowed: ValueRange, errors: _RowErrors) -> None:
+    """Hold the value and its limits to what the indicator's value type allows."""
+    if numbers["value"] is None:
+        # A suppressed figure has no value; Fingertips writes -1 in its limits. Kept as written.
+        return
+    for attribute in ("value", "lower_ci_95", "upper_ci_95", "lower_ci_998", "upper_ci_998"):
+        number = numbers[attribute]
+        if number is None:
+            continue
+        maximum = allowed.maximum if attribute == "value" else allowed.limits_maximum
+        if allowed.minimum is not None and number < allowed.minimum:
+            errors.add(
+                NUMBER_COLUMNS[attribute],
+                f"{_shown(number)} is below {_shown(allowed.minimum)}: impossible for "
+                f"{allowed.what}",
+            )
+        elif maximum is not None and number > maximum:
+            errors.add(
+                NUMBER_COLUMNS[attribute],
+                f"{_shown(number)} is above {_shown(maximum)}: impossible for {allowed.what}",
+            )
+
+
+def _outside_own_limits(record: ObservationRecord, file_name: str) -> list[str]:
+    """A value outside its own published limits: kept (Fingertips publishes a few), but said."""
+    if record.value is None:
+        return []
+    warnings = []
+    for level, label in LIMITS.items():
+        lower = getattr(record, f"lower_ci_{level}")
+        upper = getattr(record, f"upper_ci_{level}")
+        if (lower is not None and record.value < lower) or (
+            upper is not None and record.value > upper
+        ):
+            limits = f"{_shown(lower) if lower is not None else '–'} to " + (
+                _shown(upper) if upper is not None else "–"
+            )
+            warnings.append(
+                f"{file_name}, row {record.row_number}, column 'Value': {_shown(record.value)} "
+                f"lies outside its own {label} confidence limits ({limits}); kept as published"
+            )
+    return warnings
+
+
+def _shown(number: float) -> str:
+    # Full precision, without a trailing ".0": 94.7261896202678, 4, 1e+12.
+    return f"{number:.15g}"
 
 
 def _merge_duplicate(first: ObservationRecord, other: ObservationRecord) -> str | None:
@@ -704,6 +816,7 @@ class ImportOutcome:
     unchanged: int = 0
     error: str = ""
     run_id: int | None = None
+    warnings: tuple[str, ...] = ()
 
     def as_json(self) -> str:
         return json.dumps(
@@ -715,6 +828,7 @@ class ImportOutcome:
                 "updated": self.updated,
                 "unchanged": self.unchanged,
                 "error": self.error or None,
+                "warnings": list(self.warnings),
             }
         )
 
@@ -749,6 +863,12 @@ def import_bodies(run: ImportRun, bodies: Sequence[tuple[str, bytes]]) -> Import
             if len(validated) == 1
             else _fold_across_files([r for v in validated for r in v.records])
         )
+        # England and the unitaries come in both the district and the county body: warn once.
+        warnings: list[str] = []
+        warned: set[tuple] = set()
+        for v in validated:
+            warnings += [text for key, text in v.warnings if key not in warned]
+            warned.update(key for key, _ in v.warnings)
         # The derived statistics land in the same transaction as the figures they come from.
         with transaction.atomic():
             counts = load_records(records, run=run)
@@ -767,6 +887,7 @@ def import_bodies(run: ImportRun, bodies: Sequence[tuple[str, bytes]]) -> Import
         error = f"{type(exc).__name__}: {exc}".strip()
         _finish(run, ImportRun.Status.FAILED, rows=rows, error=error, after_failure=True)
         raise
+    run.warnings, run.warning_count = warnings[:MAX_WARNINGS_KEPT], len(warnings)
     _finish(run, ImportRun.Status.SUCCEEDED, rows=rows, counts=counts)
     return ImportOutcome(
         run.location,
@@ -776,6 +897,7 @@ def import_bodies(run: ImportRun, bodies: Sequence[tuple[str, bytes]]) -> Import
         updated=counts.updated,
         unchanged=counts.unchanged,
         run_id=run.pk,
+        warnings=tuple(run.warnings),
     )
 
 
@@ -783,6 +905,14 @@ def fail_run(run: ImportRun, error: str) -> ImportOutcome:
     """Close a run that never reached the import (a download that failed)."""
     _finish(run, ImportRun.Status.FAILED, rows=0, error=error)
     return ImportOutcome(run.location, "failed", error=error, run_id=run.pk)
+
+
+def record_failure(
+    *, source: str, location: str, error: str, data_current_at: datetime | None = None
+) -> ImportOutcome:
+    """A source that could not even be read: a failed run says why on the data page."""
+    run = start_run(source=source, location=location, data_current_at=data_current_at)
+    return fail_run(run, error)
 
 
 def import_exports(
@@ -800,12 +930,52 @@ def import_exports(
 
 
 def import_file(path: Path, *, source: str = ImportRun.Source.FILE, **kwargs) -> ImportOutcome:
-    """Import one export file from disk."""
+    """Import one export file from disk; one that cannot be read leaves a failed run saying why."""
     try:
-        data = path.read_bytes()
+        data = _read_file(path)
     except OSError as exc:
-        return ImportOutcome(str(path), "rejected", error=f"{path}: {exc.strerror}")
+        reason = f"{path.name or path}: the file cannot be read ({exc.strerror or exc})"
+        return record_failure(source=source, location=str(path), error=reason, **kwargs)
     return import_exports([(path.name, data)], source=source, location=str(path), **kwargs)
+
+
+def _read_file(path: Path) -> bytes:
+    # Checked before opening: a directory is not a file, a pipe would wait for ever, and a
+    # runaway file must not be read into memory whole.
+    info = path.stat()
+    if not stat.S_ISREG(info.st_mode):
+        raise OSError("not a regular file")
+    if info.st_size > MAX_EXPORT_BYTES:
+        raise OSError(_too_large(info.st_size))
+    with path.open("rb") as f:
+        return f.read(MAX_EXPORT_BYTES + 1)  # a file still growing is refused by read_export
+
+
+def import_snapshot(directory: Path) -> list[ImportOutcome]:
+    """Import the files a snapshot's MANIFEST.json lists, each as its own run.
+
+    A manifest that cannot be read, or an entry without a usable date, leaves a failed run.
+    """
+    manifest = directory / "MANIFEST.json"
+    snapshot = ImportRun.Source.SNAPSHOT
+    try:
+        files = json.loads(manifest.read_text(encoding="utf-8"))["files"]
+        entries = list(files.items())
+    except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError, AttributeError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) else f"{type(exc).__name__}: {exc}"
+        error = f"{manifest.name}: the snapshot's manifest cannot be read ({reason})"
+        return [record_failure(source=snapshot, location=str(manifest), error=error)]
+    outcomes = []
+    for name, entry in entries:
+        path = directory / str(name)
+        try:
+            current_at = timezone.make_aware(datetime.fromisoformat(entry["data_current_at"]))
+        except (ValueError, KeyError, TypeError) as exc:
+            error = f"{manifest.name}: the entry for {name} has no usable data_current_at ({exc})"
+            outcomes.append(record_failure(source=snapshot, location=str(path), error=error))
+            continue
+        outcomes.append(import_file(path, source=snapshot, data_current_at=current_at))
+    return outcomes
 
 
 def _fold_across_files(records: list[ObservationRecord]) -> list[ObservationRecord]:

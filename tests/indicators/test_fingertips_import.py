@@ -299,6 +299,7 @@ def test_import_command_prints_one_json_line_per_file_and_fails_on_rejection(exp
         "updated": 0,
         "unchanged": 0,
         "error": None,
+        "warnings": [],
     }
     assert "row 2, column 'Value'" in lines[1]["error"]
     assert raised.value.returncode == 1

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+import math
 
 import pytest
 import schemathesis
@@ -21,6 +22,7 @@ from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from actionplan.models import Action, QuarterlyReview
 from indicators.api import openapi_schema
+from indicators.definitions import LARGEST_FIGURE, VALUE_RANGES
 from indicators.importers.fingertips import import_exports
 from indicators.models import ImportRun, Observation
 from tests.conftest import EXPORTS, observation_state
@@ -155,9 +157,138 @@ def test_a_mutated_export_is_imported_or_rejected_whole_never_half_written(snaps
         assert observation_state() == before
         assert not Observation.objects.filter(import_run=run).exists()
     else:
-        written = Observation.objects.filter(import_run=run).count()
-        assert written == outcome.created + outcome.updated
+        written = Observation.objects.filter(import_run=run).select_related("indicator")
+        assert len(written) == outcome.created + outcome.updated
         assert len(observation_state()) == len(before) + outcome.created
+        assert [(o.pk, _rule_broken(o)) for o in written if _rule_broken(o)] == []
+        outside = [o for o in written if _outside_own_limits(o)]
+        assert run.warning_count >= len(outside)
+
+
+LIMIT_PAIRS = [
+    (lower, upper)
+    for lower in ("lower_ci_95", "lower_ci_998")
+    for upper in ("upper_ci_95", "upper_ci_998")
+]
+
+
+def _rule_broken(o: Observation) -> str:
+    """The import rule a stored figure breaks, or an empty string."""
+    names = ("value", "lower_ci_95", "upper_ci_95", "lower_ci_998", "upper_ci_998", "count",
+             "denominator")  # fmt: skip
+    numbers = {name: getattr(o, name) for name in names}
+    for name, number in numbers.items():
+        if number is not None and not (math.isfinite(number) and abs(number) <= LARGEST_FIGURE):
+            return f"{name} {number} is not a figure"
+    for name in ("count", "denominator"):
+        if (numbers[name] or 0) < 0:
+            return f"{name} is negative"
+    for lower, upper in LIMIT_PAIRS:
+        if None not in (numbers[lower], numbers[upper]) and numbers[lower] > numbers[upper]:
+            return f"{lower} above {upper}"
+    allowed = VALUE_RANGES.get(o.indicator.fingertips_id)
+    if allowed is None or o.value is None:
+        return ""
+    for name in names[:5]:
+        number = numbers[name]
+        ceiling = allowed.maximum if name == "value" else allowed.limits_maximum
+        if number is not None and allowed.minimum is not None and number < allowed.minimum:
+            return f"{name} below the minimum of {allowed.what}"
+        if number is not None and ceiling is not None and number > ceiling:
+            return f"{name} above the maximum of {allowed.what}"
+    return ""
+
+
+def _outside_own_limits(o: Observation) -> bool:
+    return o.value is not None and any(
+        (lower is not None and o.value < lower) or (upper is not None and o.value > upper)
+        for lower, upper in ((o.lower_ci_95, o.upper_ci_95), (o.lower_ci_998, o.upper_ci_998))
+    )
+
+
+HUGE = ["1e308", "-1e308", "1e13", "-2e12", "9" * 20, "1.7976931348623157e308"]
+
+
+@st.composite
+def impossible_exports(draw) -> tuple[bytes, int, str]:
+    """1-25 real rows, one of them made impossible or cut short: (bytes, its row, its column)."""
+    header, rows = draw(st.sampled_from(TABLES))
+    start = draw(st.integers(0, max(0, len(rows) - 1)))
+    rows = [list(r) for r in rows[start : start + draw(st.integers(1, 25))]]
+    i = draw(st.integers(0, len(rows) - 1))
+    row = rows[i]
+    kinds = ["huge", "negative count", "lower above upper", "cut short"]
+    allowed = VALUE_RANGES.get(int(row[header.index("Indicator ID")]))
+    if allowed is not None and allowed.minimum is not None:
+        kinds.append("out of range")
+    kind = draw(st.sampled_from(kinds))
+    if kind == "huge":
+        column = draw(st.sampled_from(NUMBER_COLUMNS))
+        row[header.index(column)] = draw(st.sampled_from(HUGE))
+    elif kind == "negative count":
+        column = draw(st.sampled_from(["Count", "Denominator"]))
+        row[header.index(column)] = draw(st.sampled_from(["-1", "-0.5", "-74588", "-1e-9"]))
+    elif kind == "lower above upper":
+        column = "Lower CI 95.0 limit"
+        upper = draw(st.floats(0, 50))
+        row[header.index("Upper CI 95.0 limit")] = repr(upper)
+        row[header.index(column)] = repr(upper + draw(st.floats(0.001, 40)))
+    elif kind == "out of range":
+        assert allowed is not None
+        column = "Value"
+        below = f"{allowed.minimum - draw(st.floats(0.001, 1e6)):.6g}"
+        above = f"{allowed.maximum + draw(st.floats(0.001, 1e6)):.6g}" if allowed.maximum else below
+        row[header.index(column)] = draw(st.sampled_from([below, above]))
+    else:
+        # The 2020 layout's rows are one field short already; a row shorter still is cut.
+        longest = len(header) - 1 if len(row) < len(header) else len(header)
+        length = draw(st.integers(1, longest - 1))
+        del row[length:]
+        column = header[length]
+    out = io.StringIO(newline="")
+    csv.writer(out, lineterminator=draw(st.sampled_from(["\n", "\r\n"]))).writerows([header, *rows])
+    return out.getvalue().encode(), i + 2, column
+
+
+@given(case=impossible_exports())
+@FUZZ
+def test_an_impossible_figure_or_a_row_cut_short_rejects_the_file_naming_row_and_column(
+    snapshot, case
+):
+    data, row_number, column = case
+    before = observation_state()
+
+    outcome = import_exports([("fuzzed.csv", data)], source="file", location="fuzzed.csv")
+
+    assert outcome.status == "rejected"
+    # Rows are counted as a spreadsheet counts them, whatever line breaks their cells hold.
+    assert f"fuzzed.csv, row {row_number}, column '{column}'" in outcome.error, outcome.error
+    assert observation_state() == before
+
+
+NOT_CSV = [
+    b"PK\x03\x04",
+    b"\x1f\x8b",
+    b"\xd0\xcf\x11\xe0",
+    b"%PDF",
+    b"\xff\xfe",
+    b"\x89PNG",
+    b"<",
+    b"",
+]
+
+
+@given(data=st.tuples(st.sampled_from(NOT_CSV), st.binary(max_size=300)).map(b"".join))
+@FUZZ
+def test_bytes_that_are_no_export_leave_a_rejected_run_saying_why(snapshot, data):
+    before = observation_state()
+
+    outcome = import_exports([("fuzzed.csv", data)], source="file", location="fuzzed.csv")
+
+    run = ImportRun.objects.get(pk=outcome.run_id)
+    assert (outcome.status, run.status) == ("rejected", ImportRun.Status.REJECTED)
+    assert run.error == outcome.error and run.error.startswith("fuzzed.csv")
+    assert observation_state() == before
 
 
 # ---------------------------------------------------------------------------------------------

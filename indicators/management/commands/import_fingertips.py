@@ -18,4 +18,4 @@ class Command(BaseCommand):
             rejected += outcome.status != "ok"
             self.stdout.write(outcome.as_json())
         if rejected:
-            raise CommandError(f"{rejected} of {len(paths)} file(s) rejected", returncode=1)
+            raise CommandError(f"{rejected} of {len(paths)} file(s) not imported", returncode=1)

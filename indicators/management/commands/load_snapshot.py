@@ -1,17 +1,13 @@
-import json
-from datetime import datetime
 from pathlib import Path
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
-from django.utils import timezone
 
 from indicators.configuration import areas_config, sync_configured_areas
 from indicators.definitions import sync_definitions
 from indicators.derived import recompute
-from indicators.importers.fingertips import ImportRejected, import_file
+from indicators.importers.fingertips import ImportRejected, import_snapshot
 from indicators.importers.local_deciles import load_dataset
-from indicators.models import ImportRun
 
 SNAPSHOT_DIR = settings.BASE_DIR / "fixtures" / "exports" / "snapshot"
 
@@ -25,13 +21,8 @@ class Command(BaseCommand):
     def handle(self, *args, directory, **options):
         sync_definitions()
         sync_configured_areas()
-        manifest = json.loads((directory / "MANIFEST.json").read_text(encoding="utf-8"))
         failed = 0
-        for name, entry in manifest["files"].items():
-            current_at = timezone.make_aware(datetime.fromisoformat(entry["data_current_at"]))
-            outcome = import_file(
-                directory / name, source=ImportRun.Source.SNAPSHOT, data_current_at=current_at
-            )
+        for outcome in import_snapshot(directory):
             failed += outcome.status != "ok"
             self.stdout.write(outcome.as_json())
         for spec in areas_config().local_datasets:
