@@ -18,6 +18,7 @@ from urllib3.util.retry import Retry
 from alerts.alerting import check_quietly
 from indicators.configuration import AreasConfig, areas_config
 from indicators.definitions import sync_definitions
+from indicators.importers import fingertips as importer
 from indicators.importers.fingertips import ImportOutcome, fail_run, import_bodies, start_run
 from indicators.models import DataVersion, ImportRun, Indicator
 
@@ -82,10 +83,23 @@ def download(session: requests.Session, url: str) -> bytes:
     """One GET with timeouts and retries; any incomplete or non-CSV answer is an error."""
     timeout = settings.FINGERTIPS_TIMEOUT_SECONDS
     where = _short(url)
+    limit = importer.MAX_EXPORT_BYTES
     try:
-        response = session.get(url, timeout=(min(10.0, timeout), timeout))
-        response.raise_for_status()
-        body = response.content  # urllib3 raises if fewer bytes arrive than Content-Length says
+        with session.get(url, timeout=(min(10.0, timeout), timeout), stream=True) as response:
+            response.raise_for_status()
+            # Read in chunks, decompressed, and stop at the importer's size limit: a body that
+            # grows past it (a gzip bomb, a runaway answer) never fills the worker's memory.
+            # urllib3 raises if fewer bytes arrive than Content-Length says.
+            chunks, size = [], 0
+            for chunk in response.iter_content(chunk_size=1 << 16):
+                size += len(chunk)
+                if size > limit:
+                    raise DownloadError(
+                        f"{where}: the answer is larger than {limit // 2**20} MB "
+                        "(the largest export the importer reads); nothing was imported"
+                    )
+                chunks.append(chunk)
+            body = b"".join(chunks)
     except requests.exceptions.RetryError as exc:
         raise DownloadError(f"{where}: still failing after retries ({_reason(exc)})") from None
     except requests.exceptions.Timeout:

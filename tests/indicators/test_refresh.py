@@ -568,3 +568,30 @@ def test_the_refresh_is_scheduled_weekly_as_a_registered_task():
     task = celery_app.tasks["indicators.tasks.refresh_fingertips"]
     assert task.run.__module__ == "indicators.tasks"
     assert task.run.__name__ == "refresh_fingertips"
+
+
+@pytest.mark.django_db
+def test_an_answer_that_grows_past_the_size_limit_is_refused_as_it_arrives(
+    httpserver, fast_refresh, snapshot, monkeypatch
+):
+    """A gzip bomb: 200 KB on the wire, 8 MB decompressed. The refresh stops reading at the
+    importer's limit (lowered here to 4 MB so the test stays small) and keeps the previous data."""
+    import gzip
+
+    from indicators.importers import fingertips
+
+    monkeypatch.setattr(fingertips, "MAX_EXPORT_BYTES", 4 * 2**20)
+    bomb = gzip.compress(DISTRICTS[: DISTRICTS.index(b"\n") + 1] + b"," * (8 * 2**20))
+    assert len(bomb) < 200_000
+    httpserver.expect_request(
+        DATA_PATH, method="GET", query_string=ChildAreaType(501)
+    ).respond_with_response(
+        Response(bomb, headers={"Content-Encoding": "gzip", "Content-Type": "text/csv"})
+    )
+    base_url = serve(httpserver)
+    before = observation_state()
+    outcome = refresh_from_api(base_url=base_url)
+    run = ImportRun.objects.get(pk=outcome.run_id)
+    assert run.status == ImportRun.Status.FAILED, run.error
+    assert "larger than 4 MB" in run.error
+    assert_previous_data_in_use(before, run)
