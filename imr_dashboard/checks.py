@@ -1,6 +1,7 @@
 """System checks for configuration mistakes that would otherwise surface as wrong pages."""
 
 from django.conf import settings
+from django.core import checks
 from django.core.checks import Error, Tags, register
 
 
@@ -33,3 +34,34 @@ def check_fingertips_url(app_configs, **kwargs):
             )
         ]
     return []
+
+
+@register(Tags.caches, deploy=True)
+def check_cache_is_not_the_broker(app_configs, **kwargs):
+    from urllib.parse import urlsplit
+
+    cache, broker = settings.REDIS_URL, settings.CELERY_BROKER_URL
+    if not cache or not broker:
+        return []
+
+    def server(url: str) -> tuple:
+        parts = urlsplit(url)
+        return (
+            parts.scheme,
+            parts.hostname,
+            parts.port or 6379,
+            parts.path if parts.scheme == "unix" else "",
+        )
+
+    if server(cache) != server(broker):
+        return []
+    return [
+        checks.Warning(
+            "REDIS_URL (the page cache) and CELERY_BROKER_URL (the task queue) name the same "
+            "Redis server. The cache must be bounded and evict old pages; the broker must never "
+            "evict a queued task, and both are set per server, not per database.",
+            hint="Run a second Redis for the cache with deploy/redis-cache.conf (as the `cache` "
+            "service of docker-compose.yml does) and point REDIS_URL at it.",
+            id="imr.W001",
+        )
+    ]

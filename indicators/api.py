@@ -12,9 +12,11 @@ from django.views.decorators.http import require_GET
 
 from indicators import presenters
 from indicators.caching import cached_page
+from indicators.csv_safety import neutralise
 from indicators.exporters import format_number
-from indicators.models import Area, Indicator
+from indicators.models import Area, AreaLevel, Indicator
 
+DEFAULT_LIMIT = 1000
 MAX_LIMIT = 5000
 INDICATOR_FIELDS = [
     "fingertips_id",
@@ -47,9 +49,13 @@ def _respond(request: HttpRequest, rows: list[dict], fields: Sequence[str], name
         writer = csv.DictWriter(response, fieldnames=list(fields), extrasaction="ignore")
         writer.writeheader()
         for row in rows:
-            # Whole numbers without ".0" and every digit otherwise, as Fingertips writes them.
+            # Whole numbers without ".0" and every digit otherwise, as Fingertips writes them;
+            # text a spreadsheet would run as a formula is neutralised.
             writer.writerow(
-                {k: format_number(v) if isinstance(v, float) else v for k, v in row.items()}
+                {
+                    k: format_number(v) if isinstance(v, float) else neutralise(v)
+                    for k, v in row.items()
+                }
             )
         return response
     return JsonResponse({**meta, "count": len(rows), "results": rows})
@@ -67,21 +73,34 @@ def _format(request: HttpRequest) -> None:
         raise BadRequest("format must be json or csv")
 
 
-def endpoint(view=None, *, indicator=None):
+def _format_only(request: HttpRequest, versions) -> dict:
+    return {"format": request.GET.get("format", "json")}
+
+
+def endpoint(view=None, *, indicator=None, parameters=_format_only):
     """A GET-only endpoint whose bad parameters become a 400 that says what is wrong.
 
-    `indicator(request)` names the one indicator an answer holds, for the cache (`cached_page`).
+    `indicator(request)` names the one indicator an answer holds, for the cache (`cached_page`);
+    `parameters(request, versions)` checks the parameters the answer depends on before the
+    cache is used and returns the values that key it (or None: not cached), or raises
+    `BadRequest`.
     """
     if view is None:
-        return functools.partial(endpoint, indicator=indicator)
+        return functools.partial(endpoint, indicator=indicator, parameters=parameters)
+
+    def checked(request: HttpRequest, versions, *args, **kwargs):
+        try:
+            _format(request)
+            return parameters(request, versions)
+        except BadRequest as exc:
+            return _error(str(exc))
 
     @csrf_exempt  # read-only: any other method gets 405, not a CSRF 403
     @require_GET
-    @cached_page(indicator=indicator)
+    @cached_page(indicator=indicator, parameters=checked)
     @functools.wraps(view)
     def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        try:
-            _format(request)
+        try:  # parameters checked already; what only the view can tell is reported here
             return view(request, *args, **kwargs)
         except BadRequest as exc:
             return _error(str(exc))
@@ -95,7 +114,14 @@ def indicators(request: HttpRequest) -> HttpResponse:
     return _respond(request, rows, INDICATOR_FIELDS, "indicators")
 
 
-@endpoint
+def _area_parameters(request: HttpRequest, versions) -> dict:
+    level = request.GET.get("level")
+    if level is not None and level not in AreaLevel.values:
+        raise BadRequest(f"level must be one of {', '.join(AreaLevel.values)}")
+    return {**_format_only(request, versions), "level": level or ""}
+
+
+@endpoint(parameters=_area_parameters)
 def areas(request: HttpRequest) -> HttpResponse:
     queryset = Area.objects.select_related("parent")
     if level := request.GET.get("level"):
@@ -116,15 +142,65 @@ def _asked_indicator(request: HttpRequest) -> str | None:
     return request.GET.get("indicator")
 
 
-@endpoint(indicator=_asked_indicator)
-def observations(request: HttpRequest) -> HttpResponse:
-    """Figures of one indicator, filtered by area and period, with limits and comparisons."""
-    indicator = _indicator(request.GET.get("indicator"))
+def _observation_parameters(request: HttpRequest, versions) -> dict | None:
+    """Every parameter checked against what the indicator has, before the cache is used.
+
+    The area must be one held, the period one the indicator has figures for. Pages of the
+    default or the largest size that hold rows are cached; any other slice is read from the
+    database each time, so offsets and limits cannot fill the cache.
+    """
+    value = request.GET.get("indicator")
+    choices = presenters.cached_choices(_indicator_id(value), versions)
+    if choices is None:
+        raise BadRequest(f"no indicator with id {value[:40]}")
+    benchmark = _benchmark(request)
+    limit, offset = _slice(request)
+    area = request.GET.get("area", "")
+    if area and area not in choices.area_codes and not Area.objects.filter(code=area).exists():
+        raise BadRequest(f"no area with code {area[:40]!r}")
+    period = request.GET.get("period", "")
+    if period and not (
+        period in choices.periods.values()
+        or (_digits(period) and len(period) == 8 and int(period) in choices.periods)
+    ):
+        raise BadRequest(
+            f"indicator {choices.fingertips_id} has no figures for the period {period[:40]!r}"
+        )
+    past_the_end = offset and offset >= choices.rows
+    if limit not in {DEFAULT_LIMIT, MAX_LIMIT} or offset % limit or past_the_end:
+        return None
+    return {
+        "indicator": choices.fingertips_id,
+        "format": request.GET.get("format", "json"),
+        "benchmark": benchmark,
+        "limit": limit,
+        "offset": offset,
+        "area": area,
+        "period": period,
+    }
+
+
+def _benchmark(request: HttpRequest) -> str:
     benchmark = request.GET.get("benchmark", "england")
     if benchmark not in presenters.BENCHMARK_FIELDS:
         raise BadRequest("benchmark must be england, region or home")
-    limit = _integer(request.GET.get("limit"), "limit", default=1000, low=1, high=MAX_LIMIT)
+    return benchmark
+
+
+def _slice(request: HttpRequest) -> tuple[int, int]:
+    limit = _integer(
+        request.GET.get("limit"), "limit", default=DEFAULT_LIMIT, low=1, high=MAX_LIMIT
+    )
     offset = _integer(request.GET.get("offset"), "offset", default=0, low=0, high=10**9)
+    return limit, offset
+
+
+@endpoint(indicator=_asked_indicator, parameters=_observation_parameters)
+def observations(request: HttpRequest) -> HttpResponse:
+    """Figures of one indicator, filtered by area and period, with limits and comparisons."""
+    indicator = _indicator(request.GET.get("indicator"))
+    benchmark = _benchmark(request)
+    limit, offset = _slice(request)
     queryset = presenters.headline_observations(indicator)
     if area := request.GET.get("area"):
         queryset = queryset.filter(area__code=area)
@@ -148,16 +224,20 @@ def observations(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _indicator(value: str | None) -> Indicator:
+def _indicator_id(value: str | None) -> int:
     if not value:
         raise BadRequest("indicator is required (a Fingertips indicator id)")
     if not _digits(value):
         raise BadRequest(f"indicator must be a number, not {value[:40]!r}")
+    # Ids beyond the column's range cannot exist; the database would refuse the query.
+    if int(value) > 2**31 - 1:
+        raise BadRequest(f"no indicator with id {value[:40]}")
+    return int(value)
+
+
+def _indicator(value: str | None) -> Indicator:
     try:
-        # Ids beyond the column's range cannot exist; the database would refuse the query.
-        if int(value) > 2**31 - 1:
-            raise Indicator.DoesNotExist
-        return Indicator.objects.get(fingertips_id=int(value))
+        return Indicator.objects.get(fingertips_id=_indicator_id(value))
     except Indicator.DoesNotExist:
         raise BadRequest(f"no indicator with id {value[:40]}") from None
 
@@ -250,7 +330,11 @@ def openapi_schema() -> dict:
                     "summary": "Areas held",
                     "parameters": [
                         format_parameter,
-                        {"name": "level", "in": "query", "schema": {"type": "string"}},
+                        {
+                            "name": "level",
+                            "in": "query",
+                            "schema": {"type": "string", "enum": list(AreaLevel.values)},
+                        },
                     ],
                     "responses": listing("Area"),
                 }
@@ -266,11 +350,17 @@ def openapi_schema() -> dict:
                             "required": True,
                             "schema": {"type": "integer"},
                         },
-                        {"name": "area", "in": "query", "schema": {"type": "string"}},
+                        {
+                            "name": "area",
+                            "in": "query",
+                            "description": "The code of an area held (see /api/v1/areas/)",
+                            "schema": {"type": "string"},
+                        },
                         {
                             "name": "period",
                             "in": "query",
-                            "description": "A label such as '2022 - 24' or a sortable period",
+                            "description": "A label such as '2022 - 24' or a sortable period, "
+                            "one the indicator has figures for",
                             "schema": {"type": "string"},
                         },
                         {

@@ -6,10 +6,11 @@ import functools
 import hashlib
 import logging
 import time
+from urllib.parse import urlencode
 
 from django.contrib.messages import get_messages
 from django.core.cache import cache as _cache
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 
 from indicators.models import DataVersion
 
@@ -71,24 +72,22 @@ def _fingertips_id(value) -> int | None:
     return None
 
 
-def cached(parts: tuple, build, *, indicator: int | None = None):
+def cached(parts: tuple, build, *, indicator: int | None = None, versions=None):
     """Build once per data version.
 
     With `indicator` (a Fingertips id) the value is rebuilt only when that indicator's figures
-    change; without it, when any indicator's do.
+    change; without it, when any indicator's do. `versions` (from `DataVersion.current`) saves
+    the query when the caller has read them already.
     """
-    versions = (f"{name}={number}" for name, number in DataVersion.current(_scope(indicator)))
-    key = "page:" + ":".join(str(p) for p in (*versions, *parts))
+    if versions is None:
+        versions = DataVersion.current(_scope(indicator))
+    key = "page:" + ":".join(str(p) for p in (*(f"{n}={v}" for n, v in versions), *parts))
     value = cache.get(key)
     if value is None:
         value = build()
-        cache.set(key, value, timeout=CACHE_SECONDS)
+        if value is not None:  # a build that found nothing is not kept (ids nobody has)
+            cache.set(key, value, timeout=CACHE_SECONDS)
     return value
-
-
-# The query parameters that change what a cached page shows; any other is ignored, so made-up
-# parameters cannot fill the cache.
-PAGE_PARAMETERS = ("period", "benchmark", "area", "indicator", "level", "format", "limit", "offset")
 
 
 def _personal(request: HttpRequest) -> bool:
@@ -97,27 +96,39 @@ def _personal(request: HttpRequest) -> bool:
     return bool(user and user.is_authenticated) or bool(len(get_messages(request)))
 
 
-def cached_page(view=None, *, indicator=None):
+def cached_page(view=None, *, indicator=None, parameters=None):
     """Serve a whole public page from the cache until an import changes the data it shows.
 
     `indicator(request, **kwargs)` names the one indicator (Fingertips id) a page shows, so that
     only a change to that indicator rebuilds it; a page without one is rebuilt by any change.
+
+    `parameters(request, versions, **kwargs)` checks the query parameters the page depends on,
+    before the cache is read or written, and returns their canonical values (a dict, which keys
+    the page), or an answer to give instead (a redirect to the canonical URL, a 400), or None to
+    answer from the database without the cache. Only those values key the page: any other
+    parameter is ignored, and a value the page does not have never reaches the cache, so made-up
+    values cannot fill it. A page without `parameters` depends on no query parameter.
     The response says `X-Cache: hit` or `miss`.
     """
     if view is None:
-        return functools.partial(cached_page, indicator=indicator)
+        return functools.partial(cached_page, indicator=indicator, parameters=parameters)
 
     @functools.wraps(view)
     def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        if request.method != "GET" or _personal(request):
+        if request.method != "GET":
             return view(request, *args, **kwargs)
-        # Whole values, and absent told from empty: each answer is keyed by what decides it.
-        chosen = tuple((name, request.GET.get(name)) for name in PAGE_PARAMETERS)
         scope = _scope(indicator(request, *args, **kwargs) if indicator else None)
         versions = DataVersion.current(scope)
+        chosen = parameters(request, versions, *args, **kwargs) if parameters else {}
+        if isinstance(chosen, HttpResponse):
+            return chosen
+        if chosen is None or _personal(request):
+            return view(request, *args, **kwargs)
         key = (
             "response:"
-            + hashlib.sha256(repr((versions, request.path, chosen)).encode()).hexdigest()
+            + hashlib.sha256(
+                repr((versions, request.path, sorted(chosen.items()))).encode()
+            ).hexdigest()
         )
         response = cache.get(key)
         if response is not None:
@@ -133,3 +144,9 @@ def cached_page(view=None, *, indicator=None):
         return response
 
     return wrapper
+
+
+def canonical_redirect(request: HttpRequest, valid: dict[str, str]) -> HttpResponseRedirect:
+    """To the same path with only the parameters that were valid, as they were given."""
+    query = urlencode({name: value for name, value in valid.items() if value})
+    return HttpResponseRedirect(request.path + (f"?{query}" if query else ""))

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Iterable
 from typing import TextIO
 
+from indicators.csv_safety import SafeWriter
 from indicators.importers.fingertips import EXPORT_HEADER
 from indicators.models import Area, AreaLevel, Indicator, Observation, Origin
 
@@ -68,8 +68,12 @@ def export_rows(indicator: Indicator) -> Iterable[list[str]]:
 
 
 def write_export(indicator: Indicator, out: TextIO) -> int:
-    """Write the export to a text stream opened with newline=''; returns the rows written."""
-    writer = csv.writer(out, lineterminator="\n")
+    """Write the export to a text stream opened with newline=''; returns the rows written.
+
+    Text a spreadsheet would run as a formula is neutralised (`csv_safety`); the importer
+    restores it, so importing the export gives back the same values.
+    """
+    writer = SafeWriter(out, lineterminator="\n")
     writer.writerow(EXPORT_HEADER)
     written = 0
     for row in export_rows(indicator):

@@ -14,6 +14,7 @@ from statistics import quantiles
 from django.conf import settings
 from django.db.models import Count
 
+from indicators.caching import cached
 from indicators.configuration import AreasConfig, areas_config
 from indicators.disclosure import CountState, disclose
 from indicators.models import Area, AreaLevel, Indicator, Observation, Origin, Polarity
@@ -164,6 +165,44 @@ def periods(
         .order_by("-period_sortable")
     )
     return list(dict(rows).items())
+
+
+@dataclass(frozen=True)
+class IndicatorChoices:
+    """What an indicator's pages and API answers may be asked for: the periods with headline
+    figures (sortable to label, newest first), the areas with any, and how many rows there are."""
+
+    fingertips_id: int
+    shown: bool
+    periods: dict[int, str]
+    area_codes: frozenset[str]
+    rows: int
+
+
+def indicator_choices(fingertips_id: int) -> IndicatorChoices | None:
+    """The choices of one indicator; None if there is no such indicator."""
+    indicator = Indicator.objects.filter(fingertips_id=fingertips_id).first()
+    if indicator is None:
+        return None
+    breakdown = main_breakdown(indicator)
+    headline = headline_observations(indicator, breakdown).order_by()
+    return IndicatorChoices(
+        fingertips_id=fingertips_id,
+        shown=indicator.is_defined and indicator.shown,  # as Indicator.objects.shown()
+        periods=dict(periods(indicator, breakdown)),
+        area_codes=frozenset(headline.values_list("area__code", flat=True).distinct()),
+        rows=headline.count(),
+    )
+
+
+def cached_choices(fingertips_id: int, versions) -> IndicatorChoices | None:
+    """`indicator_choices`, kept with that indicator's data version (`versions`, read already);
+    an id no indicator has is looked up each time and never kept."""
+    return cached(
+        ("choices", fingertips_id),
+        lambda: indicator_choices(fingertips_id),
+        versions=versions,
+    )
 
 
 def dashboard_areas(config: AreasConfig | None = None) -> list[Benchmark]:

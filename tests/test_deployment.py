@@ -81,7 +81,7 @@ def test_env_example_holds_no_secret_values():
 
 
 def test_compose_has_the_services_of_a_deployment():
-    assert set(SERVICES) == {"db", "redis", "migrate", "web", "worker", "beat", "proxy"}
+    assert set(SERVICES) == {"db", "redis", "cache", "migrate", "web", "worker", "beat", "proxy"}
 
 
 def test_database_is_postgres_15_on_a_named_volume_with_a_readiness_check():
@@ -178,7 +178,8 @@ def test_app_services_share_one_image_built_once_and_one_env_file():
         environment = service["environment"]
         assert "@db:5432/" in environment["DATABASE_URL"], name
         assert environment["CELERY_BROKER_URL"].endswith("@redis:6379/0"), name
-        assert environment["REDIS_URL"].endswith("@redis:6379/1"), name
+        # The page cache on a Redis of its own (tests/test_cache_bounds.py).
+        assert environment["REDIS_URL"].endswith("@cache:6379/0"), name
 
 
 def test_web_worker_and_beat_start_after_the_setup_step_and_healthy_services():
@@ -188,6 +189,7 @@ def test_web_worker_and_beat_start_after_the_setup_step_and_healthy_services():
         assert depends["db"] == {"condition": "service_healthy"}, name
         assert depends["redis"] == {"condition": "service_healthy"}, name
     assert set(SERVICES["migrate"]["depends_on"]) == {"db", "redis"}
+        assert depends["cache"] == {"condition": "service_healthy"}, name
     assert SERVICES["migrate"]["restart"] == "no"
 
 
