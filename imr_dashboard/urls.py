@@ -13,6 +13,8 @@ urlpatterns = [
     path("api/v1/", include("indicators.api_urls")),
     path("plan/", include("actionplan.urls")),
     path("accounts/", include("imr_dashboard.accounts")),
+    path("accounts/", include("imr_dashboard.two_factor")),
+    path("accounts/sso/", include("imr_dashboard.sso")),
     path("admin/", admin.site.urls),
     path("healthz/", healthz, name="healthz"),
 ]

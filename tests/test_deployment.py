@@ -72,7 +72,8 @@ def test_every_variable_gunicorn_and_the_healthcheck_read_is_documented_in_env_e
 
 def test_env_example_holds_no_secret_values():
     values = dict(re.findall(r"^([A-Z][A-Z0-9_]*)=(.*)$", ENV_EXAMPLE, re.M))
-    for name in ("SECRET_KEY", "POSTGRES_PASSWORD", "REDIS_PASSWORD", "EMAIL_HOST_PASSWORD"):
+    secrets = ("SECRET_KEY", "POSTGRES_PASSWORD", "REDIS_PASSWORD", "EMAIL_HOST_PASSWORD")
+    for name in (*secrets, "OIDC_CLIENT_SECRET"):
         if name in values:
             assert values[name] == "", f"{name} has a value in .env.example"
 

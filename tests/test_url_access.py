@@ -32,6 +32,7 @@ from django_celery_beat.models import (
     PeriodicTask,
     SolarSchedule,
 )
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from actionplan import roles
 from actionplan.models import (
@@ -214,6 +215,19 @@ ACCESS: dict[str, Access] = {
         PUBLIC, lambda w: {"uidb64": "MQ", "token": "not-a-token"}
     ),
     "accounts/reset/done/": Access(PUBLIC),
+    # Two-factor sign-in (imr_dashboard/two_factor.py): nobody here has an app yet, so the code
+    # step sends them to add one.
+    "accounts/two-factor/": Access(SIGNED_IN),
+    "accounts/two-factor/verify/": Access(
+        rule(
+            "signed in; without an app, sent to add one",
+            "redirect to /accounts/two-factor/?next=%2Fplan%2F",
+            sign_in=[ANONYMOUS],
+        )
+    ),
+    # Single sign-on (imr_dashboard/sso.py): off unless configured (tests/test_sso.py turns it on).
+    "accounts/sso/start/": Access(rule("single sign-on, off", NOT_FOUND)),
+    "accounts/sso/callback/": Access(rule("single sign-on, off", NOT_FOUND)),
     # The admin site's own pages.
     "admin/": Access(admin_staff()),
     "admin/login/": Access(ADMIN_SIGN_IN_PAGE),
@@ -257,6 +271,7 @@ ADMIN_MODELS = {
     "django_celery_beat.crontabschedule": False,
     "django_celery_beat.solarschedule": False,
     "django_celery_beat.clockedschedule": False,
+    "otp_totp.totpdevice": False,
 }
 # Admin add pages nobody may use, superusers included: records written by the system only
 # (sign-in records by django-axes, reminders by the reminder task).
@@ -265,6 +280,7 @@ NO_ADD = {
     "axes.accesslog",
     "axes.accessfailurelog",
     "actionplan.updatereminder",
+    "otp_totp.totpdevice",  # people add their own authenticator app
 }
 
 
@@ -289,6 +305,13 @@ def admin_model_access(label: str, history: bool) -> dict[str, Access]:
         # The bare object URL redirects to its change page, for any staff member.
         f"{base}<path:object_id>/": Access(admin_staff(staff=ADMIN_REDIRECT), obj),
     }
+    if label == "otp_totp.totpdevice":
+        # The device's secret and QR code are never shown in the admin (hidden by setting).
+        hidden = admin_staff(staff=FORBIDDEN, superuser=FORBIDDEN, name="admin: device secret")
+        for view in ("config", "qrcode"):
+            entries[f"{base}<int:pk>/{view}/"] = Access(
+                hidden, lambda w: {"pk": obj(w)["object_id"]}
+            )
     if label == "auth.user":
         entries[f"{base}<id>/password/"] = Access(pages(), lambda w: {"id": w.users[OUTSIDER].pk})
     if history:
@@ -418,6 +441,8 @@ def world(snapshot) -> World:
     )
     AccessLog.objects.create(username="alice", ip_address="10.0.0.8", user_agent="test")
     AccessFailureLog.objects.create(username="mallory", ip_address="10.0.0.9", user_agent="test")
+    # Someone outside the personas (whose sign-ins would be held at the code step).
+    TOTPDevice.objects.create(user=_user("tess"), name="Authenticator app", confirmed=True)
     interval = IntervalSchedule.objects.create(every=1, period=IntervalSchedule.DAYS)
     CrontabSchedule.objects.create(minute="0", hour="5", day_of_week="3")
     SolarSchedule.objects.create(event="sunrise", latitude=53.8, longitude=-2.6)
