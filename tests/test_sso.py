@@ -249,8 +249,9 @@ def test_refused_provider_sign_ins_do_not_lock_out_others_at_the_same_address(pr
 
 # --- Configuration, read in a new process as in production
 
+TEST_SECRET_KEY = "test-only-secret-key-not-for-production"  # pyproject's pytest env
 CONFIGURED = {
-    "SECRET_KEY": "from-the-environment",
+    "SECRET_KEY": TEST_SECRET_KEY,
     "OIDC_ISSUER": "https://login.microsoftonline.com/00000000-0000-0000-0000-000000000001/v2.0",
     "OIDC_CLIENT_ID": "11111111-2222-3333-4444-555555555555",
     "OIDC_CLIENT_SECRET": "from-the-environment",
@@ -262,7 +263,7 @@ def test_single_sign_on_is_off_unless_configured():
     from tests.test_deployment import run_settings
 
     off = run_settings(
-        {"SECRET_KEY": "x"}, "settings.SSO_ENABLED, settings.AUTHENTICATION_BACKENDS"
+        {"SECRET_KEY": TEST_SECRET_KEY}, "settings.SSO_ENABLED, settings.AUTHENTICATION_BACKENDS"
     )
     assert off.returncode == 0, off.stderr
     assert off.stdout.startswith("False [") and sso.BACKEND not in off.stdout
