@@ -252,7 +252,6 @@ ALLOWED_SECRET_KEYS = {
     "collectstatic-only",
     "bench-only",
     "bench-only-key-not-a-secret",
-    "deploycheckkey0secret",  # .ci/deploy-check's stand-in for the operator's key
     "from-the-environment",  # tests/test_deployment.py's stand-in
     "...",
 }
