@@ -217,3 +217,13 @@ def test_on_one_shared_instance_the_same_fill_would_evict_the_queued_task(
 
     assert in_db1.llen(queue) == 0, "the queued task survived; the test no longer shows the risk"
     in_db1.close()
+
+
+def test_the_deploy_check_warns_when_the_cache_and_the_broker_name_one_server(settings):
+    from imr_dashboard.checks import check_cache_is_not_the_broker
+
+    settings.CELERY_BROKER_URL = "redis://:secret@redis:6379/0"
+    settings.REDIS_URL = "redis://:secret@redis:6379/1"
+    assert [w.id for w in check_cache_is_not_the_broker(None)] == ["imr.W001"]
+    settings.REDIS_URL = "redis://:secret@cache:6379/0"
+    assert check_cache_is_not_the_broker(None) == []
