@@ -5,9 +5,12 @@ from __future__ import annotations
 from datetime import date
 
 from django import forms
+from django.db import models
+from django.utils import timezone
+from django.utils.text import Truncator
 
 from actionplan.models import Plan, QuarterlyReview, QuarterlyUpdate, Rag, Rating
-from actionplan.workflow import latest_review, open_review, unrated_areas
+from actionplan.workflow import open_review
 
 QUARTER_CHOICES = [
     (1, "Q1 (April to June)"),
@@ -51,6 +54,7 @@ class ReviewForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.plan = plan
         self.instance.plan = plan
+        self.already_open: QuarterlyReview | None = None
 
     def clean(self):
         cleaned = super().clean()
@@ -64,24 +68,18 @@ class ReviewForm(forms.ModelForm):
                 cleaned["meeting_date"] = date(year, month, day)
             except ValueError:
                 self.add_error("meeting_day", "Meeting date must be a real date")
+        # The same quarter and meeting, already open: this form was sent twice (a double click,
+        # a second tab); the view lands on the open review instead of refusing.
         current = open_review(self.plan)
-        if current is not None:
-            raise forms.ValidationError(
-                f"{current} is still open: freeze it before opening another quarter."
-            )
-        year, quarter = cleaned.get("financial_year"), cleaned.get("quarter")
-        if year is not None and quarter is not None:
-            if QuarterlyReview.objects.filter(
-                plan=self.plan, financial_year=year, quarter=quarter
-            ).exists():
-                self.add_error("quarter", "There is already a review for that quarter")
-            else:
-                latest = latest_review(self.plan)
-                if latest and (year, quarter) < (latest.financial_year, latest.quarter):
-                    self.add_error(
-                        "financial_year",
-                        f"The quarter must come after the latest review, {latest}",
-                    )
+        asked = (cleaned.get("financial_year"), cleaned.get("quarter"), cleaned.get("meeting_date"))
+        if current is not None and asked == (
+            current.financial_year,
+            current.quarter,
+            current.meeting_date,
+        ):
+            self.already_open = current
+        # Which quarter may be opened (one open at a time, each after the last, never frozen) is
+        # the model's rule, `QuarterlyReview.clean()`, which the admin's forms follow too.
         return cleaned
 
     def save(self, commit: bool = True) -> QuarterlyReview:
@@ -90,8 +88,73 @@ class ReviewForm(forms.ModelForm):
         return super().save(commit=commit)
 
 
-class RatingForm(forms.ModelForm):
+def saved_version(row: models.Model) -> str:
+    """Which saved version of a row a form was opened on: "new", or its latest history id."""
+    if row.pk is None:
+        return "new"
+    latest = row.history.order_by("-history_id").values_list("history_id", flat=True).first()
+    return str(latest or "")
+
+
+def saved_by(row: models.Model) -> str:
+    """Who saved the row last, and when: "bob at 14:02 on 3 March 2025"."""
+    latest = row.history.order_by("-history_id").select_related("history_user").first()
+    if latest is None:
+        return "someone"
+    user = latest.history_user
+    who = (user.get_full_name() or user.get_username()) if user else "someone"
+    when = timezone.localtime(latest.history_date)
+    return f"{who} at {when:%H:%M} on {when.day} {when:%B %Y}"
+
+
+class SavedOnceForm(forms.ModelForm):
+    """A form that says which saved version it was opened on, so a second submit is caught.
+
+    Two tabs, or a double click, send the same form twice: the second finds the row the first
+    saved. `compared` names what makes two saves the same (then nothing is written twice);
+    otherwise the second is shown again with what was saved, never written over it unseen.
+    A post without a version (not from these pages) is saved over the row, as before.
+    """
+
+    compared: tuple[str, ...] = ()
+
+    version = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "version" not in self.initial:  # a page of many forms reads them in one query
+            self.initial["version"] = saved_version(self.instance)
+
+    def opened_on(self) -> str:
+        return self.cleaned_data.get("version") or ""
+
+    def same_as(self, saved: models.Model) -> bool:
+        return all(getattr(saved, name) == getattr(self.instance, name) for name in self.compared)
+
+    def copy_onto(self, saved: models.Model) -> models.Model:
+        for name in self.compared:
+            setattr(saved, name, getattr(self.instance, name))
+        return saved
+
+    def saved_meanwhile(self, saved: models.Model, what: str) -> None:
+        """Show the form again with the newer saved row; saving again replaces it."""
+        self.add_error(
+            None,
+            f"{what} was saved by {saved_by(saved)}, after you opened this page: "
+            f"{self.describe(saved)}. Yours is below: save it again to replace it, "
+            "or change it first.",
+        )
+        self.data = self.data.copy()
+        self.data[self.add_prefix("version")] = saved_version(saved)
+
+    def describe(self, saved: models.Model) -> str:
+        raise NotImplementedError
+
+
+class RatingForm(SavedOnceForm):
     """A priority area's final RAG; one that differs from the rule's proposal needs a rationale."""
+
+    compared = ("final", "rationale", "proposed", "proposed_reason")
 
     final = forms.ChoiceField(
         label="Final RAG",
@@ -111,20 +174,19 @@ class RatingForm(forms.ModelForm):
         model = Rating
         fields = ["final", "rationale"]
 
-    def clean(self):
-        cleaned = super().clean()
-        final = cleaned.get("final")
-        if final and final != self.instance.proposed and not cleaned.get("rationale"):
-            proposed = Rag(self.instance.proposed).label
-            self.add_error(
-                "rationale",
-                f"Enter a rationale: the final RAG differs from the proposed RAG ({proposed})",
-            )
-        return cleaned
+    # A rationale that is only spaces or invisible characters is refused by `Rating.clean()`.
+
+    def describe(self, saved: Rating) -> str:
+        text = f"final RAG {saved.get_final_display()}"
+        if saved.rationale:
+            text += f", rationale “{Truncator(saved.rationale).chars(200)}”"
+        return text
 
 
-class UpdateForm(forms.ModelForm):
+class UpdateForm(SavedOnceForm):
     """An action owner's update for the open quarter."""
+
+    compared = ("rag", "progress_note")
 
     rag = forms.ChoiceField(
         label="RAG",
@@ -132,34 +194,34 @@ class UpdateForm(forms.ModelForm):
         widget=forms.RadioSelect,
         error_messages={"required": "Select the action's RAG"},
     )
+    # Not required here: `QuarterlyUpdate.clean()` refuses an empty note, or one that is only
+    # spaces or invisible characters, with one message for both.
     progress_note = forms.CharField(
         label="Progress note",
         help_text="What has happened this quarter, what is next and anything that is stuck.",
+        required=False,
         widget=forms.Textarea(attrs={"rows": 6}),
-        error_messages={"required": "Enter a progress note"},
     )
 
     class Meta:
         model = QuarterlyUpdate
         fields = ["rag", "progress_note"]
 
+    def describe(self, saved: QuarterlyUpdate) -> str:
+        note = Truncator(saved.progress_note).chars(200)
+        return f"RAG {saved.get_rag_display()}, progress note “{note}”"
+
 
 class FreezeForm(forms.Form):
-    """No fields: freezing is refused while a priority area has no final RAG."""
+    """No fields: freezing is refused while a priority area has no final RAG ("Not rated" is
+    not one)."""
 
     def __init__(self, *args, review: QuarterlyReview, **kwargs):
         super().__init__(*args, **kwargs)
         self.review = review
 
     def clean(self):
-        missing = unrated_areas(self.review)
-        if missing:
-            raise forms.ValidationError(
-                [
-                    forms.ValidationError(
-                        f"Set a final RAG for priority area {a.number}: {a.title}"
-                    )
-                    for a in missing
-                ]
-            )
+        problems = self.review.freeze_problems()
+        if problems:
+            raise forms.ValidationError([forms.ValidationError(p) for p in problems])
         return super().clean()

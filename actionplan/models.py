@@ -6,10 +6,13 @@ Every change is kept with who made it and when (django-simple-history).
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models
+from django.db.models.signals import pre_delete
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from actionplan.blank_text import is_blank
 from indicators.models import Indicator
 
 
@@ -186,36 +189,193 @@ class QuarterlyReview(models.Model):
     def __str__(self) -> str:
         return f"{self.financial_year}/{(self.financial_year + 1) % 100:02} Q{self.quarter}"
 
-    def save(self, *args, **kwargs):
-        # A frozen quarter stays frozen, whether changed through a page, the admin or a shell.
-        if self.pk and QuarterlyReview.objects.filter(pk=self.pk, state=self.State.FROZEN).exists():
+    def save(self, *args, freezing: bool = False, **kwargs):
+        """Refuses what the workflow refuses, whether asked by a page, the admin or a shell.
+
+        A quarter is frozen only by `actionplan.workflow.freeze`, which passes `freezing=True`
+        once it holds the review's row; `freeze_problems()` must then be empty.
+        """
+        stored = self._stored()
+        # A frozen quarter stays frozen.
+        if stored is not None and stored["state"] == self.State.FROZEN:
             raise FrozenReview(f"{self} is frozen")
+        refusals = self._refusals(stored, freezing=freezing)
+        if refusals:
+            raise ValidationError(_by_field(refusals))
         if self.state == self.State.FROZEN and self.frozen_at is None:
             self.frozen_at = timezone.now()
         super().save(*args, **kwargs)
+
+    def clean(self) -> None:
+        """The same rules as `save()`, as form errors (the app's form to open a review, admin)."""
+        super().clean()
+        stored = self._stored()
+        if stored is not None and stored["state"] == self.State.FROZEN:
+            raise ValidationError(f"{self} is frozen: nobody can change it.")
+        refusals = self._refusals(stored, freezing=False)
+        if self.state == self.State.OPEN and self.plan_id is not None:
+            # The database refuses a second open review too; this says it in words.
+            other = (
+                QuarterlyReview.objects.filter(plan_id=self.plan_id, state=self.State.OPEN)
+                .exclude(pk=self.pk)
+                .first()
+            )
+            if other is not None:
+                refusals.append(
+                    (None, f"{other} is still open: freeze it before opening another quarter.")
+                )
+        if refusals:
+            raise ValidationError(_by_field(refusals))
+
+    def _stored(self) -> dict | None:
+        if self.pk is None or self._state.adding:
+            return None
+        return (
+            QuarterlyReview.objects.filter(pk=self.pk)
+            .values("state", "financial_year", "quarter")
+            .first()
+        )
+
+    def _refusals(self, stored: dict | None, *, freezing: bool) -> list[tuple[str | None, str]]:
+        refusals: list[tuple[str | None, str]] = []
+        if self.is_frozen and not freezing:
+            if stored is None:
+                refusals.append(
+                    (
+                        None,
+                        "A quarter cannot be created frozen: open it, let the group set every "
+                        "priority area's final RAG, then freeze it on its review page.",
+                    )
+                )
+            else:
+                refusals.append(
+                    (
+                        None,
+                        f"Freeze {self} on its review page (or with the admin's action “Freeze "
+                        "the selected quarter”): freezing checks that every priority area has "
+                        "a final RAG and keeps what changed.",
+                    )
+                )
+        elif self.is_frozen:
+            refusals.extend((None, problem) for problem in self.freeze_problems())
+        moved = stored is None or (stored["financial_year"], stored["quarter"]) != (
+            self.financial_year,
+            self.quarter,
+        )
+        if moved and None not in (self.plan_id, self.financial_year, self.quarter):
+            # A review is never back-dated: each comes after every review of its plan.
+            others = QuarterlyReview.objects.filter(plan_id=self.plan_id).exclude(pk=self.pk)
+            latest = others.order_by("financial_year", "quarter").last()
+            if others.filter(financial_year=self.financial_year, quarter=self.quarter).exists():
+                refusals.append(("quarter", "There is already a review for that quarter"))
+            elif latest and (self.financial_year, self.quarter) < (
+                latest.financial_year,
+                latest.quarter,
+            ):
+                refusals.append(
+                    ("financial_year", f"The quarter must come after the latest review, {latest}")
+                )
+        return refusals
+
+    def areas_missing_a_final_rag(self) -> list[PriorityArea]:
+        """The plan's priority areas with no final RAG here, or with "Not rated" as theirs."""
+        rated = (
+            Rating.objects.filter(review_id=self.pk)
+            .exclude(final=Rag.NOT_RATED)
+            .values("priority_area")
+        )
+        return list(
+            PriorityArea.objects.filter(plan_id=self.plan_id)
+            .exclude(pk__in=rated)
+            .order_by("number")
+        )
+
+    def freeze_problems(self) -> list[str]:
+        """Why the review cannot be frozen yet, one sentence an area; empty when it can."""
+        not_rated = set(
+            Rating.objects.filter(review_id=self.pk, final=Rag.NOT_RATED).values_list(
+                "priority_area_id", flat=True
+            )
+        )
+        return [
+            f"Set a final RAG for priority area {area.number}: {area.title}"
+            + (" (“Not rated” is not a final RAG)" if area.pk in not_rated else "")
+            for area in self.areas_missing_a_final_rag()
+        ]
 
     @property
     def is_frozen(self) -> bool:
         return self.state == self.State.FROZEN
 
 
+def _by_field(refusals: list[tuple[str | None, str]]) -> dict[str, list[str]]:
+    """(field or None, message) pairs as a `ValidationError` dict; None is the whole form."""
+    errors: dict[str, list[str]] = {}
+    for field, message in refusals:
+        errors.setdefault(field or NON_FIELD_ERRORS, []).append(message)
+    return errors
+
+
 class InFrozenQuarterGuard(models.Model):
-    """Refuses to save or delete a row whose quarter the group has frozen."""
+    """Refuses to save or delete a row whose quarter the group has frozen, or that breaks a rule.
+
+    `refusals()` holds the row's own rules; `clean()` (every form: the app's, the admin's and its
+    history "revert" form) and `save()` (commands and shells) both ask it.
+    """
 
     class Meta:
         abstract = True
 
     def save(self, *args, **kwargs):
         self._refuse_if_frozen()
+        refusals = self.refusals()
+        if refusals:
+            raise ValidationError(refusals)
         super().save(*args, **kwargs)
 
     def delete(self, *args, **kwargs):
         self._refuse_if_frozen()
         return super().delete(*args, **kwargs)
 
+    def clean(self) -> None:
+        super().clean()
+        if self.review_id is not None and self._review_is_frozen():
+            raise ValidationError(
+                f"{self.review} is frozen: nobody can change its updates and final RAGs."
+            )
+        refusals = self.refusals()
+        if refusals:
+            raise ValidationError(refusals)
+
+    def refusals(self) -> dict[str, list[str]]:
+        """The row's own rules, by field: empty when it may be saved."""
+        return {}
+
+    def _review_is_frozen(self) -> bool:
+        # Read from the database: the review in hand may have been frozen since it was loaded.
+        return QuarterlyReview.objects.filter(
+            pk=self.review_id, state=QuarterlyReview.State.FROZEN
+        ).exists()
+
     def _refuse_if_frozen(self) -> None:
-        if self.review.is_frozen:
+        if self._review_is_frozen():
             raise FrozenReview(f"{self.review} is frozen")
+
+
+def refuse_to_delete_a_frozen_quarter(sender, instance, **kwargs) -> None:
+    """Deleting a frozen review, or a row of one, is refused, including by a cascade.
+
+    A queryset's `delete()` and the cascade from an action, area or plan skip the models'
+    `delete()`; they send this signal for every row.
+    """
+    if isinstance(instance, QuarterlyReview):
+        frozen = QuarterlyReview.objects.filter(
+            pk=instance.pk, state=QuarterlyReview.State.FROZEN
+        ).exists()
+        if frozen:
+            raise FrozenReview(f"{instance} is frozen: it cannot be deleted")
+    elif isinstance(instance, InFrozenQuarterGuard) and instance._review_is_frozen():
+        raise FrozenReview(f"{instance} is in a frozen quarter: it cannot be deleted")
 
 
 def keep_frozen_authors(collector, field, sub_objs, using):
@@ -256,6 +416,14 @@ class QuarterlyUpdate(InFrozenQuarterGuard):
     def __str__(self) -> str:
         return f"{self.review} {self.action.number} {self.rag}"
 
+    def refusals(self) -> dict[str, list[str]]:
+        errors: dict[str, list[str]] = {}
+        if self.rag == Rag.NOT_RATED:
+            errors["rag"] = ["Select the action's RAG: “Not rated” is not an update's RAG"]
+        if is_blank(self.progress_note):
+            errors["progress_note"] = ["Enter a progress note"]
+        return errors
+
 
 class Rating(InFrozenQuarterGuard):
     """The group's final RAG for a priority area in a quarter, beside the rule's proposal."""
@@ -286,6 +454,18 @@ class Rating(InFrozenQuarterGuard):
     def __str__(self) -> str:
         return f"{self.review} {self.priority_area.number}: {self.final}"
 
+    def refusals(self) -> dict[str, list[str]]:
+        errors: dict[str, list[str]] = {}
+        if self.final == Rag.COMPLETE:
+            # rag.py: a priority area is never complete while the plan runs.
+            errors["final"] = ["A priority area's final RAG is never Complete"]
+        if self.final and self.final != self.proposed and is_blank(self.rationale):
+            proposed = dict(Rag.choices).get(self.proposed, self.proposed)
+            errors["rationale"] = [
+                f"Enter a rationale: the final RAG differs from the proposed RAG ({proposed})"
+            ]
+        return errors
+
 
 class UpdateReminder(models.Model):
     """An email that reminded an owner of their missing updates for a review: one per review."""
@@ -306,3 +486,7 @@ class UpdateReminder(models.Model):
 
     def __str__(self) -> str:
         return f"{self.review} reminder to {self.email}"
+
+
+for _model in (QuarterlyReview, QuarterlyUpdate, Rating):
+    pre_delete.connect(refuse_to_delete_a_frozen_quarter, sender=_model)

@@ -5,13 +5,15 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
+from enum import Enum
 from functools import wraps
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, models, transaction
+from django.db.models import Max
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -19,7 +21,15 @@ from django.utils import timezone
 from django.views.generic import CreateView, DetailView, FormView, UpdateView
 
 from actionplan import boardpack, presenters, rag, review_changes, workflow
-from actionplan.forms import FreezeForm, RatingForm, ReviewForm, UpdateForm
+from actionplan.forms import (
+    FreezeForm,
+    RatingForm,
+    ReviewForm,
+    SavedOnceForm,
+    UpdateForm,
+    saved_by,
+    saved_version,
+)
 from actionplan.models import (
     Action,
     Plan,
@@ -192,9 +202,32 @@ class ReviewListView(PlanRoleRequiredMixin, CreateView):
         )
 
     def form_valid(self, form: ReviewForm) -> HttpResponse:
-        response = super().form_valid(form)
+        try:
+            with transaction.atomic():
+                self.object = form.save()
+        except (IntegrityError, ValidationError):
+            # Another request opened a quarter after this form was checked (the same form sent
+            # twice at once, or another member): check it again against what is now stored.
+            form = self.get_form()
+            if form.is_valid():
+                form.add_error(
+                    None,
+                    "The reviews changed while this quarter was being opened: check the list "
+                    "below and try again.",
+                )
+            return self.form_invalid(form)
         messages.success(self.request, f"{self.object} is open: owners can enter their updates")
-        return response
+        return redirect(self.get_success_url())
+
+    def form_invalid(self, form: ReviewForm) -> HttpResponse:
+        if form.already_open is not None:
+            review = form.already_open
+            messages.success(
+                self.request,
+                f"{review} is open: it was opened by {saved_by(review)}, and not opened twice",
+            )
+            return redirect(reverse("actionplan:review", args=[review.pk]))
+        return super().form_invalid(form)
 
     def get_success_url(self) -> str:
         return reverse("actionplan:review", args=[self.object.pk])
@@ -264,6 +297,13 @@ class ReviewDetailView(PlanRoleRequiredMixin, DetailView):
                 "action__objective__priority_area", flat=True
             )
         )
+        versions = {}
+        if editable:
+            versions = dict(
+                Rating.history.filter(id__in=[r.pk for r in ratings.values()])
+                .values_list("id")
+                .annotate(latest=Max("history_id"))
+            )
         rows = []
         for area in PriorityArea.objects.filter(plan=review.plan).order_by("number"):
             proposed, reason = proposals.get(area.pk, (rag.Rag.NOT_RATED, ""))
@@ -273,6 +313,7 @@ class ReviewDetailView(PlanRoleRequiredMixin, DetailView):
                 form = RatingForm(
                     instance=_rating_for(review, area, (proposed, reason)),
                     prefix=f"area-{area.number}",
+                    initial={"version": str(versions.get(rating.pk, "")) if rating else "new"},
                 )
             rows.append(
                 ReviewRow(area, proposed, reason, rating, form, actions[area.pk], updates[area.pk])
@@ -293,11 +334,64 @@ class ReviewDetailView(PlanRoleRequiredMixin, DetailView):
             rows=rows,
             editable=editable,
             can_freeze=not review.is_frozen and workflow.can_manage_reviews(user),
-            unrated=[row.area for row in rows if row.rating is None],
+            unrated=[
+                row.area
+                for row in rows
+                if row.rating is None or row.rating.final == rag.Rag.NOT_RATED.value
+            ],
             own_actions=own_actions,
             changes=review_changes.changes_for(review),
             **kwargs,
         )
+
+
+class Saved(Enum):
+    WRITTEN = "written"
+    UNCHANGED = "unchanged"  # the same values were saved already: nothing written twice
+    MEANWHILE = "meanwhile"  # someone saved other values after the form was opened
+
+
+def save_once(
+    form: SavedOnceForm,
+    review: QuarterlyReview,
+    stored: Callable[[], models.Model | None],
+    signed: Callable[[models.Model], None],
+) -> tuple[Saved, models.Model]:
+    """Save a rating or update form once, holding the open review's row.
+
+    The row is read again under the lock: a second submit of the same form (two tabs, a double
+    click, at once or later) finds what the first saved, and is not written again or over it.
+    """
+    for attempt in (1, 2):
+        try:
+            with transaction.atomic():
+                ReviewWriteMixin.lock_open(review)
+                saved = stored()
+                if saved is None:
+                    row = form.instance
+                    if row.pk is not None:  # deleted since the form was opened
+                        row.pk, row._state.adding = None, True
+                    signed(row)
+                    row.save()
+                    return Saved.WRITTEN, row
+                if form.same_as(saved):
+                    return Saved.UNCHANGED, saved
+                if form.opened_on() not in ("", saved_version(saved)):
+                    return Saved.MEANWHILE, saved
+                signed(form.copy_onto(saved))
+                saved.save()
+                return Saved.WRITTEN, saved
+        except IntegrityError:
+            # Written by a route that does not hold the review's row (the admin, a shell)
+            # between the read and the insert: read it again.
+            if attempt == 2:
+                raise
+    raise AssertionError("unreachable")
+
+
+def sent_twice(form: SavedOnceForm, outcome: Saved, row: models.Model) -> bool:
+    """The same values were saved by another submit after this form was opened."""
+    return outcome is Saved.UNCHANGED and form.opened_on() not in ("", saved_version(row))
 
 
 class ReviewWriteMixin(PlanRoleRequiredMixin):
@@ -350,14 +444,25 @@ class RatingView(ReviewWriteMixin, UpdateView):
         )
 
     def form_valid(self, form: RatingForm) -> HttpResponse:
-        with transaction.atomic():
-            self.lock_open(self.review)
-            form.instance.decided_by = self.request.user
-            self.object = form.save()
-        final = self.object.get_final_display()
-        messages.success(
-            self.request, f"Final RAG for priority area {self.area.number} saved: {final}"
+        def signed(rating: Rating) -> None:
+            rating.decided_by = self.request.user
+
+        outcome, self.object = save_once(
+            form,
+            self.review,
+            lambda: Rating.objects.filter(review=self.review, priority_area=self.area).first(),
+            signed,
         )
+        what = f"Final RAG for priority area {self.area.number}"
+        if outcome is Saved.MEANWHILE:
+            form.saved_meanwhile(self.object, what)
+            return self.form_invalid(form)
+        final = self.object.get_final_display()
+        if sent_twice(form, outcome, self.object):
+            text = f"{what} was saved as {final} by {saved_by(self.object)}: not saved twice"
+        else:
+            text = f"{what} saved: {final}"
+        messages.success(self.request, text)
         return redirect(self.get_success_url())
 
     def get_success_url(self) -> str:
@@ -434,13 +539,26 @@ class ActionUpdateView(PlanRoleRequiredMixin, UpdateView):
         )
 
     def form_valid(self, form: UpdateForm) -> HttpResponse:
-        with transaction.atomic():
-            ReviewWriteMixin.lock_open(self.review)
-            form.instance.author = self.request.user
-            self.object = form.save()
-        messages.success(
-            self.request, f"Update for action {self.action.number} saved for {self.review}"
+        def signed(update: QuarterlyUpdate) -> None:
+            update.author = self.request.user
+
+        outcome, self.object = save_once(
+            form,
+            self.review,
+            lambda: QuarterlyUpdate.objects.filter(review=self.review, action=self.action).first(),
+            signed,
         )
+        if outcome is Saved.MEANWHILE:
+            form.saved_meanwhile(self.object, "An update for this action in this quarter")
+            return self.form_invalid(form)
+        if sent_twice(form, outcome, self.object):
+            text = (
+                f"Update for action {self.action.number} for {self.review} was already saved by "
+                f"{saved_by(self.object)}: not saved twice"
+            )
+        else:
+            text = f"Update for action {self.action.number} saved for {self.review}"
+        messages.success(self.request, text)
         return redirect(self.get_success_url())
 
     def get_success_url(self) -> str:

@@ -19,7 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from actionplan import changes, review_changes
-from actionplan.models import Action, Plan, PriorityArea, QuarterlyReview, Rating
+from actionplan.models import Action, Plan, PriorityArea, QuarterlyReview
 from actionplan.roles import ADMINISTRATOR, has_plan_role
 
 User = AbstractBaseUser | AnonymousUser
@@ -74,11 +74,8 @@ def latest_review(plan: Plan) -> QuarterlyReview | None:
 
 
 def unrated_areas(review: QuarterlyReview) -> list[PriorityArea]:
-    """The review's priority areas that have no final RAG yet."""
-    rated = Rating.objects.filter(review=review).values("priority_area")
-    return list(
-        PriorityArea.objects.filter(plan=review.plan).exclude(pk__in=rated).order_by("number")
-    )
+    """The review's priority areas with no final RAG yet ("Not rated" is not one)."""
+    return review.areas_missing_a_final_rag()
 
 
 class FrozenReviewError(Exception):
@@ -86,16 +83,21 @@ class FrozenReviewError(Exception):
 
 
 def freeze(review: QuarterlyReview) -> None:
-    """Freeze an open review whose every priority area has a final RAG."""
+    """Freeze an open review whose every priority area has a final RAG.
+
+    The one way a quarter becomes frozen, for the review page, the admin's action and a shell:
+    `QuarterlyReview.save()` refuses the change from any other caller.
+    """
     with transaction.atomic():
         review = QuarterlyReview.objects.select_for_update().get(pk=review.pk)
         if review.is_frozen:
             raise FrozenReviewError(f"{review} is already frozen.")
-        missing = unrated_areas(review)
-        if missing:
+        problems = review.freeze_problems()
+        if problems:
             raise FrozenReviewError(
-                "Every priority area needs a final RAG before the quarter is frozen: "
-                + ", ".join(str(a.number) for a in missing)
+                f"{review} cannot be frozen until every priority area has a final RAG. "
+                + "; ".join(problems)
+                + "."
             )
         # The change list is kept as it stands now: later imports revise figures in place.
         review.frozen_at = timezone.now()
@@ -103,4 +105,4 @@ def freeze(review: QuarterlyReview) -> None:
             review_changes.compute(review, as_at=review.frozen_at, frozen=True)
         )
         review.state = QuarterlyReview.State.FROZEN
-        review.save(update_fields=["state", "frozen_at", "changes_at_freeze"])
+        review.save(update_fields=["state", "frozen_at", "changes_at_freeze"], freezing=True)

@@ -27,7 +27,8 @@ from actionplan.presenters import quarter_start
 
 
 def seed(model, **fields):
-    """Write history directly, as a past quarter left it: bulk_create skips the frozen guard."""
+    """Write history directly, as a past quarter left it: bulk_create skips the frozen guard
+    (and the rule that a quarter is frozen only once every area has a final RAG)."""
     return model.objects.bulk_create([model(**fields)])[0]
 
 
@@ -160,11 +161,13 @@ def test_final_rag_is_shown_with_its_arrow_against_the_last_frozen_quarter(board
     today = timezone.localdate()
     year, quarter = this_quarter(today)
     plan = Plan.objects.get()
-    before = QuarterlyReview.objects.create(
+    before = seed(
+        QuarterlyReview,
         plan=plan,
         financial_year=previous_quarter(year, quarter)[0],
         quarter=previous_quarter(year, quarter)[1],
         state=QuarterlyReview.State.FROZEN,
+        frozen_at=timezone.now(),
     )
     now = QuarterlyReview.objects.create(plan=plan, financial_year=year, quarter=quarter)
     first, second, third = PriorityArea.objects.filter(number__in=[1, 2, 3]).order_by("number")
@@ -199,11 +202,13 @@ def test_board_reads_in_the_same_number_of_queries_as_the_plan_grows(board):
     today = timezone.localdate()
     year, quarter = this_quarter(today)
     plan = Plan.objects.get()
-    earlier = QuarterlyReview.objects.create(
+    earlier = seed(
+        QuarterlyReview,
         plan=plan,
         financial_year=previous_quarter(year, quarter)[0],
         quarter=previous_quarter(year, quarter)[1],
         state=QuarterlyReview.State.FROZEN,
+        frozen_at=timezone.now(),
     )
     review = QuarterlyReview.objects.create(plan=plan, financial_year=year, quarter=quarter)
     actions = list(Action.objects.order_by("pk"))
@@ -269,11 +274,13 @@ def test_area_page_shows_the_latest_update_and_owner(area_page, action_owner):
     today = timezone.localdate()
     year, quarter = this_quarter(today)
     plan = Plan.objects.get()
-    earlier = QuarterlyReview.objects.create(
+    earlier = seed(
+        QuarterlyReview,
         plan=plan,
         financial_year=previous_quarter(year, quarter)[0],
         quarter=previous_quarter(year, quarter)[1],
         state=QuarterlyReview.State.FROZEN,
+        frozen_at=timezone.now(),
     )
     review = QuarterlyReview.objects.create(plan=plan, financial_year=year, quarter=quarter)
     each = action("5.2.1")

@@ -36,6 +36,7 @@ from actionplan.presenters import current_plan
 from actionplan.rag import Rag as R
 from indicators.configuration import areas_config
 from indicators.models import ImportRun, Observation
+from tests.actionplan.freezing import freeze_with_every_area_rated
 
 COUNTIES = "fixtures/exports/snapshot/lancashire_counties_502.csv"
 LOW_BIRTH_WEIGHT = 20101
@@ -474,8 +475,7 @@ def test_the_review_page_says_plainly_when_there_is_no_previous_review(
 def test_a_review_frozen_before_the_time_was_kept_reads_it_from_history(loaded_plan):
     migration = importlib.import_module("actionplan.migrations.0003_review_changes_and_reminders")
     review = QuarterlyReview.objects.create(plan=current_plan(), financial_year=2024, quarter=2)
-    review.state = QuarterlyReview.State.FROZEN
-    review.save()
+    freeze_with_every_area_rated(review)
     frozen = review.history.filter(state=QuarterlyReview.State.FROZEN).get().history_date
     QuarterlyReview.objects.filter(pk=review.pk).update(frozen_at=None)
 

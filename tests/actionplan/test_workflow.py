@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from actionplan.models import PriorityArea, QuarterlyReview, QuarterlyUpdate, Rating
 from tests.actionplan.conftest import login
+from tests.actionplan.freezing import freeze_with_every_area_rated
 
 READERS = ["board_member", "analyst", "action_owner"]
 EVERY_ROLE = ["board_member", "action_owner", "group_member", "analyst", "administrator"]
@@ -178,8 +179,7 @@ def test_the_review_form_names_its_errors(client, group_member, plan):
 
 @pytest.mark.django_db
 def test_a_quarter_is_reviewed_once_and_in_order(client, group_member, review):
-    review.state = QuarterlyReview.State.FROZEN
-    review.save()
+    freeze_with_every_area_rated(review)
     login(client, group_member)
     same = _open(client, financial_year=2021, quarter=2)
     assert "already a review for that quarter" in same.content.decode()

@@ -25,7 +25,7 @@ from django.core.management import call_command
 from playwright.sync_api import Browser, Page, expect
 from pypdf import PdfReader
 
-from actionplan import roles
+from actionplan import roles, workflow
 from actionplan.models import Action, PriorityArea, QuarterlyReview, QuarterlyUpdate, Rating
 from actionplan.presenters import current_plan
 
@@ -455,8 +455,8 @@ def two_frozen_quarters(people: dict[str, User]) -> tuple[QuarterlyReview, Quart
     for (year, quarter), final in [(FIRST, "red"), (SECOND, "green")]:
         review = QuarterlyReview.objects.create(plan=plan, financial_year=year, quarter=quarter)
         rate_every_area(review, people["charlie"], {AREA: final})
-        review.state = QuarterlyReview.State.FROZEN
-        review.save()
+        workflow.freeze(review)
+        review.refresh_from_db()
         reviews.append(review)
     return reviews[0], reviews[1]
 
