@@ -2,11 +2,13 @@
 
     .venv/bin/python bench/load_test.py [--users 50] [--duration 60] [--port 8161]
         [--fingertips-port 8162] [--db h_load] [--redis-db 7] [--workers 3]
-        [--refresh-at 15,30,45] [--wait-min 1] [--wait-max 3] [--keep-db]
+        [--refresh-at 15,30,45] [--wait-min 1] [--wait-max 3] [--pg-port 5433]
+        [--redis-port 6390] [--keep-db]
 
 Needs the bench extra (locust): `.venv/bin/uv pip install --python .venv/bin/python -e
-'.[dev,bench]'`, PostgreSQL on 127.0.0.1:5433 (user postgres, trust) and Redis on
-127.0.0.1:6390. Bounded: about 2-3 minutes with the defaults (set-up, the run, tear-down).
+'.[dev,bench]'`, PostgreSQL on 127.0.0.1:5433 (user postgres, trust; --pg-port) and Redis on
+127.0.0.1:6390 (--redis-port). Bounded: about 2-3 minutes with the defaults (set-up, the run,
+tear-down).
 
 1. A fresh database (`DROP DATABASE IF EXISTS <db> WITH (FORCE)`, `CREATE DATABASE <db>`; no other
    database is touched) and an empty Redis database <redis-db> (FLUSHDB), used as the cache and
@@ -23,8 +25,9 @@ Needs the bench extra (locust): `.venv/bin/uv pip install --python .venv/bin/pyt
 4. A local Fingertips API on 127.0.0.1:<fingertips-port> (a thread of this process) that answers
    the refresh's data calls with the current release's files and its metadata call with an empty
    list; a Celery worker (`celery -A imr_dashboard worker --concurrency 2`, as docker-compose
-   runs it); gunicorn (`gunicorn imr_dashboard.wsgi:application`, reading gunicorn.conf.py when
-   the project has one, bound to 127.0.0.1:<port> with --workers). Each in its own process group.
+   runs it); gunicorn (`gunicorn imr_dashboard.wsgi:application` with the project's
+   gunicorn.conf.py as shipped: preloaded app, its worker recycling; only GUNICORN_BIND=
+   127.0.0.1:<port> and WEB_CONCURRENCY=<workers> given). Each in its own process group.
 5. Warm-up: each page, CSV and API answer of the mix requested once, as a site that has been
    serving would have them cached.
 6. `locust -f bench/load_locustfile.py --headless --users N --spawn-rate R --run-time Ds`
@@ -96,6 +99,7 @@ GROUP_ORDER = [
 ]
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+import serve_benchmark  # noqa: E402
 from serve_benchmark import all_processes, machine_cpu, psql, top_others  # noqa: E402
 
 
@@ -186,10 +190,10 @@ class FingertipsApi:
 
 
 def stack_env(args, secret: str) -> dict[str, str]:
-    redis_url = f"redis://127.0.0.1:6390/{args.redis_db}"
+    redis_url = f"redis://127.0.0.1:{args.redis_port}/{args.redis_db}"
     env = dict(os.environ)
     env.update(
-        DATABASE_URL=f"postgres://postgres@127.0.0.1:5433/{args.db}",
+        DATABASE_URL=f"postgres://postgres@127.0.0.1:{args.pg_port}/{args.db}",
         REDIS_URL=redis_url,
         CELERY_BROKER_URL=redis_url,
         DEBUG="0",
@@ -368,10 +372,10 @@ def get(url: str, timeout: float = 30) -> int:
         return 0
 
 
-def redis_flush(db: int) -> None:
+def redis_flush(db: int, port: int = 6390) -> None:
     import redis
 
-    redis.Redis(host="127.0.0.1", port=6390, db=db).flushdb()
+    redis.Redis(host="127.0.0.1", port=port, db=db).flushdb()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -631,6 +635,8 @@ def main() -> int:
     parser.add_argument("--fingertips-port", type=int, default=8162)
     parser.add_argument("--db", default="h_load")
     parser.add_argument("--redis-db", type=int, default=7)
+    parser.add_argument("--pg-port", type=int, default=5433)
+    parser.add_argument("--redis-port", type=int, default=6390)
     parser.add_argument("--workers", type=int, default=3)
     parser.add_argument("--refresh-at", default="15,30,45", help="seconds into the run")
     parser.add_argument("--spawn-rate", type=float, default=10, help="users started per second")
@@ -638,6 +644,7 @@ def main() -> int:
     parser.add_argument("--wait-max", type=float, default=3.0)
     parser.add_argument("--keep-db", action="store_true")
     args = parser.parse_args()
+    serve_benchmark.PG_PORT = str(args.pg_port)  # the psql calls shared with that script
     if args.db in {"postgres", "template0", "template1", "app"}:
         sys.exit(f"refusing to drop database {args.db!r}")
     refresh_at = [float(s) for s in args.refresh_at.split(",") if s]
@@ -679,7 +686,7 @@ def main() -> int:
     try:
         log(f"fresh database {args.db}, empty Redis db {args.redis_db}")
         psql(f'DROP DATABASE IF EXISTS "{args.db}" WITH (FORCE)', f'CREATE DATABASE "{args.db}"')
-        redis_flush(args.redis_db)
+        redis_flush(args.redis_db, args.redis_port)
         releases = write_releases()
         manage(env, "migrate", "--no-input", "-v", "0")
         manage(env, "load_snapshot", "--directory", str(releases[0]))
@@ -701,8 +708,8 @@ def main() -> int:
         wait_for(lambda: "ready." in worker.log_path.read_text(), "the Celery worker", 90)
         gunicorn = stack["gunicorn"] = Process(
             "gunicorn",
-            [str(VENV / "gunicorn"), "imr_dashboard.wsgi:application",
-             "--bind", f"127.0.0.1:{args.port}", "--workers", str(args.workers)],
+            # gunicorn.conf.py as shipped: GUNICORN_BIND and WEB_CONCURRENCY are in env.
+            [str(VENV / "gunicorn"), "imr_dashboard.wsgi:application"],
             env,
         )  # fmt: skip
         gunicorn.start()
@@ -801,7 +808,7 @@ def main() -> int:
             except subprocess.CalledProcessError as exc:
                 log(f"could not drop {args.db}: {exc}")
         try:
-            redis_flush(args.redis_db)
+            redis_flush(args.redis_db, args.redis_port)
         except Exception as exc:
             log(f"could not flush Redis db {args.redis_db}: {exc}")
 

@@ -1,24 +1,37 @@
 """Serving benchmark: gunicorn on PostgreSQL under wrk, page weight and worker memory.
 
     .venv/bin/python bench/serve_benchmark.py [--duration 30] [--connections 20] [--threads 2]
-        [--workers 2] [--port 0] [--db serve_bench] [--profile-requests 40] [--keep-db]
+        [--workers 2] [--port 0] [--db serve_bench] [--pg-port 5433] [--redis-url URL]
+        [--profile-requests 40] [--keep-db]
+
+The configuration that ships: DEBUG=0 with the security and proxy settings of .env.example
+(HTTPS on, SECURE_SSL_REDIRECT on, SECURE_PROXY_SSL_HEADER=HTTP_X_FORWARDED_PROTO,https,
+TRUSTED_PROXY_COUNT=1, read from that file) and gunicorn with the project's gunicorn.conf.py.
+Every request carries `X-Forwarded-Proto: https`, which the shipped TLS proxy (deploy/nginx/)
+sets on every request it forwards. What differs from a deployment, and why: the TLS proxy itself
+is not in the path (wrk talks to gunicorn on the loopback, so nginx's and TLS's cost is not
+measured); the cache is Redis only with --redis-url (as docker-compose.yml ships it), otherwise
+each worker's LocMemCache; SECRET_KEY is a fixed bench-only value, ALLOWED_HOSTS the loopback
+names, LOG_LEVEL=WARNING (gunicorn's access log still goes to var/bench/serve_gunicorn.log).
 
 Steps (bounded: about 5 minutes with the defaults):
 
 1. A fresh database: `DROP DATABASE IF EXISTS serve_bench WITH (FORCE)`, `CREATE DATABASE
-   serve_bench` with psql on 127.0.0.1:5433 (user postgres, trust). No other database is touched.
-2. With DATABASE_URL=postgres://postgres@127.0.0.1:5433/serve_bench DEBUG=0 SECRET_KEY=bench-only
-   ALLOWED_HOSTS=127.0.0.1,localhost LOG_LEVEL=WARNING
-   STATICFILES_BACKEND=whitenoise.storage.CompressedManifestStaticFilesStorage (and REDIS_URL,
-   CELERY_BROKER_URL removed, so the cache is each worker's LocMemCache, as in a plain deployment):
+   serve_bench` with psql on 127.0.0.1:PG_PORT (user postgres, trust). No other database is touched.
+2. With DATABASE_URL=postgres://postgres@127.0.0.1:PG_PORT/serve_bench DEBUG=0 SECRET_KEY=bench-only
+   ALLOWED_HOSTS=127.0.0.1,localhost LOG_LEVEL=WARNING, the proxy settings above and
+   STATICFILES_BACKEND=whitenoise.storage.CompressedManifestStaticFilesStorage (REDIS_URL and
+   CELERY_BROKER_URL are --redis-url, or removed so that the cache is each worker's LocMemCache):
    `manage.py migrate`, `manage.py load_snapshot`, `manage.py collectstatic --noinput` (into
    var/staticfiles, with WhiteNoise's .gz/.br copies and the hashed manifest names), then an
    untimed `VACUUM ANALYZE` of the new database (what autovacuum would do a minute later).
-3. `gunicorn imr_dashboard.wsgi:application --bind 127.0.0.1:PORT --workers 2` (sync workers) in
-   its own process group; it is stopped at the end, on an error, Ctrl-C or SIGTERM.
+3. `gunicorn imr_dashboard.wsgi:application` with GUNICORN_BIND=127.0.0.1:PORT WEB_CONCURRENCY=2
+   (gunicorn.conf.py: sync workers, the app preloaded, its worker recycling) in its own process
+   group; it is stopped at the end, on an error, Ctrl-C or SIGTERM.
 4. Warm-up: each URL once on its own (its time is reported as the first, cold request of a worker),
    then 3 rounds of 2 simultaneous requests so that both workers have built their caches.
-5. For each URL, `wrk -t2 -c20 -d30s --latency --script var/bench/serve_stats.lua URL`; the
+5. For each URL, `wrk -t2 -c20 -d30s --latency -H 'X-Forwarded-Proto: https'
+   --script var/bench/serve_stats.lua URL` (wrk's default 2 s request timeout); the
    baseline /healthz/ runs first and again last (drift). The Lua script counts every response by
    status and prints p50/p90/p95/p99 (latency:percentile) and summary.errors as one JSON line.
    Around each run: CPU seconds of the gunicorn workers and of the PostgreSQL backends serving
@@ -135,10 +148,38 @@ def log(message: str) -> None:
 # ---------------------------------------------------------------------------------------------
 
 
-def bench_env(db: str) -> dict[str, str]:
+# The settings of .env.example that make the deployment's behaviour behind its TLS proxy.
+SHIPPED = (
+    "DEBUG",
+    "HTTPS",
+    "SECURE_SSL_REDIRECT",
+    "SECURE_PROXY_SSL_HEADER",
+    "SECURE_HSTS_SECONDS",
+    "SESSION_COOKIE_SECURE",
+    "CSRF_COOKIE_SECURE",
+    "TRUSTED_PROXY_COUNT",
+    "FORWARDED_ALLOW_IPS",
+    "GUNICORN_TIMEOUT",
+    "CONN_MAX_AGE",
+)
+# What the shipped proxy sets on every request it forwards (deploy/nginx/templates/).
+PROXY_HEADERS = {"X-Forwarded-Proto": "https"}
+PG_PORT = "5433"
+
+
+def shipped_settings() -> dict[str, str]:
+    text = (ROOT / ".env.example").read_text(encoding="utf-8")
+    values = dict(re.findall(r"^([A-Z][A-Z0-9_]*)=(.*)$", text, re.M))
+    return {name: values[name] for name in SHIPPED if values.get(name, "") != ""}
+
+
+def bench_env(db: str, redis_url: str | None = None) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k not in {"REDIS_URL", "CELERY_BROKER_URL"}}
+    env.update(shipped_settings())
+    if redis_url:
+        env.update(REDIS_URL=redis_url, CELERY_BROKER_URL=redis_url)
     env.update(
-        DATABASE_URL=f"postgres://postgres@127.0.0.1:5433/{db}",
+        DATABASE_URL=f"postgres://postgres@127.0.0.1:{PG_PORT}/{db}",
         DEBUG="0",
         SECRET_KEY="bench-only",
         ALLOWED_HOSTS="127.0.0.1,localhost",
@@ -148,6 +189,10 @@ def bench_env(db: str) -> dict[str, str]:
         PYTHONUNBUFFERED="1",
     )
     return env
+
+
+def psql_base() -> list[str]:
+    return [*PSQL[:-3], str(PG_PORT), *PSQL[-2:]]  # PSQL with this run's port
 
 
 PSQL = [
@@ -167,7 +212,7 @@ PSQL = [
 
 
 def psql(*sql: str, db: str = "postgres") -> str:
-    cmd = [*PSQL, "-d", db]
+    cmd = [*psql_base(), "-d", db]
     for statement in sql:
         cmd += ["-c", statement]
     return subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
@@ -280,15 +325,9 @@ class Server:
     def __init__(self, port: int, workers: int, env: dict[str, str]):
         self.port = port
         self.log_path = BENCH / "serve_gunicorn.log"
-        self.cmd = [
-            GUNICORN,
-            "imr_dashboard.wsgi:application",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            str(workers),
-        ]
-        self.env = env
+        # gunicorn reads ./gunicorn.conf.py, as the image runs it; only address and workers given.
+        self.cmd = [GUNICORN, "imr_dashboard.wsgi:application"]
+        self.env = {**env, "GUNICORN_BIND": f"127.0.0.1:{port}", "WEB_CONCURRENCY": str(workers)}
         self.proc: subprocess.Popen | None = None
 
     def start(self) -> None:
@@ -338,7 +377,7 @@ def free_port() -> int:
 
 
 def fetch(url: str, timeout: float = 30, encoding: str | None = None) -> tuple[int, dict, bytes]:
-    request = urllib.request.Request(url)
+    request = urllib.request.Request(url, headers=PROXY_HEADERS)
     if encoding:
         request.add_header("Accept-Encoding", encoding)
     try:
@@ -378,6 +417,7 @@ def run_wrk(server: Server, path: str, args, db: str) -> dict:
         f"-c{args.connections}",
         f"-d{args.duration}s",
         "--latency",
+        *(x for name, value in PROXY_HEADERS.items() for x in ("-H", f"{name}: {value}")),
         "--script",
         str(LUA),
         server.url(path),
@@ -551,7 +591,7 @@ def profile_worker(paths: list[str], n: int) -> None:
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
-    client = Client(HTTP_HOST="127.0.0.1")
+    client = Client(HTTP_HOST="127.0.0.1", HTTP_X_FORWARDED_PROTO="https")
     out = {}
     for path in paths:
         start = time.perf_counter()
@@ -792,6 +832,10 @@ def main() -> int:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--port", type=int, default=0, help="0: a free port")
     parser.add_argument("--db", default="serve_bench")
+    parser.add_argument("--pg-port", default=os.environ.get("PGPORT", "5433"))
+    parser.add_argument(
+        "--redis-url", help="the cache and broker as shipped (default: each worker's LocMemCache)"
+    )
     parser.add_argument("--profile-requests", type=int, default=40, help="0: no profile")
     parser.add_argument("--keep-db", action="store_true")
     parser.add_argument("--profile-worker", nargs="+", help=argparse.SUPPRESS)
@@ -804,7 +848,9 @@ def main() -> int:
             sys.exit(f"{tool} missing (apt-get install wrk postgresql-client)")
     BENCH.mkdir(parents=True, exist_ok=True)
     LUA.write_text(LUA_SCRIPT)
-    env = bench_env(args.db)
+    global PG_PORT
+    PG_PORT = str(args.pg_port)
+    env = bench_env(args.db, args.redis_url)
     data: dict = {
         "started": time.strftime("%Y-%m-%d %H:%M:%S %Z"),
         "git": git_state(),
@@ -821,6 +867,10 @@ def main() -> int:
     try:
         log(f"fresh database {args.db}")
         fresh_database(args.db)
+        if args.redis_url:  # pages cached by an earlier run would carry the same data versions
+            import redis
+
+            redis.Redis.from_url(args.redis_url).flushdb()
         data["setup"] = []
         for cmd in (
             ["migrate", "--no-input", "-v", "0"],
