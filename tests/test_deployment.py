@@ -14,6 +14,7 @@ import sys
 import threading
 import time
 import tomllib
+from importlib import metadata
 from pathlib import Path
 
 import pytest
@@ -189,8 +190,8 @@ def test_web_worker_and_beat_start_after_the_setup_step_and_healthy_services():
         assert depends["migrate"] == {"condition": "service_completed_successfully"}, name
         assert depends["db"] == {"condition": "service_healthy"}, name
         assert depends["redis"] == {"condition": "service_healthy"}, name
-    assert set(SERVICES["migrate"]["depends_on"]) == {"db", "redis"}
         assert depends["cache"] == {"condition": "service_healthy"}, name
+    assert set(SERVICES["migrate"]["depends_on"]) == {"db", "redis"}
     assert SERVICES["migrate"]["restart"] == "no"
 
 
@@ -450,8 +451,17 @@ def test_lock_file_pins_every_dependency_with_hashes():
         name = canonicalize_name(dependency.name)
         assert name in pins, f"{dependency.name} is not in requirements.lock: compile it again"
         assert any(dependency.specifier.contains(v) for v in pins[name]), dependency
-        for extra in dependency.extras:  # whitenoise[brotli] → brotli
-            assert extra in pins, f"{dependency.name}[{extra}] is not in requirements.lock"
+        for extra in dependency.extras:  # whitenoise[brotli] → brotli; PyJWT[crypto] → cryptography
+            brought = [
+                Requirement(line)
+                for line in metadata.requires(dependency.name) or []
+                if Requirement(line).marker and Requirement(line).marker.evaluate({"extra": extra})
+            ]
+            assert brought, f"{dependency.name} has no extra {extra!r}"
+            for requirement in brought:
+                assert canonicalize_name(requirement.name) in pins, (
+                    f"{dependency.name}[{extra}] needs {requirement.name}, not in requirements.lock"
+                )
 
 
 def test_lock_file_says_how_it_was_made():
