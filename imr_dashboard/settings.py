@@ -335,8 +335,41 @@ STATIC_ROOT = BASE_DIR / env.str("STATIC_ROOT", default="var/staticfiles")
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # WhiteNoise serves from it once collected
 # Production sets whitenoise.storage.CompressedManifestStaticFilesStorage (after collectstatic)
 # for compressed files with long cache lifetimes; development and tests serve files as they are.
+#
+# Files written at run time (the default storage): on this machine's disk (MEDIA_ROOT) for
+# `make run` and a single server; in an S3-compatible object store when STORAGE_S3_BUCKET is set
+# (MinIO in docker-compose.yml, S3 or any S3 API on a managed platform), so that web and worker
+# instances keep nothing on their own disks and any of them reads what another wrote. The keys
+# come from STORAGE_S3_ACCESS_KEY_ID / STORAGE_S3_SECRET_ACCESS_KEY or their *_FILE; left empty,
+# boto3 finds its own (an instance role, a Kubernetes service account).
+MEDIA_ROOT = BASE_DIR / env.str("MEDIA_ROOT", default="var/media")
+STORAGE_S3_BUCKET = env.str("STORAGE_S3_BUCKET", default="")
+if STORAGE_S3_BUCKET:
+    _default_storage = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": STORAGE_S3_BUCKET,
+            "endpoint_url": env.str("STORAGE_S3_ENDPOINT_URL", default="") or None,
+            "region_name": env.str("STORAGE_S3_REGION", default="") or None,
+            "access_key": secret("STORAGE_S3_ACCESS_KEY_ID") or None,
+            "secret_key": secret("STORAGE_S3_SECRET_ACCESS_KEY") or None,
+            # Path-style addresses (http://minio:9000/bucket/key) work with MinIO and S3 alike.
+            "addressing_style": env.str("STORAGE_S3_ADDRESSING_STYLE", default="path"),
+            "location": env.str("STORAGE_S3_PREFIX", default=""),
+            # Private objects, handed out only through the dashboard or short-lived signed links;
+            # a name already taken gets a new one, never overwriting another instance's file.
+            "default_acl": None,
+            "querystring_auth": True,
+            "file_overwrite": False,
+        },
+    }
+else:
+    _default_storage = {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": MEDIA_ROOT},
+    }
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": _default_storage,
     "staticfiles": {
         "BACKEND": env.str(
             "STATICFILES_BACKEND", default="django.contrib.staticfiles.storage.StaticFilesStorage"

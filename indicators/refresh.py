@@ -20,6 +20,7 @@ from indicators.configuration import AreasConfig, areas_config
 from indicators.definitions import sync_definitions
 from indicators.importers import fingertips as importer
 from indicators.importers.fingertips import ImportOutcome, fail_run, import_bodies, start_run
+from indicators.importers.runs import one_refresh_at_a_time
 from indicators.models import DataVersion, ImportRun, Indicator
 
 logger = logging.getLogger(__name__)
@@ -144,7 +145,9 @@ def refresh_from_api(*, base_url: str | None = None) -> ImportOutcome:
     refresh is mailed to them, a successful one clears the alert.
     """
     try:
-        return _refresh(base_url)
+        # One refresh at a time across every worker: a second one waits, then changes nothing.
+        with one_refresh_at_a_time():
+            return _refresh(base_url)
     finally:
         check_quietly()
 

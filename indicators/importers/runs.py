@@ -15,6 +15,8 @@ import logging
 import os
 import socket
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 
 from django.db import DatabaseError, connection
@@ -29,6 +31,8 @@ LOCK_NAMESPACE = 0x494D52
 #: No import or refresh takes this long; a run of another host older than this is over.
 STALE_AFTER = timedelta(hours=6)
 STOPPED = "the worker stopped during the run (its process or database connection ended)"
+#: The second key of the lock a refresh holds from start to end: -1, never a run's (0 and up).
+ONE_REFRESH_KEY = -1
 # Runs this process holds the lock of (a session's advisory locks are re-entrant to itself).
 _held: set[int] = set()
 
@@ -55,6 +59,32 @@ def release(run: ImportRun) -> None:
         _held.discard(run.pk)
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [LOCK_NAMESPACE, _key(run.pk)])
+
+
+@contextmanager
+def one_refresh_at_a_time() -> Iterator[None]:
+    """Hold the refresh lock (PostgreSQL, session level) for the block: a second refresh waits.
+
+    Two worker copies, a task redelivered while its first delivery still runs, or a refresh
+    started by hand beside beat's would otherwise write the same new rows at once, and one of them
+    would fail on the unique keys. Waiting, the second finds the first's figures there and
+    changes nothing. The lock goes with the session, so a worker killed mid-refresh frees it.
+    """
+    if not _postgres():
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_lock(%s, %s)", [LOCK_NAMESPACE, ONE_REFRESH_KEY])
+    try:
+        yield
+    finally:
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT pg_advisory_unlock(%s, %s)", [LOCK_NAMESPACE, ONE_REFRESH_KEY]
+                )
+        except DatabaseError:
+            pass  # the connection was lost, and the lock with it
 
 
 def _key(pk: int) -> int:
