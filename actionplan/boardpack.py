@@ -2,8 +2,11 @@
 
 `collect` reads the review through `actionplan.presenters` (the same proposals, arrows and
 exceptions the pages show) into plain values; `render` lays those values out and touches no
-database, so the same values always give the same bytes. The generated date is the only thing
-that changes between two packs of a frozen quarter.
+database, so the same values always give the same bytes. A frozen quarter's pack is made once,
+when it is frozen, and stored (`actionplan.frozen_pack`): the download serves those bytes.
+
+No text can make the pack fail: table rows taller than `ROW_LIMIT` are cut into rows that flow
+across pages, and text is cleaned of what ReportLab cannot draw or parse.
 
 Action RAGs and exceptions are the rule's reading as at the quarter's last day, or today while
 the quarter is still running, so a quarter's pack does not drift as days pass after it.
@@ -12,6 +15,9 @@ the quarter is still running, so a quarter's pack does not drift as days pass af
 from __future__ import annotations
 
 import io
+import math
+import re
+import unicodedata
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -151,6 +157,7 @@ class BoardPack:
     plan_source: str
     rules_intro: str
     rules: tuple[tuple[str, str, tuple[str, ...]], ...] = field(default=())
+    record: str = ""  # a frozen quarter's stored pack: when it was made and stored
 
 
 # ------------------------------------------------------------------------------------------
@@ -518,6 +525,7 @@ def _styles() -> dict[str, ParagraphStyle]:
         ),
         "hint": ParagraphStyle("hint", parent=base, fontSize=7.5, leading=9.5, textColor=GREY),
         "cell": ParagraphStyle("cell", parent=base, fontSize=8, leading=10),
+        "note": ParagraphStyle("note", parent=base, fontSize=8.5, leading=11, leftIndent=8),
         "head": ParagraphStyle("head", parent=base, fontName=BOLD, fontSize=8, leading=10),
         "title": ParagraphStyle("title", parent=base, fontName=BOLD, fontSize=24, leading=30),
         "subtitle": ParagraphStyle("subtitle", parent=base, fontSize=14, leading=19),
@@ -533,9 +541,29 @@ def _styles() -> dict[str, ParagraphStyle]:
     }
 
 
+# Line breaks of every kind become one; other control characters, lone surrogates and
+# unassigned code points cannot be drawn (and some make ReportLab's parser fail), so they go.
+_LINE_BREAKS = re.compile(r"\r\n|[\r\v\f\x1c-\x1e\x85\u2028\u2029]")
+_BLANK_LINES = re.compile(r"\n\s*\n")
+
+
+def _printable(text: str) -> str:
+    text = _LINE_BREAKS.sub("\n", text).replace("\t", " ")
+    text = "".join(
+        c for c in text if c == "\n" or unicodedata.category(c) not in ("Cc", "Cs", "Cn")
+    )
+    # A blank line parts paragraphs; more than one would only print empty pages.
+    return _BLANK_LINES.sub("\n\n", text).strip()
+
+
 def _text(value: object) -> str:
     """User-entered text made safe for ReportLab's paragraph markup, line breaks kept."""
-    return escape(str(value)).replace("\n", "<br/>")
+    return escape(_printable(str(value))).replace("\n", "<br/>")
+
+
+def _clip(text: str, length: int) -> str:
+    """At most `length` characters: for headers and footers, which cannot flow on."""
+    return text if len(text) <= length else text[: length - 1].rstrip() + "…"
 
 
 def _tag(rag: Rag, note: str = "") -> str:
@@ -559,24 +587,100 @@ def _arrow(direction: str) -> Drawing:
     return drawing
 
 
-def _table(rows: list[list], widths: list[float], *, header: bool = True, extra=()) -> Table:
-    table = Table(rows, colWidths=widths, repeatRows=1 if header else 0, hAlign="LEFT")
+@dataclass(frozen=True, slots=True)
+class _Wide:
+    """A table row of one cell across every column; it belongs to the row above it.
+
+    The first of a run of them starts on the same page as that row; the run itself may turn
+    pages anywhere.
+    """
+
+    cell: Paragraph
+
+
+# No table row is taller than this: longer cells are cut into rows of this height or less, so
+# a table flows across pages however long its text (one taller than a page cannot be drawn).
+ROW_LIMIT = 120
+CELL_PADDING = 3
+ARROW_COLUMN = 16
+
+
+def _table(rows: list, widths: list[float], *, header: bool = True, extra=()) -> Table:
+    """A table whose rows split across pages; a `_Wide` row is drawn as part of the one above."""
+    cells: list[list] = []
     style = [
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
-        ("LEFTPADDING", (0, 0), (-1, -1), 3),
-        ("RIGHTPADDING", (0, 0), (-1, -1), 3),
-        ("TOPPADDING", (0, 0), (-1, -1), 3),
-        ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
-        ("LINEBELOW", (0, 0), (-1, -1), 0.4, RULE),
+        ("LEFTPADDING", (0, 0), (-1, -1), CELL_PADDING),
+        ("RIGHTPADDING", (0, 0), (-1, -1), CELL_PADDING),
+        ("TOPPADDING", (0, 0), (-1, -1), CELL_PADDING),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), CELL_PADDING),
     ]
+    for index, row in enumerate(rows):
+        wide = isinstance(row, _Wide)
+        if index < int(header):
+            pieces = [row]  # the header row is repeated on each page and never split
+        elif wide:
+            pieces = [[part] for part in _cut(row.cell, sum(widths))]
+        else:
+            pieces = _cut_row(row, widths)
+        first = len(cells)
+        for part in pieces:
+            cells.append(part + [""] * (len(widths) - len(part)))
+        last = len(cells) - 1
+        if wide:
+            style += [("SPAN", (0, r), (-1, r)) for r in range(first, last + 1)]
+            if isinstance(rows[index - 1], _Wide):
+                style.append(("TOPPADDING", (0, first), (-1, first), 6))  # a new paragraph
+            else:
+                # The note starts on the same page as its row.
+                style += [
+                    ("NOSPLIT", (0, first - 1), (-1, first)),
+                    ("TOPPADDING", (0, first), (-1, first), 0),
+                ]
+        if last > first:
+            # The pieces of one row read as one: no gap, no line between them.
+            style += [
+                ("BOTTOMPADDING", (0, first), (-1, last - 1), 0),
+                ("TOPPADDING", (0, first + 1), (-1, last), 0),
+            ]
+        follows_wide = index + 1 < len(rows) and isinstance(rows[index + 1], _Wide)
+        if not follows_wide:
+            style.append(("LINEBELOW", (0, last), (-1, last), 0.4, RULE))
+        else:
+            style.append(("BOTTOMPADDING", (0, last), (-1, last), 1))
     if header:
         style += [("LINEBELOW", (0, 0), (-1, 0), 1, INK)]
+    table = Table(cells, colWidths=widths, repeatRows=1 if header else 0, hAlign="LEFT")
     table.setStyle(TableStyle(style + list(extra)))
     return table
 
 
+def _cut(cell, width: float) -> list:
+    """A cell's paragraph in pieces no taller than `ROW_LIMIT`; anything else stays whole."""
+    if not isinstance(cell, Paragraph):
+        return [cell]
+    inner = width - 2 * CELL_PADDING
+    _, height = cell.wrap(inner, ROW_LIMIT)
+    if height <= ROW_LIMIT:
+        return [cell]
+    # Cut in halves, not a piece at a time: each cut lays the rest of the text out again.
+    parts = cell.split(inner, math.ceil(height / ROW_LIMIT) // 2 * ROW_LIMIT)
+    if len(parts) < 2:
+        return [cell]
+    return _cut(parts[0], width) + _cut(parts[1], width)
+
+
+def _cut_row(row: list, widths: list[float]) -> list[list]:
+    """A row whose tallest cell is cut into pieces, each piece a row of its own."""
+    columns = [_cut(cell, width) for cell, width in zip(row, widths, strict=True)]
+    return [
+        [column[n] if n < len(column) else "" for column in columns]
+        for n in range(max(len(column) for column in columns))
+    ]
+
+
 def _heads(labels: list[str], s) -> list[Paragraph]:
-    return [Paragraph(label, s["head"]) for label in labels]
+    return [Paragraph(_text(_clip(label, 80)), s["head"]) for label in labels]
 
 
 def _cover(pack: BoardPack, s) -> list:
@@ -587,6 +691,8 @@ def _cover(pack: BoardPack, s) -> list:
         else "<b>DRAFT — quarter still open.</b> Owners' updates and the group's RAGs may still "
         "change; areas without a final RAG show the rule's proposal, labelled proposed."
     )
+    if pack.record:
+        state += " " + _text(pack.record)
     box = Table(
         [[Paragraph(state, s["body"])]],
         colWidths=[WIDTH],
@@ -653,34 +759,27 @@ def _summary(pack: BoardPack, s) -> list:
         if pack.previous_quarter
         else "no earlier frozen quarter to compare with"
     )
-    rows = [_heads(["Priority area", "RAG", f"Change ({against})", "Actions by proposed RAG"], s)]
+    # The change's arrow has a narrow column of its own, so the words beside it can flow on.
+    rows = [
+        _heads(["Priority area", "RAG", f"Change ({against})", "", "Actions by proposed RAG"], s)
+    ]
     totals: Counter = Counter()
     for area in pack.areas:
         totals.update(dict(area.action_counts))
         counts = "<br/>".join(f"{_tag(r)} {n}" for r, n in area.action_counts) or "No actions"
-        change = Paragraph(_text(area.movement_words), s["cell"])
-        if area.movement in ("up", "down", "same"):
-            change = Table(
-                [[_arrow(area.movement), change]],
-                colWidths=[13, 54 * mm - 19],
-                style=[
-                    ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                    ("LEFTPADDING", (0, 0), (-1, -1), 0),
-                    ("TOPPADDING", (0, 0), (-1, -1), 0),
-                    ("BOTTOMPADDING", (0, 0), (-1, -1), 0),
-                ],
-            )
         rows.append(
             [
                 Paragraph(f"<b>{area.number}.</b> {_text(area.title)}", s["cell"]),
                 Paragraph(_tag(area.rag, "final" if area.is_final else "proposed"), s["cell"]),
-                change,
+                _arrow(area.movement) if area.movement in ("up", "down", "same") else "",
+                Paragraph(_text(area.movement_words), s["cell"]),
                 Paragraph(counts, s["cell"]),
             ]
         )
     rows.append(
         [
             Paragraph("<b>All priority areas</b>", s["cell"]),
+            "",
             "",
             "",
             Paragraph(
@@ -705,8 +804,13 @@ def _summary(pack: BoardPack, s) -> list:
         Spacer(1, 3 * mm),
         _table(
             rows,
-            [55 * mm, 30 * mm, 54 * mm, WIDTH - 139 * mm],
-            extra=[("LINEABOVE", (0, -1), (-1, -1), 1, INK)],
+            [55 * mm, 30 * mm, ARROW_COLUMN, 54 * mm - ARROW_COLUMN, WIDTH - 139 * mm],
+            extra=[
+                ("SPAN", (2, 0), (3, 0)),
+                ("RIGHTPADDING", (2, 1), (2, -1), 0),
+                ("LEFTPADDING", (3, 1), (3, -1), 0),
+                ("LINEABOVE", (0, -1), (-1, -1), 1, INK),
+            ],
         ),
     ]
 
@@ -730,7 +834,9 @@ def _exceptions(pack: BoardPack, s) -> list:
             due += f'<br/><font color="#505a5f">was {_day(line.was_due)}</font>'
         rows.append(
             [
-                Paragraph(f"<b>{line.action_number}</b> {_text(line.action_text)}", s["cell"]),
+                Paragraph(
+                    f"<b>{_text(line.action_number)}</b> {_text(line.action_text)}", s["cell"]
+                ),
                 Paragraph(_text(", ".join(line.reasons)), s["cell"]),
                 Paragraph(due, s["cell"]),
                 Paragraph(f"{_tag(line.rag)}<br/>{_text(line.reason)}", s["cell"]),
@@ -858,18 +964,24 @@ def _area_sections(pack: BoardPack, s) -> list:
             )
         )
         if section.updates:
-            rows = [_heads(["Action", "Owner's RAG", "Progress note", "Author", "Entered"], s)]
+            # Each note runs the full width under its action's row, and on across pages.
+            rows: list = [_heads(["Action", "Owner's RAG", "Author", "Entered"], s)]
             for u in section.updates:
                 rows.append(
                     [
-                        Paragraph(f"<b>{u.action_number}</b> {_text(u.action_text)}", s["cell"]),
+                        Paragraph(
+                            f"<b>{_text(u.action_number)}</b> {_text(u.action_text)}", s["cell"]
+                        ),
                         Paragraph(_tag(u.rag), s["cell"]),
-                        Paragraph(_text(u.progress_note), s["cell"]),
                         Paragraph(_text(u.author), s["cell"]),
                         Paragraph(_day(u.entered), s["cell"]),
                     ]
                 )
-            story.append(_table(rows, [50 * mm, 20 * mm, WIDTH - 120 * mm, 25 * mm, 25 * mm]))
+                # One row a paragraph, so a page turns between paragraphs where it can.
+                first, *more = _printable(u.progress_note).split("\n\n")
+                rows.append(_Wide(Paragraph(f"<b>Progress note:</b> {_text(first)}", s["note"])))
+                rows.extend(_Wide(Paragraph(_text(part), s["note"])) for part in more)
+            story.append(_table(rows, [WIDTH - 95 * mm, 25 * mm, 40 * mm, 30 * mm]))
         else:
             story.append(Paragraph("No updates were entered for this quarter.", s["small"]))
         story.append(Spacer(1, 4 * mm))
@@ -991,8 +1103,8 @@ def render(pack: BoardPack) -> bytes:
         rightMargin=PAGE_MARGIN,
         topMargin=PAGE_MARGIN,
         bottomMargin=22 * mm,
-        title=f"{pack.plan_title}: board pack {pack.quarter}",
-        author=pack.county,
+        title=f"{_clip(_printable(pack.plan_title), 200)}: board pack {pack.quarter}",
+        author=_clip(_printable(pack.county), 200),
         subject=f"Quarterly review {pack.quarter}",
         invariant=1,
     )
@@ -1009,7 +1121,7 @@ def render(pack: BoardPack) -> bytes:
         *_rules(pack, s),
     ]
 
-    footer = f"{pack.plan_title} · Board pack · Quarter {pack.quarter}" + (
+    footer = f"{_clip(_printable(pack.plan_title), 70)} · Board pack · Quarter {pack.quarter}" + (
         "" if pack.frozen else " · Draft"
     )
 

@@ -9,7 +9,14 @@ from django.db import models
 from django.utils import timezone
 from django.utils.text import Truncator
 
-from actionplan.models import Plan, QuarterlyReview, QuarterlyUpdate, Rag, Rating
+from actionplan.models import (
+    TEXT_MAX_LENGTH,
+    Plan,
+    QuarterlyReview,
+    QuarterlyUpdate,
+    Rag,
+    Rating,
+)
 from actionplan.workflow import open_review
 
 QUARTER_CHOICES = [
@@ -151,6 +158,18 @@ class SavedOnceForm(forms.ModelForm):
         raise NotImplementedError
 
 
+class LimitedText(forms.CharField):
+    """Text with a maximum length that the page states (a GOV.UK character count).
+
+    The model's validator refuses longer text, with its own message; the field adds no second
+    check, so a long note gets one error, not "too long" and "enter a note" together.
+    """
+
+    def __init__(self, *, limit: int, **kwargs):
+        super().__init__(**kwargs)
+        self.character_limit = limit
+
+
 class RatingForm(SavedOnceForm):
     """A priority area's final RAG; one that differs from the rule's proposal needs a rationale."""
 
@@ -163,10 +182,11 @@ class RatingForm(SavedOnceForm):
         widget=forms.RadioSelect,
         error_messages={"required": "Select the final RAG"},
     )
-    rationale = forms.CharField(
+    rationale = LimitedText(
         label="Rationale",
         help_text="Required when the final RAG differs from the proposed one.",
         required=False,
+        limit=TEXT_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
 
@@ -196,10 +216,11 @@ class UpdateForm(SavedOnceForm):
     )
     # Not required here: `QuarterlyUpdate.clean()` refuses an empty note, or one that is only
     # spaces or invisible characters, with one message for both.
-    progress_note = forms.CharField(
+    progress_note = LimitedText(
         label="Progress note",
         help_text="What has happened this quarter, what is next and anything that is stuck.",
         required=False,
+        limit=TEXT_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 6}),
     )
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.db.models.signals import pre_delete
 from django.utils import timezone
@@ -14,6 +15,16 @@ from simple_history.models import HistoricalRecords
 
 from actionplan.blank_text import is_blank
 from indicators.models import Indicator
+
+# The longest progress note or rationale: what the forms state and every write path checks.
+# The board pack lays out any length (a note flows across pages); this keeps notes notes.
+TEXT_MAX_LENGTH = 5000
+
+
+def _at_most(label: str) -> MaxLengthValidator:
+    return MaxLengthValidator(
+        TEXT_MAX_LENGTH, message=f"{label} must be {TEXT_MAX_LENGTH:,} characters or less"
+    )
 
 
 class Rag(models.TextChoices):
@@ -402,7 +413,7 @@ class QuarterlyUpdate(InFrozenQuarterGuard):
     review = models.ForeignKey(QuarterlyReview, on_delete=models.CASCADE, related_name="updates")
     action = models.ForeignKey(Action, on_delete=models.CASCADE, related_name="updates")
     rag = models.CharField(max_length=16, choices=Rag.choices)
-    progress_note = models.TextField()
+    progress_note = models.TextField(validators=[_at_most("Progress note")])
     author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=keep_frozen_authors)
     created_at = models.DateTimeField(auto_now_add=True)
     history = HistoricalRecords()
@@ -434,7 +445,9 @@ class Rating(InFrozenQuarterGuard):
     proposed_reason = models.TextField(blank=True)
     final = models.CharField(max_length=16, choices=Rag.choices)
     rationale = models.TextField(
-        blank=True, help_text="Required when the final RAG differs from the proposed one"
+        blank=True,
+        help_text="Required when the final RAG differs from the proposed one",
+        validators=[_at_most("Rationale")],
     )
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=keep_frozen_authors
@@ -465,6 +478,42 @@ class Rating(InFrozenQuarterGuard):
                 f"Enter a rationale: the final RAG differs from the proposed RAG ({proposed})"
             ]
         return errors
+
+
+class FrozenBoardPack(models.Model):
+    """The board pack as the board saw it, stored once when its quarter is frozen.
+
+    `content` holds everything the pack shows (`boardpack.BoardPack` as plain JSON, see
+    `actionplan.frozen_pack`) and `pdf` the file itself, served byte for byte for ever: later
+    changes to actions, measures, figures or people do not reach a frozen quarter's pack.
+    """
+
+    class Captured(models.TextChoices):
+        AT_FREEZING = "freezing", "When the quarter was frozen"
+        AT_UPGRADE = "upgrade", "When packs began to be stored (the quarter was frozen before)"
+        AT_FIRST_DOWNLOAD = "download", "At its first download (none was stored before)"
+
+    review = models.OneToOneField(
+        QuarterlyReview, on_delete=models.CASCADE, related_name="frozen_pack"
+    )
+    content = models.JSONField(editable=False)
+    pdf = models.BinaryField(editable=False)
+    sha256 = models.CharField(max_length=64, editable=False)
+    filename = models.CharField(max_length=100, editable=False)
+    captured = models.CharField(max_length=16, choices=Captured.choices, editable=False)
+    captured_at = models.DateTimeField(editable=False)
+
+    def __str__(self) -> str:
+        return f"Board pack {self.review} ({self.get_captured_display().lower()})"
+
+    def save(self, *args, **kwargs):
+        # Stored once: what the board saw is never rewritten.
+        if not self._state.adding:
+            raise FrozenReview(f"The board pack of {self.review} is stored for good")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise FrozenReview(f"The board pack of {self.review} is stored for good")
 
 
 class UpdateReminder(models.Model):

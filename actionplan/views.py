@@ -20,7 +20,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.generic import CreateView, DetailView, FormView, UpdateView
 
-from actionplan import boardpack, presenters, rag, review_changes, workflow
+from actionplan import boardpack, frozen_pack, presenters, rag, review_changes, workflow
 from actionplan.forms import (
     FreezeForm,
     RatingForm,
@@ -140,8 +140,14 @@ def priority_area(request: HttpRequest, number: int) -> HttpResponse:
 
 @plan_role_required
 def board_pack(request: HttpRequest, pk: int) -> HttpResponse:
-    """One quarterly review's board pack as a PDF download."""
+    """One quarterly review's board pack as a PDF download: a frozen quarter's as stored."""
     review = get_object_or_404(QuarterlyReview.objects.select_related("plan"), pk=pk)
+    if review.is_frozen:
+        record = frozen_pack.stored(review)
+        response = HttpResponse(bytes(record.pdf), content_type="application/pdf")
+        response["Content-Disposition"] = f'attachment; filename="{record.filename}"'
+        response["ETag"] = f'"{record.sha256}"'
+        return response
     pack = boardpack.collect(review, today=timezone.localdate(), generated_at=timezone.localtime())
     response = HttpResponse(boardpack.render(pack), content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{boardpack.filename(pack)}"'

@@ -18,7 +18,7 @@ from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import transaction
 from django.utils import timezone
 
-from actionplan import changes, review_changes
+from actionplan import changes, frozen_pack, review_changes
 from actionplan.models import Action, Plan, PriorityArea, QuarterlyReview
 from actionplan.roles import ADMINISTRATOR, has_plan_role
 
@@ -106,3 +106,5 @@ def freeze(review: QuarterlyReview) -> None:
         )
         review.state = QuarterlyReview.State.FROZEN
         review.save(update_fields=["state", "frozen_at", "changes_at_freeze"], freezing=True)
+        # What the board saw is the record: the pack's values and its PDF, kept with the freeze.
+        frozen_pack.store(review)
