@@ -74,7 +74,7 @@ def test_every_variable_gunicorn_and_the_healthcheck_read_is_documented_in_env_e
 def test_env_example_holds_no_secret_values():
     values = dict(re.findall(r"^([A-Z][A-Z0-9_]*)=(.*)$", ENV_EXAMPLE, re.M))
     secrets = ("SECRET_KEY", "POSTGRES_PASSWORD", "REDIS_PASSWORD", "EMAIL_HOST_PASSWORD")
-    for name in (*secrets, "OIDC_CLIENT_SECRET"):
+    for name in (*secrets, "OIDC_CLIENT_SECRET", "STORAGE_S3_SECRET_ACCESS_KEY"):
         if name in values:
             assert values[name] == "", f"{name} has a value in .env.example"
 
@@ -83,7 +83,10 @@ def test_env_example_holds_no_secret_values():
 
 
 def test_compose_has_the_services_of_a_deployment():
-    assert set(SERVICES) == {"db", "redis", "cache", "migrate", "web", "worker", "beat", "proxy"}
+    assert set(SERVICES) == {
+        *("db", "redis", "cache", "storage", "storage-setup"),
+        *("migrate", "web", "worker", "beat", "proxy"),
+    }
 
 
 def test_database_is_postgres_15_on_a_named_volume_with_a_readiness_check():
@@ -249,7 +252,10 @@ def compose_project(tmp_path) -> Path:
     """docker-compose.yml beside a .env made from .env.example with its secrets filled in."""
     shutil.copy(BASE_DIR / "docker-compose.yml", tmp_path)
     env = re.sub(
-        r"^(SECRET_KEY|POSTGRES_PASSWORD|REDIS_PASSWORD)=$", r"\1=s3cret", ENV_EXAMPLE, flags=re.M
+        r"^(SECRET_KEY|POSTGRES_PASSWORD|REDIS_PASSWORD|STORAGE_S3_SECRET_ACCESS_KEY)=$",
+        r"\1=s3cret",
+        ENV_EXAMPLE,
+        flags=re.M,
     )
     (tmp_path / ".env").write_text(env, encoding="utf-8")
     return tmp_path
@@ -290,7 +296,9 @@ def compose_config(project: Path) -> subprocess.CompletedProcess:
     )
 
 
-@pytest.mark.parametrize("secret", ["SECRET_KEY", "POSTGRES_PASSWORD", "REDIS_PASSWORD"])
+@pytest.mark.parametrize(
+    "secret", ["SECRET_KEY", "POSTGRES_PASSWORD", "REDIS_PASSWORD", "STORAGE_S3_SECRET_ACCESS_KEY"]
+)
 def test_docker_compose_refuses_to_start_without_a_secret_and_names_it(compose_project, secret):
     env = compose_project / ".env"
     env.write_text(re.sub(rf"^{secret}=.*$", f"{secret}=", env.read_text(), flags=re.M))
