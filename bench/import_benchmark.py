@@ -16,6 +16,19 @@ indicators it touched, so steps 1 and 3 include it and step 2 does not (the note
 Prints a Markdown table (median wall time over the repeats, with the range; the highest peak RSS)
 to stdout, and writes every measure to var/bench/<file>_results.json.
 Figures are for docs/PERFORMANCE.md; nothing here is a test or asserts a target.
+
+    .venv/bin/python bench/import_benchmark.py --against-baseline [--repeat 3]
+        [--file var/bench/national_21periods.csv] [--pg-db bench]
+
+times the importer against the baseline, in one process and one PostgreSQL database (fresh and
+migrated for each repeat), step by step in the order first import, unchanged re-import, 1%
+revision. The baseline of each step, timed just before the importer's, is exactly: COPY the same
+file's rows into an UNLOGGED staging table, then one `INSERT … ON CONFLICT (natural key) DO UPDATE
+… WHERE (values) IS DISTINCT FROM (new values)` into a table of the file's columns keyed on the
+natural key (indicator, area, sex, age, category type, category, sortable period). The importer is
+`import_file` in the same process; the time its statistics recomputation takes is measured apart,
+so a step's time "before statistics" is its total less that. Peak memory is the process's
+`resource.getrusage` maximum RSS after each step.
 """
 
 from __future__ import annotations
@@ -31,7 +44,9 @@ import subprocess
 import sys
 import tempfile
 from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
+from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCH = ROOT / "var/bench"
@@ -40,7 +55,8 @@ FILES = {"plain": BENCH / "national.csv", "revised": BENCH / "national_revised.c
 PY = str(ROOT / ".venv/bin/python")
 TIME = "/usr/bin/time"
 PG_URL = os.environ.get("PG_URL", "postgres://postgres@127.0.0.1:5433")
-PSQL = ["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-h", "127.0.0.1", "-p", "5433", "-U",
+PG_PORT = str(urlsplit(PG_URL).port or 5432)
+PSQL = ["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-h", "127.0.0.1", "-p", PG_PORT, "-U",
         "postgres", "-d", "postgres"]  # fmt: skip
 PG_DB = "bench"
 
@@ -233,7 +249,7 @@ def machine() -> str:
         f"- OS: {platform.platform()}\n"
         f"- Python {platform.python_version()}, Django {django}, psycopg2 {psycopg}, "
         f"pandas {pandas}, SQLite {sqlite}\n"
-        f"- PostgreSQL {pg} on 127.0.0.1:5433 (same machine; {settings})\n"
+        f"- PostgreSQL {pg} on 127.0.0.1:{PG_PORT} (same machine; {settings})\n"
         f"- Load average (1, 5, 15 min) at the end: "
         + ", ".join(f"{x:.2f}" for x in os.getloadavg())
     )
@@ -260,6 +276,148 @@ def table(results: list[Result]) -> str:
     return "\n".join(lines)
 
 
+# ---------------------------------------------------------------------------------------------
+# Against the baseline: COPY into an unlogged staging table + one guarded upsert, same process
+# ---------------------------------------------------------------------------------------------
+
+# The file's 27 columns as the baseline stores them (the header's order).
+BASELINE_COLUMNS = [
+    ("indicator_id", "integer"), ("indicator_name", "text"), ("parent_code", "text"),
+    ("parent_name", "text"), ("area_code", "text"), ("area_name", "text"), ("area_type", "text"),
+    ("sex", "text"), ("age", "text"), ("category_type", "text"), ("category", "text"),
+    ("time_period", "text"), ("value", "float8"), ("lower_ci_95", "float8"),
+    ("upper_ci_95", "float8"), ("lower_ci_998", "float8"), ("upper_ci_998", "float8"),
+    ("count", "float8"), ("denominator", "float8"), ("value_note", "text"),
+    ("recent_trend", "text"), ("compared_to_england", "text"), ("compared_to_parent", "text"),
+    ("period_sortable", "integer"), ("new_data", "text"), ("compared_to_goal", "text"),
+    ("period_range", "text"),
+]  # fmt: skip
+BASELINE_KEY = ["indicator_id", "area_code", "sex", "age", "category_type", "category",
+                "period_sortable"]  # fmt: skip
+
+
+def baseline_tables(cursor) -> None:
+    columns = ", ".join(f"{name} {kind}" for name, kind in BASELINE_COLUMNS)
+    cursor.execute(
+        f"CREATE TABLE bench_baseline ({columns}, PRIMARY KEY ({', '.join(BASELINE_KEY)}))"
+    )
+
+
+def baseline_step(cursor, path: Path) -> float:
+    """COPY the file into an unlogged staging table, then one guarded upsert; seconds taken."""
+    import time
+
+    names = [name for name, _ in BASELINE_COLUMNS]
+    values = [n for n in names if n not in BASELINE_KEY]
+    text = [name for name, kind in BASELINE_COLUMNS if kind == "text"]
+    start = time.perf_counter()
+    cursor.execute("DROP TABLE IF EXISTS bench_baseline_staging")
+    cursor.execute("CREATE UNLOGGED TABLE bench_baseline_staging (LIKE bench_baseline)")
+    with path.open("rb") as f:
+        # Empty text cells are empty strings, not NULL, so an empty category matches its key.
+        cursor.copy_expert(
+            f"COPY bench_baseline_staging ({', '.join(names)}) FROM STDIN WITH "
+            f"(FORMAT csv, HEADER true, FORCE_NOT_NULL ({', '.join(text)}))",
+            f,
+        )
+    cursor.execute(
+        f"INSERT INTO bench_baseline AS t ({', '.join(names)}) "
+        f"SELECT {', '.join(names)} FROM bench_baseline_staging "
+        f"ON CONFLICT ({', '.join(BASELINE_KEY)}) DO UPDATE SET "
+        + ", ".join(f"{n} = EXCLUDED.{n}" for n in values)
+        + f" WHERE ({', '.join(f't.{n}' for n in values)}) IS DISTINCT FROM "
+        f"({', '.join(f'EXCLUDED.{n}' for n in values)})"
+    )
+    cursor.connection.commit()
+    return time.perf_counter() - start
+
+
+def against_baseline_worker(plain: Path, revised: Path) -> None:
+    """In one process: each step's baseline, then the importer; one JSON line per step."""
+    import resource
+    import time
+
+    import django
+
+    sys.path.insert(0, str(ROOT))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "imr_dashboard.settings")
+    django.setup()
+    from django.db import connection
+
+    from indicators.importers import fingertips
+
+    recomputed: list[float] = []
+    real_recompute = fingertips.recompute
+
+    def timed_recompute(*args, **kwargs):
+        start = time.perf_counter()
+        try:
+            return real_recompute(*args, **kwargs)
+        finally:
+            recomputed.append(time.perf_counter() - start)
+
+    fingertips.recompute = timed_recompute
+    raw = connection.cursor().connection  # psycopg2's, outside Django's transaction handling
+    with raw.cursor() as cursor:
+        baseline_tables(cursor)
+    raw.commit()
+    steps = [("first import", plain), ("unchanged re-import", plain), ("1% revision", revised)]
+    for step, path in steps:
+        with raw.cursor() as cursor:
+            baseline = baseline_step(cursor, path)
+        recomputed.clear()
+        start = time.perf_counter()
+        outcome = fingertips.import_file(path)
+        total = time.perf_counter() - start
+        if outcome.status != "ok":
+            sys.exit(f"import not ok: {outcome}")
+        print(json.dumps({
+            "step": step, "baseline": baseline, "import": total, "statistics": sum(recomputed),
+            "recomputed": len(recomputed),
+            "outcome": [outcome.created, outcome.updated, outcome.unchanged],
+            "peak_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        }), flush=True)  # fmt: skip
+
+
+def _spread(xs: list[float]) -> str:
+    return f" ({min(xs):.2f}-{max(xs):.2f})" if len(xs) > 1 else ""
+
+
+def bench_against_baseline(repeat: int) -> str:
+    runs: dict[str, list[dict]] = {}
+    for _ in range(repeat):
+        env = django_env(fresh_database("postgresql"))
+        run([PY, "manage.py", "migrate", "--no-input", "-v", "0"], env)
+        out = run([PY, __file__, "--baseline-worker", str(FILES["plain"]), str(FILES["revised"])],
+                  env)  # fmt: skip
+        for line in out.strip().splitlines():
+            measure = json.loads(line)
+            runs.setdefault(measure["step"], []).append(measure)
+        print("  " + ", ".join(f"{m['step']}: {m['import']:.2f} s vs {m['baseline']:.2f} s"
+                               for m in map(json.loads, out.strip().splitlines())),
+              file=sys.stderr)  # fmt: skip
+    drop_database("postgresql")
+    lines = [
+        "| step | baseline s | import s | ratio | statistics s | before statistics s | ratio "
+        "before statistics | created / updated / unchanged | peak RSS MiB |",
+        "|---|--:|--:|--:|--:|--:|--:|---|--:|",
+    ]
+    for step, measures in runs.items():
+        med = {k: statistics.median(m[k] for m in measures)
+               for k in ("baseline", "import", "statistics")}  # fmt: skip
+        ratios = [m["import"] / m["baseline"] for m in measures]
+        before = [(m["import"] - m["statistics"]) / m["baseline"] for m in measures]
+        created, updated, unchanged = measures[-1]["outcome"]
+        lines.append(
+            f"| {step} | {med['baseline']:.2f} | {med['import']:.2f} | "
+            f"{statistics.median(ratios):.2f}{_spread(ratios)} | {med['statistics']:.2f} | "
+            f"{med['import'] - med['statistics']:.2f} | {statistics.median(before):.2f}"
+            f"{_spread(before)} | {created:,} / {updated:,} / {unchanged:,} | "
+            f"{max(m['peak_rss_mib'] for m in measures):.1f} |"
+        )
+    return "\n".join(lines)
+
+
 def main() -> int:
     global PG_DB
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -271,7 +429,14 @@ def main() -> int:
                         "copy is used for the revised re-import)")  # fmt: skip
     parser.add_argument("--no-readers", action="store_true", help="skip pandas and csv.reader")
     parser.add_argument("--pg-db", default=PG_DB, help="PostgreSQL database to drop and create")
+    parser.add_argument("--against-baseline", action="store_true",
+                        help="PostgreSQL only: the importer against COPY + one guarded upsert, "
+                        "in one process")  # fmt: skip
+    parser.add_argument("--baseline-worker", nargs=2, type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.baseline_worker:
+        against_baseline_worker(*args.baseline_worker)
+        return 0
     PG_DB = args.pg_db
     national = args.file.resolve()
     FILES.update(plain=national, revised=national.with_name(national.stem + "_revised.csv"))
@@ -287,6 +452,14 @@ def main() -> int:
     name, megabytes = FILES["plain"].relative_to(ROOT), FILES["plain"].stat().st_size / 1e6
     print(f"{name}: {rows:,} rows, {megabytes:.1f} MB (timing only; never shipped as data)\n",
           file=sys.stderr)  # fmt: skip
+    if args.against_baseline:
+        print(f"Started {datetime.now(UTC):%Y-%m-%d %H:%M} UTC", file=sys.stderr)
+        result = bench_against_baseline(args.repeat)
+        print(machine())
+        print(f"\nFile: {name}, {rows:,} data rows; {args.repeat} repeat(s), each on a fresh, "
+              "migrated database; baseline and importer in one process.\n")  # fmt: skip
+        print(result)
+        return 0
     results: list[Result] = []
     for backend in args.backends.split(","):
         results.extend(bench_backend(backend, args.repeat, rows))

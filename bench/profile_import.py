@@ -51,6 +51,7 @@ STAGES = [
     (fingertips, "_existing_observations"),
     (fingertips, "_insert_observations"),
     (fingertips, "_update_observations"),
+    (fingertips, "upsert_rows"),  # stage the rows, then one guarded upsert
     (fingertips, "_finish"),
     (fingertips, "recompute"),  # derived statistics, after an import that changed rows
     (derived, "_Context"),

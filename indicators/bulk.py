@@ -1,15 +1,17 @@
 """Fast multi-row INSERT and UPDATE by primary key, for the importer and the derived statistics.
 
 Django's bulk_create and bulk_update spend most of their time in per-field Python work. Here
-PostgreSQL gets COPY (into the table, or into a temporary table that one UPDATE … FROM joins),
-and SQLite gets executemany, which is fast in-process.
+PostgreSQL gets COPY (into the table, or into a temporary table that one UPDATE … FROM joins or
+one guarded INSERT … ON CONFLICT reads), and SQLite gets executemany, which is fast in-process.
 """
 
 from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Sequence
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
 from django.db import connection, models
 
@@ -70,3 +72,127 @@ def update_rows(model: type[models.Model], columns: Sequence[str], rows: Sequenc
         else:
             assignments = ", ".join(f"{name} = %s" for name in columns)
             cursor.executemany(f"UPDATE {table} SET {assignments} WHERE {pk} = %s", rows)
+
+
+@dataclass(frozen=True, slots=True)
+class Upserted:
+    """What one upsert wrote: rows created and updated, and the `report` values of those rows."""
+
+    created: int
+    updated: int
+    changed: frozenset[tuple]
+
+
+def upsert_rows(
+    model: type[models.Model],
+    columns: Sequence[str],
+    rows: Iterable[tuple],
+    *,
+    key: Sequence[str],
+    merged: Sequence[str] = (),
+    stamped: Sequence[str] = (),
+    report: Sequence[str],
+) -> Upserted:
+    """Insert rows, or update the stored row with the same `key` only where a value differs.
+
+    `columns` are database column names in the order of each row's values; the rows must not
+    repeat a key. A `merged` column (JSON objects) keeps its stored keys and takes the row's on
+    top; a `stamped` column (the import run) is written with a changed row but never compared.
+    Everything happens in one statement after the rows are staged: PostgreSQL COPYs them into a
+    temporary table, SQLite takes them by executemany.
+    """
+    table = model._meta.db_table
+    staging = f"{table}_staging"
+    compared = [c for c in columns if c not in key and c not in stamped]
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            return _upsert_postgresql(
+                cursor, model, table, staging, columns, rows, key, compared, merged, report
+            )
+        return _upsert_sqlite(cursor, table, staging, columns, rows, key, compared, merged, report)
+
+
+def _upsert_postgresql(cursor, model, table, staging, columns, rows, key, compared, merged, report):
+    names = ", ".join(columns)
+    cursor.execute(f"DROP TABLE IF EXISTS {staging}")
+    cursor.execute(
+        f"CREATE TEMPORARY TABLE {staging} ON COMMIT DROP AS "
+        f"SELECT {names} FROM {table} WITH NO DATA"
+    )
+    # Text is never NULL: an empty cell is an empty string, and a key so made matches on conflict.
+    fields = {f.column: f for f in model._meta.concrete_fields}
+    text = [c for c in columns if fields[c].get_internal_type() in {"CharField", "TextField"}]
+    cursor.cursor.copy_expert(
+        f"COPY {staging} ({names}) FROM STDIN WITH (FORMAT csv, NULL '{_NULL}', "
+        f"FORCE_NOT_NULL ({', '.join(text)}))",
+        _copy_buffer(rows),
+    )
+
+    def new(column: str) -> str:
+        return f"o.{column} || EXCLUDED.{column}" if column in merged else f"EXCLUDED.{column}"
+
+    reported = ", ".join(report)
+    cursor.execute(
+        f"""
+        WITH written AS (
+            INSERT INTO {table} AS o ({names}) SELECT {names} FROM {staging}
+            ON CONFLICT ({", ".join(key)}) DO UPDATE SET
+                {", ".join(f"{c} = {new(c)}" for c in columns if c not in key)}
+            WHERE ({", ".join(f"o.{c}" for c in compared)})
+                IS DISTINCT FROM ({", ".join(new(c) for c in compared)})
+            RETURNING {", ".join(f"o.{c}" for c in report)}, (o.xmax = 0) AS created
+        )
+        SELECT {reported}, created, count(*) FROM written GROUP BY {reported}, created
+        """
+    )
+    result = cursor.fetchall()
+    cursor.execute(f"DROP TABLE {staging}")
+    return _tally(result, len(report))
+
+
+def _upsert_sqlite(cursor, table, staging, columns, rows, key, compared, merged, report):
+    names = ", ".join(columns)
+    cursor.execute(f"DROP TABLE IF EXISTS temp.{staging}")
+    cursor.execute(f"CREATE TEMPORARY TABLE {staging} AS SELECT {names} FROM {table} WHERE 0")
+    marks = ", ".join(["%s"] * len(columns))
+    cursor.executemany(f"INSERT INTO {staging} ({names}) VALUES ({marks})", rows)
+    reported = ", ".join(f"s.{c}" for c in report)
+    matches = " AND ".join(f"o.{c} = s.{c}" for c in key)
+    cursor.execute(
+        f"SELECT {reported}, 1, count(*) FROM {staging} AS s "
+        f"WHERE NOT EXISTS (SELECT 1 FROM {table} AS o WHERE {matches}) GROUP BY {reported}"
+    )
+    created = cursor.fetchall()
+
+    def new(column: str) -> str:
+        return (
+            f"json_patch(o.{column}, excluded.{column})"
+            if column in merged
+            else f"excluded.{column}"
+        )
+
+    def old(column: str) -> str:
+        return f"json(o.{column})" if column in merged else f"o.{column}"
+
+    # `WHERE true` tells SQLite's parser that ON CONFLICT belongs to the INSERT, not a join.
+    cursor.execute(
+        f"""
+        INSERT INTO {table} AS o ({names}) SELECT {names} FROM {staging} WHERE true
+        ON CONFLICT ({", ".join(key)}) DO UPDATE SET
+            {", ".join(f"{c} = {new(c)}" for c in columns if c not in key)}
+        WHERE ({", ".join(old(c) for c in compared)}) IS NOT ({", ".join(new(c) for c in compared)})
+        RETURNING {", ".join(report)}
+        """
+    )
+    written = Counter(tuple(row) for row in cursor.fetchall())
+    cursor.execute(f"DROP TABLE temp.{staging}")
+    for *values, _, count in created:
+        written[tuple(values)] -= count
+    updates = [(*values, 0, count) for values, count in written.items() if count > 0]
+    return _tally([*created, *updates], len(report))
+
+
+def _tally(result: Sequence[tuple], width: int) -> Upserted:
+    created = sum(row[-1] for row in result if row[-2])
+    updated = sum(row[-1] for row in result if not row[-2])
+    return Upserted(created, updated, frozenset(tuple(row[:width]) for row in result))

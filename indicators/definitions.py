@@ -382,8 +382,9 @@ INDICATORS += (
 VALUE_RANGES: dict[int, ValueRange] = {d.fingertips_id: d.value_range() for d in INDICATORS}
 
 
-def sync_definitions() -> None:
-    """Write the declared definitions to the database; an id confirmed by a refresh stays so."""
+def sync_definitions() -> list[int]:
+    """Write the declared definitions to the database where they differ; an id confirmed by a
+    refresh stays so. Returns the indicators whose stored definitions were created or rewritten."""
     existing = {i.fingertips_id: i for i in Indicator.objects.all()}
     rewritten = []
     for position, definition in enumerate(INDICATORS):
@@ -407,6 +408,7 @@ def sync_definitions() -> None:
                 rewritten.append(definition.fingertips_id)
     # Their pages show the definitions: cached ones are rebuilt.
     DataVersion.bump_indicators(rewritten)
+    return rewritten
 
 
 # Shown on the data page only, which is never cached (a refresh rewrites it every week).

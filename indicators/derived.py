@@ -8,6 +8,7 @@ county: an aggregate of its districts' counts where Fingertips publishes no figu
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import math
 from collections import defaultdict
@@ -16,7 +17,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 
 from indicators import statistics as stats
 from indicators.bulk import update_rows
@@ -131,20 +132,40 @@ def check_limits(published: dict[str, float | None], computed: stats.IndicatorVa
     return problems
 
 
-def recompute(indicator_ids: Iterable[int] | None = None) -> RecomputeSummary:
-    """Recompute the derived figures of the given indicators (database ids), or of all."""
+def recompute(
+    indicator_ids: Iterable[int] | None = None,
+    *,
+    changed: Iterable[tuple[int, int]] | None = None,
+) -> RecomputeSummary:
+    """Recompute the derived figures of the given indicators (database ids), or of all.
+
+    With `changed`, the (indicator, area) pairs whose stored figures an import changed: those
+    pairs are derived again as well, and only they, unless the area is one others are compared
+    with or pooled from (England, a region, the home county or one of its districts), when the
+    whole indicator is.
+    """
+    whole = None if indicator_ids is None else set(indicator_ids)
+    areas: dict[int, set[int]] = defaultdict(set)
+    if changed is not None:
+        whole = whole or set()
+        for indicator_pk, area_pk in changed:
+            areas[indicator_pk].add(area_pk)
     indicators = Indicator.objects.all()
-    if indicator_ids is not None:
-        indicators = indicators.filter(pk__in=list(indicator_ids))
+    if whole is not None:
+        indicators = indicators.filter(pk__in=whole | set(areas))
     context = _Context.build()
     total = _Counts()
     changed_indicators = set()
-    with transaction.atomic():
+    with _transaction():
         for indicator in indicators:
             before = total.changed
-            aggregates_changed = _refresh_home_aggregates(indicator, context, total)
-            _recompute_indicator(indicator, context, total)
-            if aggregates_changed or total.changed != before:
+            only = None if whole is None or indicator.pk in whole else areas[indicator.pk]
+            if only is not None and only & context.shared:
+                only = None
+            # Aggregates pool the districts into the home county: unchanged unless one of them is.
+            aggregates = only is None and _refresh_home_aggregates(indicator, context, total)
+            _recompute_indicator(indicator, context, total, only)
+            if aggregates or total.changed != before:
                 changed_indicators.add(indicator.fingertips_id)
         # Only the indicators whose figures changed are rebuilt on the pages.
         DataVersion.bump_indicators(changed_indicators)
@@ -168,12 +189,19 @@ class _Counts:
     aggregates: int = 0
 
 
+def _transaction():
+    # Inside an import's transaction no savepoint is made: one transaction per import.
+    return contextlib.nullcontext() if connection.in_atomic_block else transaction.atomic()
+
+
 @dataclass(frozen=True)
 class _Context:
     england: int | None
     home: int | None
     region_of: dict[int, int]
     districts: tuple[int, ...]
+    # Areas whose figures other areas' derived figures read: benchmarks and the pooled districts.
+    shared: frozenset[int] = frozenset()
 
     @classmethod
     def build(cls) -> _Context:
@@ -189,23 +217,31 @@ class _Context:
             if parent is not None and areas[parent].level == AreaLevel.REGION:
                 region_of[pk] = parent
         districts = tuple(by_code[d.code] for d in config.districts if d.code in by_code)
-        return cls(
-            by_code.get(config.england.code), by_code.get(config.home.code), region_of, districts
-        )
+        england, home = by_code.get(config.england.code), by_code.get(config.home.code)
+        regions = {pk for pk, area in areas.items() if area.level == AreaLevel.REGION}
+        shared = frozenset({england, home, *regions, *region_of.values(), *districts} - {None})
+        return cls(england, home, region_of, districts, shared)
 
 
-def _recompute_indicator(indicator: Indicator, context: _Context, total: _Counts) -> None:
-    rows = list(
-        Observation.objects.filter(indicator=indicator).values_list(
-            *_READ, *COMPUTED_FIELDS, named=True
-        )
-    )
+def _recompute_indicator(
+    indicator: Indicator, context: _Context, total: _Counts, only: set[int] | None = None
+) -> None:
+    """Derive the indicator's figures again: all, or those of the areas in `only`."""
+    stored = Observation.objects.filter(indicator=indicator)
+    if only is not None:
+        # The areas' own rows, and those of the benchmarks they are compared with.
+        benchmarks = {context.england, context.home, *(context.region_of.get(a) for a in only)}
+        stored = stored.filter(area_id__in=only | (benchmarks - {None}))
+    rows = list(stored.values_list(*_READ, *COMPUTED_FIELDS, named=True))
     benchmarks: dict[tuple, dict[int, Any]] = defaultdict(dict)
     series: dict[tuple, list[Any]] = defaultdict(list)
     for row in rows:
-        series[(row.area_id, row.sex, row.age, row.category_type, row.category)].append(row)
         if row.category_type == "" and row.category == "":
             benchmarks[(row.sex, row.age, row.period_sortable)][row.area_id] = row
+    if only is not None:
+        rows = [row for row in rows if row.area_id in only]
+    for row in rows:
+        series[(row.area_id, row.sex, row.age, row.category_type, row.category)].append(row)
     trends = _trends(indicator, series)
     changed = []
     for row in rows:

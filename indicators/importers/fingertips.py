@@ -12,6 +12,7 @@ warning on the run. A file that cannot be read at all still leaves a failed run 
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import functools
 import hashlib
@@ -20,16 +21,15 @@ import json
 import math
 import re
 import stat
-from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
-from indicators.bulk import insert_rows, update_rows
+from indicators.bulk import upsert_rows
 from indicators.csv_safety import restore
 from indicators.definitions import LARGEST_FIGURE, VALUE_RANGES, ValueRange, sync_definitions
 from indicators.derived import recompute
@@ -621,16 +621,23 @@ class LoadCounts:
     created: int = 0
     updated: int = 0
     unchanged: int = 0
+    # The (indicator, area) database ids whose stored figures this load created or changed.
+    changed: frozenset[tuple[int, int]] = frozenset()
+    # Indicators (database ids) whose figures must all be derived again: their definitions
+    # were rewritten, or an area of theirs was given its region.
+    whole: frozenset[int] = frozenset()
 
     def __add__(self, other: LoadCounts) -> LoadCounts:
         return LoadCounts(
             self.created + other.created,
             self.updated + other.updated,
             self.unchanged + other.unchanged,
+            self.changed | other.changed,
+            self.whole | other.whole,
         )
 
 
-_OBSERVATION_COLUMNS = (
+_KEY_COLUMNS = (
     "indicator_id",
     "area_id",
     "sex",
@@ -638,6 +645,9 @@ _OBSERVATION_COLUMNS = (
     "category_type",
     "category",
     "period_sortable",
+)
+_OBSERVATION_COLUMNS = (
+    *_KEY_COLUMNS,
     *DATA_FIELDS,
     "compared_to_england",
     "parent_comparisons",
@@ -646,61 +656,65 @@ _OBSERVATION_COLUMNS = (
 
 
 def load_records(records: Sequence[ObservationRecord], *, run: ImportRun) -> LoadCounts:
-    """Upsert on the natural key in one transaction; unchanged rows are not written."""
-    by_indicator: dict[int, list[ObservationRecord]] = defaultdict(list)
-    for record in records:
-        by_indicator[record.indicator_id].append(record)
-    counts = LoadCounts()
-    with transaction.atomic():
-        sync_definitions()
+    """Upsert on the natural key in the caller's transaction; unchanged rows are not written.
+
+    The rows are staged in bulk (COPY on PostgreSQL) and written by one guarded upsert that
+    touches only rows whose figures differ, and says which (indicator, area) pairs it changed.
+    """
+    with _transaction():
+        redefined = set(sync_definitions())
         indicator_pks = _ensure_indicators(records)
-        area_pks = _ensure_areas(records)
-        # One indicator at a time keeps only its stored rows in memory.
-        changed = []
-        for fingertips_id, group in by_indicator.items():
-            loaded = _load_indicator(group, indicator_pks[fingertips_id], area_pks, run)
-            if loaded.created or loaded.updated:
-                changed.append(fingertips_id)
-            counts += loaded
+        area_pks, reparented = _ensure_areas(records)
+        upserted = upsert_rows(
+            Observation,
+            _OBSERVATION_COLUMNS,
+            _observation_rows(records, indicator_pks, area_pks, run.pk),
+            key=_KEY_COLUMNS,
+            merged=("parent_comparisons",),
+            stamped=("import_run_id",),
+            report=("indicator_id", "area_id"),
+        )
         # Cached pages of these indicators (and those showing every indicator) are rebuilt;
         # the versions move in this transaction, so they become visible with the figures.
-        DataVersion.bump_indicators(changed)
-    return counts
+        fingertips_ids = {pk: fid for fid, pk in indicator_pks.items()}
+        DataVersion.bump_indicators(fingertips_ids[i] for i, _ in upserted.changed)
+    whole = {indicator_pks[f] for f in redefined if f in indicator_pks}
+    if reparented:
+        whole |= set(indicator_pks.values())
+    return LoadCounts(
+        created=upserted.created,
+        updated=upserted.updated,
+        unchanged=len(records) - upserted.created - upserted.updated,
+        changed=upserted.changed,
+        whole=frozenset(whole),
+    )
 
 
-def _load_indicator(
-    records: list[ObservationRecord], indicator_pk: int, area_pks: dict[str, int], run: ImportRun
-) -> LoadCounts:
-    existing = _existing_observations(indicator_pk)
-    to_create: list[tuple] = []
-    to_update: list[tuple] = []
-    unchanged = 0
-    for record in records:
-        area_pk = area_pks[record.area_code]
-        current = existing.get((area_pk, *record.key[2:]))
-        if current is None:
-            to_create.append(
-                (
-                    indicator_pk,
-                    area_pk,
-                    *record.key[2:],
-                    record.data(),
-                    record.compared_to_england,
-                    record.parent_comparisons,
-                    run.pk,
-                )
-            )
-            continue
-        pk, data, england, comparisons = current
-        merged = {**comparisons, **record.parent_comparisons}
-        new_data = record.data()
-        if data == new_data and england == record.compared_to_england and merged == comparisons:
-            unchanged += 1
-            continue
-        to_update.append((new_data, record.compared_to_england, merged, run.pk, pk))
-    _insert_observations(to_create)
-    _update_observations(to_update)
-    return LoadCounts(len(to_create), len(to_update), unchanged)
+def _transaction():
+    # One transaction per import: inside the importer's own, no savepoint is made.
+    return contextlib.nullcontext() if connection.in_atomic_block else transaction.atomic()
+
+
+def _observation_rows(
+    records: Iterable[ObservationRecord],
+    indicator_pks: dict[int, int],
+    area_pks: dict[str, int],
+    run_pk: int,
+) -> Iterator[tuple]:
+    for r in records:
+        yield (
+            indicator_pks[r.indicator_id],
+            area_pks[r.area_code],
+            r.sex,
+            r.age,
+            r.category_type,
+            r.category,
+            r.period_sortable,
+            *r.data(),
+            r.compared_to_england,
+            json.dumps(r.parent_comparisons, sort_keys=True, separators=(",", ":")),
+            run_pk,
+        )
 
 
 def _ensure_indicators(records: Iterable[ObservationRecord]) -> dict[int, int]:
@@ -721,7 +735,9 @@ def _ensure_indicators(records: Iterable[ObservationRecord]) -> dict[int, int]:
     return known
 
 
-def _ensure_areas(records: Iterable[ObservationRecord]) -> dict[str, int]:
+def _ensure_areas(records: Iterable[ObservationRecord]) -> tuple[dict[str, int], bool]:
+    """The database id of every area the records name (new ones created), and whether an area
+    already stored was given its region, which changes its comparisons with the region."""
     names: dict[str, str] = {}
     parents: dict[str, str] = {}
     for r in records:
@@ -747,56 +763,7 @@ def _ensure_areas(records: Iterable[ObservationRecord]) -> dict[str, int]:
     for area in orphans:
         area.parent = areas[parents[area.code]]
     Area.objects.bulk_update(orphans, ["parent"])
-    return {code: area.pk for code, area in areas.items()}
-
-
-def _existing_observations(indicator_pk: int) -> dict[tuple, tuple]:
-    """The stored rows of one indicator by natural key: (pk, data, england, comparisons)."""
-    rows = Observation.objects.filter(indicator_id=indicator_pk).values_list(
-        "area_id",
-        "sex",
-        "age",
-        "category_type",
-        "category",
-        "period_sortable",
-        "pk",
-        *DATA_FIELDS,
-        "compared_to_england",
-        "parent_comparisons",
-    )
-    end = 7 + len(DATA_FIELDS)
-    return {row[:6]: (row[6], row[7:end], row[end], row[end + 1]) for row in rows}
-
-
-def _insert_observations(rows: list[tuple]) -> None:
-    insert_rows(Observation, _OBSERVATION_COLUMNS, [_flatten(row) for row in rows])
-
-
-def _update_observations(rows: list[tuple]) -> None:
-    columns = (*DATA_FIELDS, "compared_to_england", "parent_comparisons", "import_run_id")
-    flat = [
-        (*data, england, json.dumps(comparisons, sort_keys=True), run_pk, pk)
-        for data, england, comparisons, run_pk, pk in rows
-    ]
-    update_rows(Observation, columns, flat)
-
-
-def _flatten(row: tuple) -> tuple:
-    # Spread the data tuple into columns and serialise the comparisons for a raw INSERT.
-    indicator_pk, area_pk, sex, age, ctype, category, sortable, data, england, comp, run = row
-    return (
-        indicator_pk,
-        area_pk,
-        sex,
-        age,
-        ctype,
-        category,
-        sortable,
-        *data,
-        england,
-        json.dumps(comp, sort_keys=True),
-        run,
-    )
+    return {code: area.pk for code, area in areas.items()}, any(a.code in known for a in orphans)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -869,16 +836,12 @@ def import_bodies(run: ImportRun, bodies: Sequence[tuple[str, bytes]]) -> Import
         for v in validated:
             warnings += [text for key, text in v.warnings if key not in warned]
             warned.update(key for key, _ in v.warnings)
-        # The derived statistics land in the same transaction as the figures they come from.
+        # One transaction: the derived statistics land with the figures they come from, and
+        # only those of the indicators and areas whose figures changed are derived again.
         with transaction.atomic():
             counts = load_records(records, run=run)
-            if counts.created or counts.updated:
-                fingertips_ids = {r.indicator_id for r in records}
-                recompute(
-                    Indicator.objects.filter(fingertips_id__in=fingertips_ids).values_list(
-                        "pk", flat=True
-                    )
-                )
+            if counts.changed or counts.whole:
+                recompute(counts.whole, changed=counts.changed)
     except ImportRejected as exc:
         rows += exc.rows
         _finish(run, ImportRun.Status.REJECTED, rows=rows, error=str(exc))

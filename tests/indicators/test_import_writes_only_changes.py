@@ -1,0 +1,186 @@
+"""An import writes only the rows whose figures changed and derives again only what they touch.
+
+Rows written are counted by the database itself where it can (PostgreSQL's per-transaction
+table statistics); rows derived again are found by a marker put in a derived column beforehand,
+which only a recomputation replaces. Both run on SQLite and PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from indicators.derived import recompute
+from indicators.importers.fingertips import import_bodies, import_exports, import_file, start_run
+from indicators.models import DataVersion, ImportRun, Observation
+from tests.conftest import EXPORTS, REAL_EXPORTS, observation_state
+
+SNAPSHOT = EXPORTS / "snapshot"
+DISTRICTS = (SNAPSHOT / "lancashire_districts_501.csv").read_bytes()
+INFANT_MORTALITY, SMOKING = 92196, 93085
+# Blackpool is a neighbour: no other area's derived figures read its own.
+BLACKPOOL, ENGLAND, PERIOD = "E06000009", "E92000001", "2022 - 24"
+MARK = "not derived again"
+
+
+def revised(data: bytes, area: str, fingertips_id: int = INFANT_MORTALITY) -> bytes:
+    """The real export with one headline value of `area` (2022 - 24) raised by 0.1."""
+    reader = csv.reader(io.StringIO(data.decode("utf-8-sig"), newline=""))
+    header = next(reader)
+    column = {name: i for i, name in enumerate(header)}
+    out = io.StringIO(newline="")
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(header)
+    changed = 0
+    for cells in reader:
+        if (
+            cells[column["Indicator ID"]] == str(fingertips_id)
+            and cells[column["Area Code"]] == area
+            and cells[column["Time period"]] == PERIOD
+            and cells[column["Sex"]] == "Persons"
+            and cells[column["Category Type"]] == ""
+        ):
+            cells[column["Value"]] = f"{float(cells[column['Value']]) + 0.1:.1f}"
+            changed += 1
+        writer.writerow(cells)
+    assert changed == 1
+    return out.getvalue().encode()
+
+
+def import_districts(data: bytes):
+    outcome = import_exports(
+        [("lancashire_districts_501.csv", data)],
+        source=ImportRun.Source.FILE,
+        location="lancashire_districts_501.csv",
+    )
+    assert outcome.status == "ok", outcome.error
+    return outcome
+
+
+def mark_every_derived_row() -> None:
+    Observation.objects.update(limits_note=MARK)
+
+
+def derived_again() -> set[tuple[int, str]]:
+    """The (indicator, area) pairs of the rows a recomputation rewrote since they were marked."""
+    return set(
+        Observation.objects.exclude(limits_note=MARK).values_list(
+            "indicator__fingertips_id", "area__code"
+        )
+    )
+
+
+def observation_rows_written() -> int | None:
+    """Rows inserted, updated or deleted in the observations so far in this transaction."""
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT n_tup_ins + n_tup_upd + n_tup_del FROM pg_stat_xact_user_tables "
+            "WHERE relname = 'indicators_observation'"
+        )
+        return cursor.fetchone()[0]
+
+
+@pytest.mark.django_db
+def test_an_unchanged_reimport_writes_no_row_and_derives_nothing_again(snapshot):
+    mark_every_derived_row()
+    before, versions = observation_state(), list(DataVersion.objects.values_list("number"))
+    written = observation_rows_written()
+
+    outcome = import_districts(DISTRICTS)
+
+    assert (outcome.created, outcome.updated) == (0, 0)
+    assert outcome.unchanged > 500
+    assert observation_rows_written() == written  # PostgreSQL: not one row rewritten
+    assert observation_state() == before
+    assert derived_again() == set()
+    assert list(DataVersion.objects.values_list("number")) == versions
+
+
+@pytest.mark.django_db
+def test_a_one_row_revision_derives_again_only_that_indicator_and_area(snapshot):
+    blackpool_rows = Observation.objects.filter(
+        indicator__fingertips_id=INFANT_MORTALITY, area__code=BLACKPOOL
+    ).count()
+    mark_every_derived_row()
+    written = observation_rows_written()
+
+    outcome = import_districts(revised(DISTRICTS, BLACKPOOL))
+
+    assert (outcome.created, outcome.updated) == (0, 1)
+    assert derived_again() == {(INFANT_MORTALITY, BLACKPOOL)}
+    # Every row of that series is derived again (its trend reads them all), and only those.
+    assert Observation.objects.exclude(limits_note=MARK).count() == blackpool_rows, (
+        "rows of other areas or indicators were derived again"
+    )
+    if written is not None:
+        # The revised row, then its series' derived figures where they differ.
+        assert observation_rows_written() - written <= 1 + blackpool_rows
+
+
+@pytest.mark.parametrize("area", [BLACKPOOL, ENGLAND], ids=["own area", "benchmark"])
+@pytest.mark.django_db
+def test_deriving_only_what_changed_leaves_what_deriving_everything_would(snapshot, area):
+    """England is every area's benchmark: revising it derives the whole indicator again."""
+    import_districts(revised(DISTRICTS, area))
+
+    assert recompute().changed == 0
+
+
+@pytest.mark.django_db
+def test_an_import_is_one_transaction_without_savepoints(snapshot):
+    run = start_run(source=ImportRun.Source.FILE, location="revised.csv")
+    body = [("revised.csv", revised(DISTRICTS, BLACKPOOL))]
+
+    with CaptureQueriesContext(connection) as queries:
+        outcome = import_bodies(run, body)
+
+    assert outcome.updated == 1
+    savepoints = [q["sql"] for q in queries if q["sql"].startswith("SAVEPOINT")]
+    # The test's own transaction makes the import's atomic block a savepoint: one, not three.
+    assert len(savepoints) == 1, savepoints
+
+
+@pytest.mark.django_db
+def test_a_file_repeating_a_key_imports_and_reimports_unchanged():
+    """England twice (parents England and itself) in a parent-15 export: one row, both parents."""
+    path = next(p for p in REAL_EXPORTS if "parent15" in p.name)
+    first = import_file(path)
+    assert first.status == "ok", first.error
+    assert first.created < first.rows  # the repeated keys were folded
+    before = observation_state()
+    written = observation_rows_written()
+
+    again = import_file(path)
+
+    assert (again.created, again.updated, again.unchanged) == (0, 0, first.created)
+    assert observation_state() == before
+    assert observation_rows_written() == written
+    england = Observation.objects.get(
+        area__code=ENGLAND, period_label="2010/11", sex="Persons", category_type=""
+    )
+    assert set(england.parent_comparisons) == {"", ENGLAND}
+
+
+@pytest.mark.django_db
+def test_comparisons_under_another_parent_are_kept_beside_the_stored_ones():
+    """A parent-6 export of the same figures adds the region's comparisons; nothing is lost."""
+    by_england = next(p for p in REAL_EXPORTS if "utla502_parent15" in p.name)
+    by_region = next(p for p in REAL_EXPORTS if "utla502_parent6" in p.name)
+    import_file(by_england)
+    blackpool = Observation.objects.get(
+        area__code=BLACKPOOL, period_label="2022/23", sex="Persons", category_type=""
+    )
+    assert set(blackpool.parent_comparisons) == {ENGLAND}
+
+    outcome = import_file(by_region)
+
+    assert outcome.status == "ok", outcome.error
+    blackpool.refresh_from_db()
+    assert set(blackpool.parent_comparisons) == {ENGLAND, "E12000002"}
+    assert import_file(by_region).updated == 0  # merged once, unchanged after
