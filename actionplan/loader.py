@@ -10,6 +10,16 @@ from actionplan.models import Action, Direction, Objective, PerformanceMeasure, 
 from indicators.models import Indicator
 
 
+def plan_county(data: dict) -> dict | None:
+    """The county a plan file names ({"code", "name"}), or None if it names none."""
+    county = data.get("county")
+    if county is None:
+        return None
+    if not isinstance(county, dict) or not {"code", "name"} <= set(county):
+        raise ValueError("the plan file's 'county' must be an object with 'code' and 'name'")
+    return county
+
+
 @transaction.atomic
 def load_plan(data: dict) -> dict[str, tuple[int, int]]:
     """Create or update every part of the plan; returns (created, total) by kind."""

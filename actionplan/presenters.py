@@ -282,7 +282,8 @@ def _propose_measure(
         direction=measure.direction,
         latest_value=figure.value if figure else None,
         england=figure.comparison_england or None if figure else None,
-        north_west=figure.comparison_region or None if figure else None,
+        versus_region=figure.comparison_region or None if figure else None,
+        region=areas_config().region.name,
         trend=(figure.computed_trend or figure.recent_trend or None) if figure else None,
         baseline_value=measure.baseline_value,
         target_value=measure.target_value,
@@ -297,9 +298,14 @@ class RuleSection:
     rules: list[str]
 
 
+def rules_text() -> str:
+    """The RAG rule written out, naming the configured region."""
+    return rag.rules_text(region=areas_config().region.name)
+
+
 def rules_sections() -> tuple[str, list[RuleSection]]:
-    """`rag.RULES_TEXT` cut into its introduction and sections, for headings and lists."""
-    intro, *blocks = rag.RULES_TEXT.split("\n\n")
+    """`rules_text()` cut into its introduction and sections, for headings and lists."""
+    intro, *blocks = rules_text().split("\n\n")
     sections = []
     for block in blocks:
         heading, preamble, *rules = block.split("\n")

@@ -32,6 +32,8 @@ from indicators.statistics import (
 DUE_SOON_DAYS = 90
 RED_SHARE = 0.25
 AMBER_SHARE = 0.25
+# The region's name comes from the areas file; without one the rule says "the region".
+REGION = "region"
 
 
 class Rag(StrEnum):
@@ -126,9 +128,11 @@ class Rule:
         due_soon_days: int = DUE_SOON_DAYS,
         red_share: float = RED_SHARE,
         amber_share: float = AMBER_SHARE,
+        region: str = REGION,
     ) -> str:
-        """Return the condition with its thresholds filled in."""
+        """Return the condition with its thresholds and the configured region filled in."""
         return self.condition.format(
+            region=region,
             due_soon_days=due_soon_days,
             red_percent=_percent(red_share),
             amber_percent=_percent(amber_share),
@@ -248,7 +252,7 @@ MEASURE_NOT_ENOUGH_DATA = Rule(
     "measure.not_enough_data",
     Rag.NOT_RATED,
     "there is not enough data to judge: the value is compared with neither England nor the "
-    "North West, the recent trend could not be calculated, and progress toward a target "
+    "{region}, the recent trend could not be calculated, and progress toward a target "
     "cannot be measured.",
 )
 MEASURE_TARGET_MISSED = Rule(
@@ -278,7 +282,7 @@ MEASURE_TARGET_ON_TRACK = Rule(
 MEASURE_BETTER_THAN_ENGLAND = Rule(
     "measure.better_than_england",
     Rag.GREEN,
-    "the value is Better (or Best) than England and not Worse than the North West, the recent "
+    "the value is Better (or Best) than England and not Worse than the {region}, the recent "
     "trend is not getting worse, and the value is not behind its target trajectory.",
 )
 MEASURE_IMPROVING = Rule(
@@ -384,7 +388,7 @@ _ACTION_PREAMBLE = (
     "quarter's first day."
 )
 _MEASURE_PREAMBLE = (
-    "Comparisons with England and the North West and the recent trend are the statistics "
+    "Comparisons with England and the {region} and the recent trend are the statistics "
     "engine's own labels. The measure's direction of improvement decides whether a rise or a "
     "fall is better, and turns Higher or Lower into Better or Worse. The target trajectory is "
     "a straight line from the baseline value at the baseline date to the target value at the "
@@ -407,14 +411,21 @@ def rules_text(
     due_soon_days: int = DUE_SOON_DAYS,
     red_share: float = RED_SHARE,
     amber_share: float = AMBER_SHARE,
+    region: str = REGION,
 ) -> str:
-    """Return the whole rule in plain English, section by section, for display on the page."""
+    """Return the whole rule in plain English, section by section, for display on the page.
+
+    `region` is the configured region's name (the areas file's), as comparisons name it.
+    """
     parts = [_INTRO]
     for heading, preamble, rules in RULE_SECTIONS:
-        lines = [heading, preamble]
+        lines = [heading, preamble.format(region=region)]
         for number, rule in enumerate(rules, 1):
             condition = rule.describe(
-                due_soon_days=due_soon_days, red_share=red_share, amber_share=amber_share
+                due_soon_days=due_soon_days,
+                red_share=red_share,
+                amber_share=amber_share,
+                region=region,
             )
             lines.append(f"{number}. {rule.rag.label} when {condition} [{rule.id}]")
         parts.append("\n".join(lines))
@@ -557,7 +568,8 @@ def propose_measure_rag(
     direction: Direction | str,
     latest_value: float | Decimal | None,
     england: Comparison | str | None = None,
-    north_west: Comparison | str | None = None,
+    versus_region: Comparison | str | None = None,
+    region: str = REGION,
     trend: str | None = None,
     baseline_value: float | Decimal | None = None,
     baseline_date: date | None = None,
@@ -568,7 +580,7 @@ def propose_measure_rag(
     """Return the proposed RAG for a measure from its comparisons, trend and target progress."""
     way = parse_direction(direction)
     versus_england = _standing(england, way)
-    versus_north_west = _standing(north_west, way)
+    versus_the_region = _standing(versus_region, way)
     movement = _movement(trend, way)
     latest = _number(latest_value)
     target = assess_target(
@@ -583,7 +595,8 @@ def propose_measure_rag(
     progress = target.progress
     evidence = _measure_evidence(
         england=england,
-        north_west=north_west,
+        versus_region=versus_region,
+        region=region,
         trend=trend,
         movement=movement,
         target=target,
@@ -598,7 +611,7 @@ def propose_measure_rag(
         return _propose(MEASURE_NO_VALUE, "No value has been published yet.")
     if (
         versus_england is _Standing.NOT_COMPARED
-        and versus_north_west is _Standing.NOT_COMPARED
+        and versus_the_region is _Standing.NOT_COMPARED
         and movement is _Movement.UNKNOWN
         and progress in (TargetProgress.NO_TARGET, TargetProgress.NOT_ASSESSED)
     ):
@@ -619,7 +632,7 @@ def propose_measure_rag(
     behind = progress is TargetProgress.BEHIND
     if (
         versus_england is _Standing.BETTER
-        and versus_north_west is not _Standing.WORSE
+        and versus_the_region is not _Standing.WORSE
         and movement is not _Movement.WORSENING
         and not behind
     ):
@@ -830,7 +843,8 @@ def _figure(value: float) -> str:
 def _measure_evidence(
     *,
     england: Comparison | str | None,
-    north_west: Comparison | str | None,
+    versus_region: Comparison | str | None,
+    region: str,
     trend: str | None,
     movement: _Movement,
     target: TargetAssessment,
@@ -839,7 +853,7 @@ def _measure_evidence(
 ) -> str:
     parts = [
         f"England: {england or Comparison.NOT_COMPARED.value}",
-        f"North West: {north_west or Comparison.NOT_COMPARED.value}",
+        f"{region}: {versus_region or Comparison.NOT_COMPARED.value}",
         f"recent trend: {_trend_words(trend, movement)}",
     ]
     if target.progress is not TargetProgress.NO_TARGET and target_value is not None:
@@ -872,5 +886,6 @@ def _area_counts(actions: Counter[Rag], measures: Counter[Rag]) -> str:
     return f"Actions: {listed(actions, action_rags)}. Measures: {listed(measures, measure_rags)}."
 
 
-# Built last: the words it uses are defined above.
+# Built last: the words it uses are defined above. Pages show `rules_text(region=...)` with the
+# configured region's name; this generic text names no place.
 RULES_TEXT = rules_text()

@@ -60,7 +60,7 @@ def _rules_context() -> dict:
     return {
         "rules_intro": intro,
         "rules_sections": sections,
-        "rules_text": rag.RULES_TEXT,
+        "rules_text": presenters.rules_text(),
         "region": areas_config().region,
     }
 

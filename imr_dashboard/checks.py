@@ -15,8 +15,9 @@ def check_areas_file(app_configs, **kwargs):
         return [
             Error(
                 f"The areas file cannot be used: {exc}",
-                hint="Set DASHBOARD_AREAS_FILE to a file laid out like "
-                "fixtures/config/lancashire.json.",
+                hint="Set DASHBOARD_AREAS_FILE to a file laid out as docs/AREAS_FILE.md and "
+                "fixtures/config/areas.schema.json describe (fixtures/config/lancashire.json "
+                "and kent.json are two).",
                 id="imr.E001",
             )
         ]

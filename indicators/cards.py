@@ -170,12 +170,12 @@ def compare_card(view: View) -> ChartCard:
     ] + [charts.AreaBar(a.code, a.name, None, None, None, "Not compared") for a in missing]
     by_code = {f.area_code: f for f in figures}
     lines = [
-        charts.BenchmarkLine(name=b.name, value=by_code[b.code].value)
-        for b in (
-            Benchmark("", config.england.code, config.england.name),
-            Benchmark("", config.region.code, config.region.name),
+        charts.BenchmarkLine(name=area.name, value=by_code[area.code].value, role=role)
+        for area, role in (
+            (config.england, charts.AreaRole.ENGLAND),
+            (config.region, charts.AreaRole.REGION),
         )
-        if b.code in by_code
+        if area.code in by_code
     ]
     fig = charts.compare_areas_chart(bars=bars, benchmarks=lines, unit=indicator.unit, title=title)
     card.figure = _figure(fig)
@@ -262,6 +262,7 @@ def trend_card(view: View) -> ChartCard:
                 lowers=[f.lower_ci_95 if f else None for f in row],
                 uppers=[f.upper_ci_95 if f else None for f in row],
                 is_main=code == area_code,
+                role=config.role(code),
             )
         )
     fig = charts.trend_chart(series=trend_series, unit=indicator.unit, title=title)
@@ -303,9 +304,28 @@ def _pair(lower: float | None, upper: float | None) -> str:
 
 
 @cache
-def _boundaries() -> dict:
-    path = settings.BASE_DIR / "fixtures" / "geo" / "lancashire14_LAD_May_2024_BSC.geo.json"
-    return json.loads(path.read_text(encoding="utf-8"))
+def _boundary_file(path: str) -> dict:
+    return json.loads((settings.BASE_DIR / path).read_text(encoding="utf-8"))
+
+
+@cache
+def _selected_boundaries(path: str, code_property: str, codes: tuple[str, ...]) -> dict:
+    """The configured areas' shapes from a UK-wide file, in the file's order (cached)."""
+    whole = _boundary_file(path)
+    wanted = set(codes)
+    return {
+        **{k: v for k, v in whole.items() if k != "features"},
+        "features": [f for f in whole["features"] if f["properties"].get(code_property) in wanted],
+    }
+
+
+def boundaries() -> tuple[dict, str]:
+    """The map's GeoJSON (the districts and neighbours) and the property holding each code."""
+    config = areas_config()
+    source = config.boundaries
+    codes = tuple(a.code for a in config.footprint)
+    geojson = _selected_boundaries(source.districts_file, source.district_code_property, codes)
+    return geojson, source.district_code_property
 
 
 def map_card(view: View) -> ChartCard:
@@ -343,9 +363,10 @@ def map_card(view: View) -> ChartCard:
         )
         for a in footprint
     ]
+    geojson, code_property = boundaries()
     fig = charts.map_chart(
-        geojson=_boundaries(),
-        featureidkey="properties.LAD24CD",
+        geojson=geojson,
+        featureidkey=f"properties.{code_property}",
         areas=areas,
         title=title,
         attribution=MAP_ATTRIBUTION,

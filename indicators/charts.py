@@ -6,6 +6,7 @@ import importlib.util
 import textwrap
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from enum import StrEnum
 from types import MappingProxyType
 from typing import Any, Final
 
@@ -45,12 +46,27 @@ COMPARISON_ORDER: Final = (
     NO_DATA,
 )
 
-# GOV.UK design-system colours: distinguishable for common colour-vision deficiencies and each
-# paired with its own dash and marker below, so no line is told apart by colour alone.
-LINE_COLOURS: Final[Mapping[str, str]] = MappingProxyType(
-    {"England": "#0b0c0c", "North West": "#1d70b8"}
-)
+
+class AreaRole(StrEnum):
+    """What an area is to the dashboard; chart styles go by role, never by an area's name."""
+
+    HOME = "home"
+    REGION = "region"
+    ENGLAND = "england"
+    DISTRICT = "district"
+    NEIGHBOUR = "neighbour"
+
+
 MAIN_AREA_COLOUR: Final = "#d4351c"
+# GOV.UK design-system colours: distinguishable for common colour-vision deficiencies and each
+# paired with its own dash and marker, so no line is told apart by colour alone. Districts and
+# neighbours take the next of OTHER_LINE_COLOURS when drawn as lines.
+ROLE_STYLES: Final[Mapping[AreaRole, tuple[str, str, str]]] = MappingProxyType(
+    {
+        AreaRole.ENGLAND: ("#0b0c0c", "dash", "square"),
+        AreaRole.REGION: ("#1d70b8", "dot", "diamond"),
+    }
+)
 OTHER_LINE_COLOURS: Final = ("#00703c", "#4c2c92", "#f47738", "#28a197", "#912b88", "#b58840")
 _DASHES: Final = ("dash", "dot", "dashdot", "longdash", "longdashdot")
 _SYMBOLS: Final = ("square", "diamond", "triangle-up", "triangle-down", "cross", "x")
@@ -119,6 +135,7 @@ class BenchmarkLine:
     name: str
     value: float | None
     colour: str = ""
+    role: AreaRole | None = None
 
 
 @dataclass(frozen=True)
@@ -131,6 +148,7 @@ class TrendSeries:
     lowers: Sequence[float | None] = ()
     uppers: Sequence[float | None] = ()
     is_main: bool = False
+    role: AreaRole | None = None
 
     def __post_init__(self) -> None:
         if len(self.values) != len(self.periods):
@@ -280,14 +298,12 @@ def _bottom_legend(*, plot_height: int, gap_px: int = 60) -> dict[str, Any]:
     }
 
 
-def _series_style(name: str, *, is_main: bool, index: int) -> tuple[str, str, str]:
-    """Return (colour, dash, marker symbol) for a line, fixed for the named benchmarks."""
+def _series_style(role: AreaRole | None, *, is_main: bool, index: int) -> tuple[str, str, str]:
+    """Return (colour, dash, marker symbol) for a line, fixed for England and the region."""
     if is_main:
         return MAIN_AREA_COLOUR, "solid", "circle"
-    if name in LINE_COLOURS:
-        styles = {"England": ("dash", "square"), "North West": ("dot", "diamond")}
-        dash, symbol = styles.get(name, ("dash", "square"))
-        return LINE_COLOURS[name], dash, symbol
+    if role in ROLE_STYLES:
+        return ROLE_STYLES[role]
     return (
         OTHER_LINE_COLOURS[index % len(OTHER_LINE_COLOURS)],
         _DASHES[index % len(_DASHES)],
@@ -351,7 +367,7 @@ def compare_areas_chart(
     shapes: list[dict[str, Any]] = []
     drawn_benchmarks = [line for line in benchmarks if line.value is not None]
     for index, line in enumerate(drawn_benchmarks):
-        colour, dash, _ = _series_style(line.name, is_main=False, index=index)
+        colour, dash, _ = _series_style(line.role, is_main=False, index=index)
         colour = line.colour or colour
         shapes.append(
             {
@@ -448,7 +464,7 @@ def trend_chart(*, series: Sequence[TrendSeries], unit: str, title: str) -> go.F
     # The main area is added last so its line is drawn on top; legendrank still lists it first.
     for rank, item in enumerate([*others, *mains]):
         index = others.index(item) if not item.is_main else 0
-        colour, dash, symbol = _series_style(item.name, is_main=item.is_main, index=index)
+        colour, dash, symbol = _series_style(item.role, is_main=item.is_main, index=index)
         lowers = list(item.lowers) or [None] * len(item.periods)
         uppers = list(item.uppers) or [None] * len(item.periods)
         trace: dict[str, Any] = {

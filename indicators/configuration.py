@@ -1,6 +1,8 @@
 """The configured home county: read from DASHBOARD_AREAS_FILE, written as areas and area groups.
 
-Another county runs the dashboard by pointing DASHBOARD_AREAS_FILE at its own file.
+Another county runs the dashboard by pointing DASHBOARD_AREAS_FILE at its own file. The file is
+the one place for geography; its layout is `fixtures/config/areas.schema.json` (documented in
+docs/AREAS_FILE.md) and `parse_config` checks it, naming the first bad entry.
 """
 
 from __future__ import annotations
@@ -14,10 +16,31 @@ from pathlib import Path
 from django.conf import settings
 from django.db import transaction
 
+from indicators.charts import AreaRole
 from indicators.models import Area, AreaGroup, AreaGroupMember, AreaLevel, level_for_code
 
 _CODE = re.compile(r"^E\d{8}$")
 DATASET_KEYS = {"slug", "file", "name", "indicator", "area", "quantile_type", "source"}
+TOP_LEVEL_KEYS = {
+    "$schema",
+    "name",
+    "description",
+    "england",
+    "region",
+    "home",
+    "districts",
+    "neighbours",
+    "child_death_review_panel",
+    "quarterly_measure_areas",
+    "boundaries",
+    "fingertips",
+    "local_datasets",
+}
+# The UK-wide ONS boundary file the map's districts are selected from, by code.
+DEFAULT_DISTRICT_BOUNDARIES = (
+    "fixtures/geo/Local_Authority_Districts_May_2024_Boundaries_UK_BSC.geo.json"
+)
+DEFAULT_DISTRICT_CODE_PROPERTY = "LAD24CD"
 
 
 class ConfigurationError(ValueError):
@@ -28,6 +51,22 @@ class ConfigurationError(ValueError):
 class NamedArea:
     code: str
     name: str
+
+
+@dataclass(frozen=True)
+class ReviewPanel:
+    """The child death review panel (CDOP) whose footprint holds the home county."""
+
+    name: str
+    areas: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Boundaries:
+    """Where the map's district shapes come from: a GeoJSON file and its code property."""
+
+    districts_file: str = DEFAULT_DISTRICT_BOUNDARIES
+    district_code_property: str = DEFAULT_DISTRICT_CODE_PROPERTY
 
 
 @dataclass(frozen=True)
@@ -44,11 +83,28 @@ class AreasConfig:
     county_area_type_id: int
     parent_area_type_id: int
     local_datasets: tuple[dict, ...] = ()
+    child_death_review_panel: ReviewPanel | None = None
+    quarterly_measure_areas: tuple[NamedArea, ...] = ()
+    boundaries: Boundaries = Boundaries()
 
     @property
     def footprint(self) -> tuple[NamedArea, ...]:
         """The districts and neighbouring unitaries, the areas compared side by side."""
         return self.districts + self.neighbours
+
+    def role(self, code: str) -> AreaRole | None:
+        """What the area is to the dashboard (charts style it by this), or None if unlisted."""
+        if code == self.home.code:
+            return AreaRole.HOME
+        if code == self.region.code:
+            return AreaRole.REGION
+        if code == self.england.code:
+            return AreaRole.ENGLAND
+        if any(d.code == code for d in self.districts):
+            return AreaRole.DISTRICT
+        if any(n.code == code for n in self.neighbours):
+            return AreaRole.NEIGHBOUR
+        return None
 
     @property
     def all_codes(self) -> list[str]:
@@ -67,6 +123,11 @@ def parse_config(data: dict) -> AreasConfig:
             raise ConfigurationError(f"{where}: {code!r} is not an ONS area code")
         return NamedArea(code, value["name"])
 
+    if not isinstance(data, dict):
+        raise ConfigurationError("the areas file must hold one JSON object")
+    unknown = sorted(set(data) - TOP_LEVEL_KEYS)
+    if unknown:
+        raise ConfigurationError(f"unknown entry {unknown[0]!r} (see docs/AREAS_FILE.md)")
     try:
         fingertips = data.get("fingertips", {})
         config = AreasConfig(
@@ -82,6 +143,12 @@ def parse_config(data: dict) -> AreasConfig:
             county_area_type_id=int(fingertips.get("county_area_type_id", 502)),
             parent_area_type_id=int(fingertips.get("parent_area_type_id", 6)),
             local_datasets=tuple(data.get("local_datasets", [])),
+            child_death_review_panel=_panel(data.get("child_death_review_panel")),
+            quarterly_measure_areas=tuple(
+                area(d, f"quarterly_measure_areas[{i}]")
+                for i, d in enumerate(data.get("quarterly_measure_areas", []))
+            ),
+            boundaries=_boundaries(data.get("boundaries", {})),
         )
     except KeyError as exc:
         raise ConfigurationError(f"missing entry {exc.args[0]!r}") from None
@@ -100,7 +167,41 @@ def parse_config(data: dict) -> AreasConfig:
     codes = config.all_codes
     if len(codes) != len(set(codes)):
         raise ConfigurationError("an area is listed twice")
+    for i, spec in enumerate(config.local_datasets):
+        if spec["area"] not in codes:
+            raise ConfigurationError(
+                f"local_datasets[{i}]: area {spec['area']} is not one of the configured areas"
+            )
+    panel = config.child_death_review_panel
+    if panel is not None and config.home.code not in panel.areas:
+        raise ConfigurationError(
+            f"child_death_review_panel.areas: the home county {config.home.code} is missing"
+        )
     return config
+
+
+def _panel(value: object) -> ReviewPanel | None:
+    if value is None:
+        return None
+    if (
+        not isinstance(value, dict)
+        or not isinstance(value.get("name"), str)
+        or not isinstance(value.get("areas"), list)
+        or not all(isinstance(c, str) and _CODE.match(c) for c in value["areas"])
+    ):
+        raise ConfigurationError(
+            "child_death_review_panel: expected an object with 'name' and 'areas' (ONS codes)"
+        )
+    return ReviewPanel(value["name"], tuple(value["areas"]))
+
+
+def _boundaries(value: object) -> Boundaries:
+    if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
+        raise ConfigurationError("boundaries: expected an object of file names and properties")
+    lacking = set(value) - {"districts_file", "district_code_property"}
+    if lacking:
+        raise ConfigurationError(f"boundaries: unknown entry {sorted(lacking)[0]!r}")
+    return Boundaries(**value)
 
 
 def read_config(path: Path) -> AreasConfig:

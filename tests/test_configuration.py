@@ -32,6 +32,9 @@ def test_lancashire_is_the_default_with_its_twelve_districts_and_two_unitaries()
         (lambda c: c["districts"].append({"code": "X", "name": "X"}), "districts[12]"),
         (lambda c: c["region"].update(code="E10000017"), "region: E10000017 is not a region"),
         (lambda c: c["neighbours"].append(c["districts"][0]), "listed twice"),
+        (lambda c: c.update(districtss=[]), "unknown entry 'districtss'"),
+        (lambda c: c["local_datasets"][0].update(area="E10000016"), "not one of the configured"),
+        (lambda c: c["child_death_review_panel"].update(areas=["E06000008"]), "E10000017 is mis"),
     ],
 )
 def test_a_bad_areas_file_is_rejected_naming_the_entry(change, message):
@@ -65,7 +68,9 @@ def test_another_home_area_is_a_configuration_change(settings, tmp_path):
         home={"code": "E06000008", "name": "Blackburn with Darwen"},
         districts=[],
         neighbours=[{"code": "E06000009", "name": "Blackpool"}],
+        child_death_review_panel={"name": "Pan-Lancashire", "areas": ["E06000008"]},
     )
+    other.pop("local_datasets")  # Lancashire's report tables are not Blackburn with Darwen's
     path = tmp_path / "blackburn.json"
     path.write_text(json.dumps(other))
     settings.DASHBOARD_AREAS_FILE = path
@@ -79,3 +84,18 @@ def test_another_home_area_is_a_configuration_change(settings, tmp_path):
         assert Area.objects.get(code="E06000008").parent.code == "E12000002"
     finally:
         configuration._cached.cache_clear()
+
+
+@pytest.mark.parametrize("name", ["lancashire.json", "kent.json"])
+def test_the_areas_files_follow_the_documented_json_schema(name):
+    import jsonschema_rs
+    from django.conf import settings
+
+    from indicators.configuration import TOP_LEVEL_KEYS, read_config
+
+    folder = settings.BASE_DIR / "fixtures" / "config"
+    schema = json.loads((folder / "areas.schema.json").read_text())
+    jsonschema_rs.validator_for(schema).validate(json.loads((folder / name).read_text()))
+    read_config(folder / name)
+    # The schema and the start-up check (imr.E001) know the same entries.
+    assert set(schema["properties"]) == TOP_LEVEL_KEYS

@@ -244,7 +244,8 @@ FLAT_MEASURE: dict[str, Any] = {
     "direction": Direction.LOWER,
     "latest_value": 4.0,
     "england": Comparison.SIMILAR,
-    "north_west": Comparison.SIMILAR,
+    "versus_region": Comparison.SIMILAR,
+    "region": "North West",
     "trend": "No significant change",
 }
 # A straight line from 5.0 (April 2021) to 3.0 (April 2023) expects 4.0 in April 2022.
@@ -272,7 +273,7 @@ MEASURE_CASES = [
         id="nan_value_is_not_rated",
     ),
     pytest.param(
-        {"england": "Not compared", "north_west": None, "trend": "Could not be calculated"},
+        {"england": "Not compared", "versus_region": None, "trend": "Could not be calculated"},
         Rag.NOT_RATED,
         "measure.not_enough_data",
         id="no_comparison_no_trend_no_target_is_not_rated",
@@ -280,7 +281,7 @@ MEASURE_CASES = [
     pytest.param(
         {
             "england": None,
-            "north_west": None,
+            "versus_region": None,
             "trend": None,
             "baseline_value": 5.0,
             "target_value": 3.0,
@@ -356,7 +357,7 @@ MEASURE_CASES = [
         id="better_than_england_and_flat_is_green",
     ),
     pytest.param(
-        {"england": Comparison.BEST, "north_west": "Not compared"},
+        {"england": Comparison.BEST, "versus_region": "Not compared"},
         Rag.GREEN,
         "measure.better_than_england",
         id="best_than_england_is_green",
@@ -405,7 +406,7 @@ MEASURE_CASES = [
     ),
     pytest.param({}, Rag.AMBER, "measure.no_clear_progress", id="similar_and_flat_is_amber"),
     pytest.param(
-        {"england": Comparison.BETTER, "north_west": Comparison.WORSE},
+        {"england": Comparison.BETTER, "versus_region": Comparison.WORSE},
         Rag.AMBER,
         "measure.no_clear_progress",
         id="better_than_england_but_worse_than_north_west_and_flat_is_amber",
@@ -451,6 +452,17 @@ def test_measure_reason_states_the_evidence() -> None:
         "Behind the target trajectory (England: Similar; North West: Similar; recent trend: "
         "No significant change; target 3 by 1 April 2023: behind, 4 expected by now)."
     )
+
+
+def test_the_rule_and_the_evidence_name_the_configured_region() -> None:
+    # The region is configuration: another county's rule text and reasons name its own region.
+    text = rules_text(region="South East")
+    assert "not Worse than the South East" in text
+    assert "compared with neither England nor the South East" in text
+    assert "Comparisons with England and the South East" in text
+    assert "North West" not in text and "North West" not in RULES_TEXT
+    proposal = measure(**TRAJECTORY, latest_value=4.2, region="South East")
+    assert "(England: Similar; South East: Similar;" in proposal.reason
 
 
 @pytest.mark.parametrize(
@@ -696,7 +708,7 @@ def test_the_exports_wording_of_an_uncalculated_trend_is_understood():
         direction="lower",
         latest_value=4.0,
         england="Similar",
-        north_west=None,
+        versus_region=None,
         trend="Cannot be calculated",
         baseline_value=None,
         target_value=None,

@@ -17,6 +17,7 @@ from indicators.charts import (
     NO_DATA,
     NO_DATA_COLOUR,
     AreaBar,
+    AreaRole,
     BenchmarkLine,
     DecileBar,
     MapArea,
@@ -72,7 +73,10 @@ def published_bars() -> list[AreaBar]:
 
 @pytest.fixture
 def benchmarks() -> list[BenchmarkLine]:
-    return [BenchmarkLine(name="England", value=4.2), BenchmarkLine(name="North West", value=4.6)]
+    return [
+        BenchmarkLine(name="England", value=4.2, role=AreaRole.ENGLAND),
+        BenchmarkLine(name="North West", value=4.6, role=AreaRole.REGION),
+    ]
 
 
 @pytest.fixture
@@ -228,8 +232,15 @@ PERIODS = ["2018 - 20", "2019 - 21", "2020 - 22", "2021 - 23", "2022 - 24"]
 @pytest.fixture
 def trend_series() -> list[TrendSeries]:
     return [
-        TrendSeries(name="England", periods=PERIODS, values=[3.9, 3.8, 3.9, 4.1, 4.2]),
-        TrendSeries(name="North West", periods=PERIODS, values=[4.2, 4.1, 4.3, 4.5, 4.6]),
+        TrendSeries(
+            name="England", periods=PERIODS, values=[3.9, 3.8, 3.9, 4.1, 4.2], role=AreaRole.ENGLAND
+        ),
+        TrendSeries(
+            name="North West",
+            periods=PERIODS,
+            values=[4.2, 4.1, 4.3, 4.5, 4.6],
+            role=AreaRole.REGION,
+        ),
         TrendSeries(
             name="Blackpool",
             periods=PERIODS,
@@ -283,6 +294,27 @@ def test_trend_gives_each_benchmark_its_own_colour_and_dash(trend_series):
     assert lines["North West"].color == "#1d70b8"
     assert lines["Blackpool"].color == "#d4351c"
     assert len({line.dash for line in lines.values()}) == 3
+
+
+def test_line_styles_go_by_the_areas_role_not_its_name():
+    # Another county's region is drawn as the North West was: blue and dotted, by its role.
+    series = [
+        TrendSeries(name="South East", periods=["a"], values=[1.0], role=AreaRole.REGION),
+        TrendSeries(name="England", periods=["a"], values=[1.0], role=AreaRole.ENGLAND),
+        TrendSeries(name="Kent", periods=["a"], values=[1.0], is_main=True, role=AreaRole.HOME),
+    ]
+    lines = {t.name: t.line for t in trend_chart(series=series, unit=UNIT, title="T").data}
+    assert (lines["South East"].color, lines["South East"].dash) == ("#1d70b8", "dot")
+    assert (lines["England"].color, lines["England"].dash) == ("#0b0c0c", "dash")
+    assert lines["Kent"].color == "#d4351c"
+    bars = [AreaBar("E10000016", "Kent", 2.0, 1.0, 3.0, "Similar")]
+    fig = compare_areas_chart(
+        bars=bars,
+        benchmarks=[BenchmarkLine("South East", 1.5, role=AreaRole.REGION)],
+        unit=UNIT,
+        title="C",
+    )
+    assert [shape.line.color for shape in fig.layout.shapes] == ["#1d70b8"]
 
 
 def test_trend_series_rejects_values_that_do_not_match_the_periods():
