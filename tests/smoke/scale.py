@@ -20,6 +20,10 @@ the scaled `web` service. Then, through the proxy over HTTPS:
    through the broker to the workers, one of them runs it against a local server with the real
    exports, and every web instance, asked directly, then shows the new period and figure.
 
+The files the dashboard writes go to an S3-compatible server (moto's, standing in for the
+`storage` service's MinIO) when moto[server] is installed; at the end one process saves a file
+and another reads it, and nothing has been written under MEDIA_ROOT.
+
 Every process is stopped (by its process group) at the end; the whole run stays under
 SMOKE_TIMEOUT_SECONDS.
 """
@@ -60,6 +64,8 @@ EXPORTS = {
 }
 INFANT_MORTALITY = 92196
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
+MOTO_SERVER = shutil.which("moto_server") or str(Path(sys.executable).parent / "moto_server")
+BUCKET = "imr-dashboard"
 # What each load client asks for in turn: the pages, a chart's CSV, the API (JSON and CSV).
 LOAD_PATHS = (
     "/",
@@ -260,6 +266,57 @@ print(json.dumps({"status": run.status, "owner": run.owner, "error": run.error,
 """
 
 
+def start_object_store(stack: Stack, media_root: Path) -> str:
+    """An S3-compatible server (moto's) and its bucket, as the `storage` service (MinIO)."""
+    if not os.access(MOTO_SERVER, os.X_OK):
+        return "no object store (moto[server] is not installed): files in MEDIA_ROOT"
+    import boto3
+
+    port = free_port()
+    stack.start("storage", [MOTO_SERVER, "-H", "127.0.0.1", "-p", str(port)])
+    wait_for_port(port, stack, 30)
+    endpoint, keys = f"http://127.0.0.1:{port}", ("scale-access", "scale-secret")
+    boto3.client(
+        "s3",
+        endpoint_url=endpoint,
+        region_name="us-east-1",
+        aws_access_key_id=keys[0],
+        aws_secret_access_key=keys[1],
+    ).create_bucket(Bucket=BUCKET)
+    stack.environ.update(
+        STORAGE_S3_BUCKET=BUCKET,
+        STORAGE_S3_ENDPOINT_URL=endpoint,
+        STORAGE_S3_REGION="us-east-1",
+        STORAGE_S3_ACCESS_KEY_ID=keys[0],
+        STORAGE_S3_SECRET_ACCESS_KEY=keys[1],
+        MEDIA_ROOT=str(media_root),
+    )
+    return f"object store on {endpoint}, bucket {BUCKET}"
+
+
+def files_shared(stack: Stack, media_root: Path) -> str:
+    """A file one instance saves, another reads; nothing lands on local disk."""
+    if "STORAGE_S3_BUCKET" not in stack.environ:
+        return "files: no object store to check"
+    saved = django(
+        stack,
+        "from django.core.files.base import ContentFile\n"
+        "from django.core.files.storage import default_storage\n"
+        "name = default_storage.save('scale/check.txt', ContentFile(b'written by one instance'))\n"
+        "print(json.dumps({'name': name}))",
+    )
+    read = django(
+        stack,
+        "from django.core.files.storage import default_storage\n"
+        f"print(json.dumps({{'body': default_storage.open({saved['name']!r}).read().decode()}}))",
+    )
+    if read["body"] != "written by one instance":
+        raise StackError(f"a file saved by one instance read back by another as {read}")
+    if media_root.exists() and any(media_root.rglob("*")):
+        raise StackError(f"files were written to local disk: {list(media_root.rglob('*'))}")
+    return "files: saved by one instance, read by another, none on local disk"
+
+
 def shows_period(page: str, label: str) -> bool:
     """The indicator page's latest figure is for this period (its heading names the period)."""
     return label in page
@@ -322,6 +379,8 @@ def main() -> int:
     failures: list[str] = []
     results: list[str] = []
     try:
+        media_root = log_dir / "media"
+        results.append(start_object_store(stack, media_root))
         commands = compose_commands(stack.environ)
         collectstatic = stack.begin(
             "collectstatic", [sys.executable, "manage.py", "collectstatic", "--no-input", "-v", "0"]
@@ -382,6 +441,7 @@ def main() -> int:
         if idle:
             raise StackError(f"the proxy sent nothing to the web instances on {idle}")
         results.append(refresh_seen_everywhere(stack, web_ports, fingertips, 90))
+        results.append(files_shared(stack, media_root))
         stack.check_running()
     except (StackError, OSError, subprocess.SubprocessError) as exc:
         failures.append(str(exc))
