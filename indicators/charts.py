@@ -443,6 +443,10 @@ def compare_areas_chart(
             "ticklabelstandoff": 6,
         },
     )
+    if not ranked:
+        # No bar to give the axis its categories: without a fixed range Plotly shows only the
+        # first few of the areas, each with "No data".
+        layout["yaxis"].update(autorange=False, range=[len(order) - 0.5, -0.5])
     fig.update_layout(layout)
     return fig
 
