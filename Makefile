@@ -56,6 +56,12 @@ test: install
 smoke: install
 	.ci/smoke
 
+## make scale: the same with 3 web instances, 2 workers, one beat and the nginx proxy in front
+## (docs/OPERATIONS.md, More than one machine); needs nginx and openssl too
+.PHONY: scale
+scale: install
+	.ci/scale
+
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
