@@ -119,14 +119,19 @@ def _upsert_postgresql(cursor, model, table, staging, columns, rows, key, compar
         f"CREATE TEMPORARY TABLE {staging} ON COMMIT DROP AS "
         f"SELECT {names} FROM {table} WITH NO DATA"
     )
-    # Text is never NULL: an empty cell is an empty string, and a key so made matches on conflict.
+    # An empty cell is NULL (csv writes None as one) except in text columns, where it is the
+    # empty string: text is never NULL, so a key with an empty category matches on conflict.
     fields = {f.column: f for f in model._meta.concrete_fields}
     text = [c for c in columns if fields[c].get_internal_type() in {"CharField", "TextField"}]
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\n").writerows(rows)
+    buffer.seek(0)
     cursor.cursor.copy_expert(
-        f"COPY {staging} ({names}) FROM STDIN WITH (FORMAT csv, NULL '{_NULL}', "
+        f"COPY {staging} ({names}) FROM STDIN WITH (FORMAT csv, "
         f"FORCE_NOT_NULL ({', '.join(text)}))",
-        _copy_buffer(rows),
+        buffer,
     )
+    del buffer
 
     def new(column: str) -> str:
         return f"o.{column} || EXCLUDED.{column}" if column in merged else f"EXCLUDED.{column}"

@@ -141,8 +141,8 @@ def recompute(
 
     With `changed`, the (indicator, area) pairs whose stored figures an import changed: those
     pairs are derived again as well, and only they, unless the area is one others are compared
-    with or pooled from (England, a region, the home county or one of its districts), when the
-    whole indicator is.
+    with (England, a region, the home county), or a district whose change moved the home county's
+    aggregate, when the whole indicator is.
     """
     whole = None if indicator_ids is None else set(indicator_ids)
     areas: dict[int, set[int]] = defaultdict(set)
@@ -160,10 +160,14 @@ def recompute(
         for indicator in indicators:
             before = total.changed
             only = None if whole is None or indicator.pk in whole else areas[indicator.pk]
-            if only is not None and only & context.shared:
-                only = None
-            # Aggregates pool the districts into the home county: unchanged unless one of them is.
-            aggregates = only is None and _refresh_home_aggregates(indicator, context, total)
+            if only is not None and only & context.benchmarks:
+                only = None  # every area is compared with it
+            aggregates = False
+            # The home county's aggregate pools its districts: unchanged unless one of them is.
+            if only is None or only & context.pooled:
+                aggregates = _refresh_home_aggregates(indicator, context, total)
+                if aggregates:
+                    only = None  # the home county's figure moved: every area is compared with it
             _recompute_indicator(indicator, context, total, only)
             if aggregates or total.changed != before:
                 changed_indicators.add(indicator.fingertips_id)
@@ -200,8 +204,10 @@ class _Context:
     home: int | None
     region_of: dict[int, int]
     districts: tuple[int, ...]
-    # Areas whose figures other areas' derived figures read: benchmarks and the pooled districts.
-    shared: frozenset[int] = frozenset()
+    # Areas other areas are compared with (England, the regions, the home county), and the
+    # districts pooled into the home county's aggregate.
+    benchmarks: frozenset[int] = frozenset()
+    pooled: frozenset[int] = frozenset()
 
     @classmethod
     def build(cls) -> _Context:
@@ -219,8 +225,8 @@ class _Context:
         districts = tuple(by_code[d.code] for d in config.districts if d.code in by_code)
         england, home = by_code.get(config.england.code), by_code.get(config.home.code)
         regions = {pk for pk, area in areas.items() if area.level == AreaLevel.REGION}
-        shared = frozenset({england, home, *regions, *region_of.values(), *districts} - {None})
-        return cls(england, home, region_of, districts, shared)
+        benchmarks = frozenset({england, home, *regions, *region_of.values()} - {None})
+        return cls(england, home, region_of, districts, benchmarks, frozenset(districts))
 
 
 def _recompute_indicator(

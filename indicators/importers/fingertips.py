@@ -19,8 +19,10 @@ import hashlib
 import io
 import json
 import math
+import operator
 import re
 import stat
+import sys
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -30,7 +32,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from indicators.bulk import upsert_rows
-from indicators.csv_safety import restore
+from indicators.csv_safety import QUOTE, restore
 from indicators.definitions import LARGEST_FIGURE, VALUE_RANGES, ValueRange, sync_definitions
 from indicators.derived import recompute
 from indicators.importers import runs
@@ -150,7 +152,7 @@ class RawExport:
         Rows are read one at a time to save memory. A row is a record, not a line: a quoted cell
         may hold a line break (the 2020 export's indicator names do), so lines run ahead of rows.
         """
-        reader = csv.reader(io.StringIO(self.text, newline=""), strict=True)
+        reader = csv.reader(_lines(self.text), strict=True)
         next(reader)
         row_number = 1
         try:
@@ -162,6 +164,16 @@ class RawExport:
             raise ImportRejected(
                 [f"{self.name}, row {row_number + 1} (line {reader.line_num}): {exc}"]
             ) from None
+
+
+# A line and its ending, as a StringIO opened with newline="" yields them (\r\n, \r or \n).
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")
+
+
+def _lines(text: str) -> Iterator[str]:
+    # One line at a time from the text itself: a StringIO would hold a second copy of the whole
+    # file at four bytes a character.
+    return (match.group() for match in _LINE.finditer(text))
 
 
 def read_export(data: bytes, *, name: str) -> RawExport:
@@ -263,7 +275,7 @@ class ObservationRecord:
 
     def data(self) -> tuple:
         """The stored fields other than the key and the comparisons by parent."""
-        return tuple(getattr(self, name) for name in DATA_FIELDS)
+        return _data_of(self)
 
 
 DATA_FIELDS = (
@@ -284,6 +296,7 @@ DATA_FIELDS = (
     "new_data",
     "origin",
 )
+_data_of = operator.attrgetter(*DATA_FIELDS)
 
 
 class _RowErrors:
@@ -317,6 +330,7 @@ def validate_export(raw: RawExport) -> ValidatedExport:
         raise ImportRejected([f"{raw.name}, row 1: the header repeats {', '.join(duplicated)}"])
 
     index = {name: i for i, name in enumerate(raw.header)}
+    lengths = _length_checks(index)
     width = len(raw.header)
     widths = {width, width - 1} if raw.header[-1] == DROPPED_BY_THE_2020_LAYOUT else {width}
     errors: list[str] = []
@@ -337,7 +351,7 @@ def validate_export(raw: RawExport) -> ValidatedExport:
             continue
         cells = row + [""] * (width - len(row))
         row_errors = _RowErrors(raw.name, row_number)
-        record = _validate_row(cells, index, row_errors, row_number)
+        record = _validate_row(cells, index, row_errors, row_number, lengths)
         if row_errors.errors:
             errors.extend(row_errors.errors)
             continue
@@ -368,11 +382,24 @@ def validate_export(raw: RawExport) -> ValidatedExport:
 
 
 def _validate_row(
-    cells: list[str], index: dict[str, int], errors: _RowErrors, row_number: int
+    cells: list[str],
+    index: dict[str, int],
+    errors: _RowErrors,
+    row_number: int,
+    lengths: Sequence[tuple[int, str, int]],
 ) -> ObservationRecord | None:
     # Strip every cell once; website markup is rare, so only those cells pay for unwrapping.
     # A cell our own export neutralised for spreadsheets (`csv_safety`) is read as it was.
-    cells = [restore(_unwrap(c) if "<" in c else c.strip()) for c in cells]
+    # Each row's cells are checked at once for either, so most rows take the fast path.
+    joined = "".join(cells)
+    if "<" in joined:
+        cells = [_unwrap(c) if "<" in c else c.strip() for c in cells]
+    else:
+        cells = list(map(str.strip, cells))
+    if QUOTE in joined:
+        cells = [restore(c) for c in cells]
+    # Names, labels and notes repeat down the file: one copy of each is kept, not one a row.
+    cells = list(map(sys.intern, cells))
 
     def text(column: str) -> str:
         i = index.get(column)
@@ -384,9 +411,9 @@ def _validate_row(
         errors.add("Indicator ID", f"{indicator_text!r} is not an indicator id")
     else:
         indicator_id = int(indicator_text)
-    for column, limit in _max_lengths().items():
-        if len(text(column)) > limit:
-            errors.add(column, f"is {len(text(column))} characters long; at most {limit} fit")
+    for i, column, limit in lengths:
+        if len(cells[i]) > limit:
+            errors.add(column, f"is {len(cells[i])} characters long; at most {limit} fit")
 
     area_code = text("Area Code")
     if not _AREA_CODE.match(area_code):
@@ -500,6 +527,11 @@ def _max_lengths() -> dict[str, int]:
         "Compared to goal": observation("compared_to_goal").max_length,
         "New data": observation("new_data").max_length,
     }
+
+
+def _length_checks(index: dict[str, int]) -> list[tuple[int, str, int]]:
+    """(cell position, column, longest text) of each length-checked column this header has."""
+    return [(index[c], c, limit) for c, limit in _max_lengths().items() if c in index]
 
 
 # A file repeats a handful of period labels thousands of times.

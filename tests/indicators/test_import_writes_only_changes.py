@@ -24,6 +24,7 @@ DISTRICTS = (SNAPSHOT / "lancashire_districts_501.csv").read_bytes()
 INFANT_MORTALITY, SMOKING = 92196, 93085
 # Blackpool is a neighbour: no other area's derived figures read its own.
 BLACKPOOL, ENGLAND, PERIOD = "E06000009", "E92000001", "2022 - 24"
+BURNLEY = "E07000117"  # a district of the home county
 MARK = "not derived again"
 
 
@@ -123,10 +124,13 @@ def test_a_one_row_revision_derives_again_only_that_indicator_and_area(snapshot)
         assert observation_rows_written() - written <= 1 + blackpool_rows
 
 
-@pytest.mark.parametrize("area", [BLACKPOOL, ENGLAND], ids=["own area", "benchmark"])
+@pytest.mark.parametrize(
+    "area", [BLACKPOOL, ENGLAND, BURNLEY], ids=["own area", "benchmark", "pooled district"]
+)
 @pytest.mark.django_db
 def test_deriving_only_what_changed_leaves_what_deriving_everything_would(snapshot, area):
-    """England is every area's benchmark: revising it derives the whole indicator again."""
+    """England is every area's benchmark: revising it derives the whole indicator again; a
+    district is pooled into the home county's aggregate, which every area is compared with."""
     import_districts(revised(DISTRICTS, area))
 
     assert recompute().changed == 0
