@@ -10,7 +10,8 @@ def check_areas_file(app_configs, **kwargs):
     from indicators.configuration import ConfigurationError, read_config
 
     try:
-        read_config(settings.DASHBOARD_AREAS_FILE)
+        config = read_config(settings.DASHBOARD_AREAS_FILE)
+        _check_boundaries(config)
     except ConfigurationError as exc:
         return [
             Error(
@@ -22,6 +23,23 @@ def check_areas_file(app_configs, **kwargs):
             )
         ]
     return []
+
+
+def _check_boundaries(config) -> None:
+    """Every district and neighbour must have a shape in the boundary file the map draws from."""
+    from indicators.configuration import ConfigurationError
+
+    path = settings.BASE_DIR / config.boundaries.districts_file
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ConfigurationError(f"boundaries: {path}: {exc.strerror}") from None
+    # A plain text search: parsing the UK-wide file at every start would cost more than it tells.
+    missing = [a.code for a in config.footprint if f'"{a.code}"' not in text]
+    if missing:
+        raise ConfigurationError(
+            f"boundaries: {', '.join(missing)} not found in {config.boundaries.districts_file}"
+        )
 
 
 @register(Tags.compatibility)

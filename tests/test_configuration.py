@@ -99,3 +99,22 @@ def test_the_areas_files_follow_the_documented_json_schema(name):
     read_config(folder / name)
     # The schema and the start-up check (imr.E001) know the same entries.
     assert set(schema["properties"]) == TOP_LEVEL_KEYS
+
+
+def test_a_district_missing_from_the_boundary_file_fails_the_system_check(settings, tmp_path):
+    from indicators import configuration
+
+    other = lancashire()
+    other["boundaries"] = {
+        "districts_file": "fixtures/geo/Regions_December_2023_Boundaries_EN_BUC.geo.json"
+    }
+    path = tmp_path / "no-shapes.json"
+    path.write_text(json.dumps(other))
+    settings.DASHBOARD_AREAS_FILE = path
+    configuration._cached.cache_clear()
+    try:
+        errors = [e for e in run_checks() if e.id == "imr.E001"]
+        assert len(errors) == 1
+        assert "E07000117" in errors[0].msg and "not found" in errors[0].msg
+    finally:
+        configuration._cached.cache_clear()
