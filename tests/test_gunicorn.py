@@ -9,8 +9,6 @@ from __future__ import annotations
 import http.client
 import os
 import secrets
-import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -18,6 +16,8 @@ import time
 from pathlib import Path
 
 import pytest
+
+from tests.processes import free_port, stop, wait_for_port
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 HOST = "127.0.0.1"
@@ -38,36 +38,6 @@ PRODUCTION = {
     "TRUSTED_PROXY_COUNT": "1",
     "FORWARDED_ALLOW_IPS": "127.0.0.1,::1",
 }
-
-
-def free_port(host: str) -> int:
-    with socket.socket() as s:
-        s.bind((host, 0))
-        return s.getsockname()[1]
-
-
-def wait_for_port(port: int, process: subprocess.Popen, log: Path, seconds: float) -> None:
-    until = time.monotonic() + seconds
-    while time.monotonic() < until:
-        if process.poll() is not None:
-            pytest.fail(f"exited with {process.returncode}:\n{log.read_text(errors='replace')}")
-        try:
-            socket.create_connection((HOST, port), timeout=1).close()
-            return
-        except OSError:
-            time.sleep(0.2)
-    pytest.fail(f"nothing listened on {HOST}:{port} within {seconds} s:\n{log.read_text()}")
-
-
-def stop(process: subprocess.Popen) -> None:
-    try:
-        os.killpg(process.pid, signal.SIGTERM)
-        process.wait(timeout=30)
-    except ProcessLookupError:
-        pass
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
-        process.wait()
 
 
 def database_url(work: Path) -> str:
@@ -128,7 +98,7 @@ def start_gunicorn(work: Path, *extra: str) -> tuple[subprocess.Popen, int, Path
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
-    wait_for_port(port, process, log, 90)
+    wait_for_port(HOST, port, process, log, 90)
     return process, port, log
 
 

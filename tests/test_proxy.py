@@ -11,12 +11,9 @@ import os
 import re
 import secrets
 import shutil
-import signal
-import socket
 import ssl
 import subprocess
 import sys
-import time
 from dataclasses import dataclass
 from html import unescape
 from http.cookies import SimpleCookie
@@ -26,6 +23,7 @@ from urllib.parse import urlencode, urlsplit
 import pytest
 import yaml
 
+from tests.processes import free_port, stop, wait_for_port
 from tests.smoke.stack import interpolate
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -80,36 +78,6 @@ def web_environment() -> dict[str, str]:
         "GUNICORN_TIMEOUT",
     }
     return {name: value for name, value in {**values, **compose_env}.items() if name in wanted}
-
-
-def free_port(host: str) -> int:
-    with socket.socket() as s:
-        s.bind((host, 0))
-        return s.getsockname()[1]
-
-
-def wait_for_port(host: str, port: int, process: subprocess.Popen, log: Path, seconds: float):
-    until = time.monotonic() + seconds
-    while time.monotonic() < until:
-        if process.poll() is not None:
-            pytest.fail(f"exited with {process.returncode}:\n{log.read_text(errors='replace')}")
-        try:
-            socket.create_connection((host, port), timeout=1).close()
-            return
-        except OSError:
-            time.sleep(0.2)
-    pytest.fail(f"nothing listened on {host}:{port} within {seconds} s:\n{log.read_text()}")
-
-
-def stop(process: subprocess.Popen) -> None:
-    try:
-        os.killpg(process.pid, signal.SIGTERM)
-        process.wait(timeout=20)
-    except ProcessLookupError:
-        pass
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
-        process.wait()
 
 
 @dataclass
@@ -267,7 +235,7 @@ def proxied(tmp_path_factory) -> Proxied:
         yield Proxied(https_port=https_port, http_port=http_port, certificate=certificate)
     finally:
         for process in reversed(started):
-            stop(process)
+            stop(process, seconds=20)
 
 
 def test_pages_through_the_proxy_answer_200_without_a_redirect_loop(proxied):
