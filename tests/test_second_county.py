@@ -195,6 +195,59 @@ def test_plan_pages_say_no_plan_is_loaded_and_how_to_load_one(client, kent_board
     assert not named(reviews.content.decode())
 
 
+def test_a_plan_loaded_for_kent_has_a_board_pack_naming_kent_and_its_region(
+    client, kent_board_member, tmp_path
+):
+    from datetime import date
+
+    from pypdf import PdfReader
+
+    from actionplan.models import QuarterlyReview
+
+    # A plan made up for this test only (not product data): one area, one action, one measure.
+    made_up = {
+        "county": KENT["home"],
+        "plan": {"title": "Test plan", "starts": "2024-04-01", "ends": "2027-03-31"},
+        "priority_areas": [
+            {
+                "number": 1,
+                "title": "Test priority",
+                "objectives": [
+                    {
+                        "number": 1,
+                        "text": "Test objective",
+                        "actions": [{"number": "1.1", "text": "Test action"}],
+                    }
+                ],
+            }
+        ],
+        "performance_framework": [
+            {
+                "measure": "Injury admissions, children 0 to 14",
+                "indicator_fingertips_id": HOSPITAL_ADMISSIONS,
+                "direction": "Lower is better",
+                "priority_area": 1,
+            }
+        ],
+    }
+    path = tmp_path / "kent-plan.json"
+    path.write_text(json.dumps(made_up))
+    call_command("load_action_plan", str(path), stdout=io.StringIO())
+    plan = Plan.objects.get()
+    review = QuarterlyReview.objects.create(
+        plan=plan, financial_year=2024, quarter=1, meeting_date=date(2024, 7, 17)
+    )
+    client.force_login(kent_board_member)
+    board = client.get("/plan/").content.decode()
+    assert "South East" in board and not named(board), named(board)
+    response = client.get(f"/plan/reviews/{review.pk}/board-pack.pdf")
+    assert response.status_code == 200
+    text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(response.content)).pages)
+    text = " ".join(text.split())
+    assert "Kent" in text and "South East" in text
+    assert not named(text), named(text)
+
+
 def test_lancashires_map_is_the_same_selection_as_its_old_boundary_file(settings):
     from indicators.cards import boundaries
 
