@@ -12,6 +12,7 @@ import io
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from itertools import islice
 
 from django.db import connection, models
 
@@ -123,15 +124,12 @@ def _upsert_postgresql(cursor, model, table, staging, columns, rows, key, compar
     # empty string: text is never NULL, so a key with an empty category matches on conflict.
     fields = {f.column: f for f in model._meta.concrete_fields}
     text = [c for c in columns if fields[c].get_internal_type() in {"CharField", "TextField"}]
-    buffer = io.StringIO()
-    csv.writer(buffer, lineterminator="\n").writerows(rows)
-    buffer.seek(0)
     cursor.cursor.copy_expert(
         f"COPY {staging} ({names}) FROM STDIN WITH (FORMAT csv, "
         f"FORCE_NOT_NULL ({', '.join(text)}))",
-        buffer,
+        _CsvStream(rows),
+        size=_COPY_CHUNK,
     )
-    del buffer
 
     def new(column: str) -> str:
         return f"o.{column} || EXCLUDED.{column}" if column in merged else f"EXCLUDED.{column}"
@@ -153,6 +151,33 @@ def _upsert_postgresql(cursor, model, table, staging, columns, rows, key, compar
     result = cursor.fetchall()
     cursor.execute(f"DROP TABLE {staging}")
     return _tally(result, len(report))
+
+
+_COPY_CHUNK = 2**16
+
+
+class _CsvStream:
+    """Rows as CSV text, written as COPY reads it: the whole table is never held as text."""
+
+    def __init__(self, rows: Iterable[tuple]):
+        self._rows = iter(rows)
+        self._buffer = io.StringIO()
+        self._writer = csv.writer(self._buffer, lineterminator="\n")
+        self._pending = ""
+
+    def read(self, size: int = -1) -> str:
+        while size < 0 or len(self._pending) < size:
+            batch = list(islice(self._rows, 500))
+            if not batch:
+                break
+            self._writer.writerows(batch)
+            self._pending += self._buffer.getvalue()
+            self._buffer.seek(0)
+            self._buffer.truncate()
+        if size < 0:
+            size = len(self._pending)
+        text, self._pending = self._pending[:size], self._pending[size:]
+        return text
 
 
 def _upsert_sqlite(cursor, table, staging, columns, rows, key, compared, merged, report):
