@@ -42,6 +42,9 @@ def test_setup_and_code_pages_load_without_a_violation(
 
     # Signed in again, the password leads to the code page, and nothing else opens.
     page.get_by_test_id("sign-out").click()
+    # Signing out lands on the overview: let it load before going on, or the next goto aborts it.
+    page.wait_for_url(f"{site}/")
+    page.wait_for_load_state("load")
     page.goto(f"{site}/accounts/login/?next=/accounts/password_change/")
     page.get_by_label("Username").fill("alice")
     page.get_by_label("Password").fill(PASSWORD)
