@@ -103,6 +103,7 @@ vendor:
 	echo "$$version" > $(GOVUK_FRONTEND_DIR)/VERSION; \
 	echo "Vendored govuk-frontend $$version into $(GOVUK_FRONTEND_DIR)/ (update static/vendor/README.md if the version changed)"
 	$(MAKE) --no-print-directory vendor-font
+	$(MAKE) --no-print-directory vendor-pack-font
 
 ## The bundled font: Arimo (Arial's metrics, SIL OFL), regular and bold, Latin and Latin
 ## Extended, from @fontsource/arimo; static/vendor/arimo/arimo.css is written from its own CSS.
@@ -128,6 +129,27 @@ vendor-font:
 	  done; done; } > $(ARIMO_DIR)/arimo.css; \
 	echo "$$version" > $(ARIMO_DIR)/VERSION; \
 	echo "Vendored @fontsource/arimo $$version into $(ARIMO_DIR)/"
+
+## The board pack's font: DejaVu Sans (Bitstream Vera's licence, DejaVu changes public domain),
+## regular, bold, oblique and bold oblique TTFs, from the npm package dejavu-fonts-ttf, into
+## actionplan/fonts/ (ReportLab embeds them; not served). See static/vendor/README.md.
+DEJAVU_VERSION ?= 2.37.3
+DEJAVU_DIR := actionplan/fonts
+.PHONY: vendor-pack-font
+vendor-pack-font:
+	@command -v npm >/dev/null || { echo "make vendor-pack-font needs npm" >&2; exit 1; }
+	@set -e; tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
+	(cd "$$tmp" && npm pack --silent dejavu-fonts-ttf@$(DEJAVU_VERSION) >/dev/null); \
+	sha256sum "$$tmp"/dejavu-fonts-ttf-*.tgz; \
+	tar -xzf "$$tmp"/dejavu-fonts-ttf-*.tgz -C "$$tmp"; \
+	version=$$(node -p 'require(process.argv[1]).version' "$$tmp/package/package.json"); \
+	grep -q "Bitstream Vera Fonts Copyright" "$$tmp/package/LICENSE" || { echo "dejavu-fonts-ttf $$version: unexpected licence" >&2; exit 1; }; \
+	mkdir -p $(DEJAVU_DIR); \
+	for face in DejaVuSans DejaVuSans-Bold DejaVuSans-Oblique DejaVuSans-BoldOblique; do \
+	  cp "$$tmp/package/ttf/$$face.ttf" $(DEJAVU_DIR)/; done; \
+	cp "$$tmp/package/LICENSE" $(DEJAVU_DIR)/LICENSE; \
+	echo "$$version" > $(DEJAVU_DIR)/VERSION; \
+	echo "Vendored dejavu-fonts-ttf $$version into $(DEJAVU_DIR)/ (update static/vendor/README.md if the version changed)"
 
 ## make screenshots: desktop and mobile PNGs of every page into docs/screenshots/, from the
 ## bundled snapshot in a throwaway database (needs Chromium: CHROMIUM_PATH, default /usr/bin/chromium)

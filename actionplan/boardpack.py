@@ -21,6 +21,7 @@ import unicodedata
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from pathlib import Path
 from xml.sax.saxutils import escape
 
 from django.utils import timezone
@@ -473,20 +474,34 @@ def _months(review: QuarterlyReview) -> str:
 # Drawing the PDF
 # ------------------------------------------------------------------------------------------
 
-# Bitstream Vera ships inside ReportLab: real Unicode text (dashes, quotes, ≥) with no
-# system fonts needed.
-FONT, BOLD, ITALIC = "BoardPackVera", "BoardPackVera-Bold", "BoardPackVera-Italic"
+# DejaVu Sans, bundled in actionplan/fonts/ (2.37.3, from the npm package dejavu-fonts-ttf; see
+# static/vendor/README.md): Bitstream Vera's letters and metrics (so the layout and page count
+# are Vera's) plus Latin Extended, Greek, Cyrillic, Hebrew, Arabic, Armenian, Georgian and many
+# symbols, so a note written in those scripts prints instead of empty boxes. No system fonts are
+# used. Not handled: Arabic and Hebrew are printed letter by letter, left to right, in their
+# isolated forms (ReportLab does no shaping or bidirectional reordering), and DejaVu has no CJK
+# or emoji glyphs (those still print as boxes: they need fonts of their own).
+FONTS_DIR = Path(__file__).resolve().parent / "fonts"
+FONT, BOLD, ITALIC = (
+    "BoardPackDejaVuSans",
+    "BoardPackDejaVuSans-Bold",
+    "BoardPackDejaVuSans-Oblique",
+)
+BOLD_ITALIC = "BoardPackDejaVuSans-BoldOblique"
 
 
 def _register_fonts() -> None:
     if FONT in pdfmetrics.getRegisteredFontNames():
         return
-    pdfmetrics.registerFont(TTFont(FONT, "Vera.ttf"))
-    pdfmetrics.registerFont(TTFont(BOLD, "VeraBd.ttf"))
-    pdfmetrics.registerFont(TTFont(ITALIC, "VeraIt.ttf"))
-    pdfmetrics.registerFont(TTFont(f"{FONT}-BoldItalic", "VeraBI.ttf"))
+    for name, file in (
+        (FONT, "DejaVuSans.ttf"),
+        (BOLD, "DejaVuSans-Bold.ttf"),
+        (ITALIC, "DejaVuSans-Oblique.ttf"),
+        (BOLD_ITALIC, "DejaVuSans-BoldOblique.ttf"),
+    ):
+        pdfmetrics.registerFont(TTFont(name, str(FONTS_DIR / file)))
     pdfmetrics.registerFontFamily(
-        FONT, normal=FONT, bold=BOLD, italic=ITALIC, boldItalic=f"{FONT}-BoldItalic"
+        FONT, normal=FONT, bold=BOLD, italic=ITALIC, boldItalic=BOLD_ITALIC
     )
 
 
@@ -573,7 +588,7 @@ def _tag(rag: Rag, note: str = "") -> str:
 
 
 def _arrow(direction: str) -> Drawing:
-    """A small drawn arrow (the font has no arrow glyphs); the words beside it say the same."""
+    """A small drawn arrow, the same size in every font; the words beside it say the same."""
     drawing = Drawing(8, 9)
     shapes = {
         "up": [5, 10, 10, 4, 7, 4, 7, 0, 3, 0, 3, 4, 0, 4],

@@ -11,6 +11,7 @@ import hashlib
 import io
 import itertools
 import re
+from collections import defaultdict
 from datetime import UTC, date, datetime
 
 import pytest
@@ -148,6 +149,53 @@ def test_odd_text_in_the_plan_and_the_updates_renders_and_markup_is_printed_as_t
     assert "<b>not bold</b> &" in text
     assert "<font color='red'>not red</font>" in text
     assert "very-long-path-segment" in text
+
+
+# One word in each script the bundled font (DejaVu Sans) draws beyond Latin. Hebrew and Arabic are
+# drawn unshaped, in the order typed, left to right (no bidirectional reordering); pypdf reads a
+# right-to-left run back reversed, so either order of their letters counts as present.
+RIGHT_TO_LEFT = {"Hebrew", "Arabic"}
+SCRIPTS = {
+    "Greek": "Καλημέρα",
+    "Cyrillic": "Привет",
+    "Hebrew": "שלום",
+    "Arabic": "مرحبا",
+}
+
+
+def fonts_drawn(content: bytes) -> dict[str, str]:
+    """Each font's base name (without the subset prefix) and the text drawn in it."""
+    drawn: dict[str, str] = defaultdict(str)
+
+    def visit(text, _cm, _tm, font, _size):
+        if font is not None and text.strip():
+            drawn[str(font["/BaseFont"]).lstrip("/").split("+")[-1]] += text
+
+    for page in PdfReader(io.BytesIO(content)).pages:
+        page.extract_text(visitor_text=visit)
+    return dict(drawn)
+
+
+@pytest.mark.django_db
+def test_greek_cyrillic_hebrew_and_arabic_in_a_note_print_in_the_bundled_dejavu_font(
+    client, board_member, review, actions, action_owner
+):
+    note = "Progress: " + " ".join(SCRIPTS.values()) + " done."
+    actions[0].status = "in_progress"
+    actions[0].save()
+    QuarterlyUpdate.objects.create(
+        review=review, action=actions[0], rag="amber", progress_note=note, author=action_owner
+    )
+    response = download(client, board_member, review)
+    assert response.status_code == 200
+    text = pdf_text(response.content)
+    for script, word in SCRIPTS.items():
+        assert word in text or (script in RIGHT_TO_LEFT and word[::-1] in text), script
+    # Every letter on every page is drawn in the bundled DejaVu Sans (ReportLab's Vera and the
+    # standard Helvetica have none of these letters); its bold and oblique faces too.
+    drawn = fonts_drawn(response.content)
+    assert set(drawn) <= {"DejaVuSans", "DejaVuSans-Bold", "DejaVuSans-Oblique"}, set(drawn)
+    assert "Привет" in drawn["DejaVuSans"] and "Καλημέρα" in drawn["DejaVuSans"]
 
 
 # Any characters, markup among them; a long text is a drawn piece repeated up to the maximum
