@@ -290,6 +290,13 @@ def area_profile(area: Area, indicators: Sequence[Indicator]) -> list[ProfileRow
             reverse=True,
         )
         if not keys:
+            # The area has no figure at all for this indicator (a county the export does not
+            # cover): England's latest period still shows England's figure and the peers.
+            keys = sorted(
+                (k for k in by_key if k[0] == indicator.pk and _has_england(by_key[k])),
+                reverse=True,
+            )
+        if not keys:
             profile.append(ProfileRow(indicator, "", None, None, None, None, None, None, 0))
             continue
         key = keys[0]
@@ -311,7 +318,7 @@ def area_profile(area: Area, indicators: Sequence[Indicator]) -> list[ProfileRow
         profile.append(
             ProfileRow(
                 indicator,
-                mine.period_label if mine else "",
+                (mine or england).period_label if (mine or england) else "",
                 figure_of(mine) if mine else None,
                 figure_of(england) if england else None,
                 worst,
@@ -326,6 +333,10 @@ def area_profile(area: Area, indicators: Sequence[Indicator]) -> list[ProfileRow
 
 def _has(group, area, aggregated, key) -> bool:
     return any(o.area_id == area.pk for o in group) or key in aggregated
+
+
+def _has_england(group) -> bool:
+    return any(o.area.level == AreaLevel.ENGLAND and o.value is not None for o in group)
 
 
 @dataclass(frozen=True, slots=True)

@@ -173,6 +173,27 @@ def test_kents_pages_show_england_and_say_no_data_for_kent(client, kent):
     assert api.status_code == 200 and "Kent" in api.content.decode()
 
 
+def test_kents_area_profile_shows_englands_figure_where_only_kent_has_none(client, kent):
+    # The bundled exports have England's infant mortality (4.2 in 2022 - 24) but no Kent figure.
+    response = client.get("/areas/E10000016/")
+    assert response.status_code == 200
+    rows = {row[0]: row for row in response.context["card"].rows}
+    imr = rows["Infant mortality"]
+    assert imr[1:3] == ["2022 - 24", "No data"]
+    assert imr[4] == "4.2"
+    profile = {row.indicator.fingertips_id: row for row in response.context["profile"]}
+    assert profile[92196].area is None and profile[92196].england.value == 4.2
+    # Every indicator England has a figure for shows it, in the table and the CSV.
+    england = Area.objects.get(level="england")
+    for fid, row in profile.items():
+        if Observation.objects.filter(
+            indicator__fingertips_id=fid, area=england, value__isnull=False
+        ).exists():
+            assert row.england is not None and row.england.value is not None, fid
+    download = client.get("/areas/E10000016/profile.csv").content.decode()
+    assert "Infant mortality,2022 - 24,,,4.2," in download
+
+
 def test_the_map_draws_kents_districts_from_the_uk_wide_file(client, kent):
     page = client.get("/indicators/92196/").content.decode()
     figure = json.loads(

@@ -8,6 +8,7 @@ browser, the `data-points` the page carries, and the card the server builds for 
 from __future__ import annotations
 
 import csv
+import itertools
 import re
 
 import pytest
@@ -355,3 +356,29 @@ def test_no_serious_accessibility_violations_or_sideways_scroll_at_320px(site, p
     open_page(page, site + path)
     assert serious(page) == []
     assert page.evaluate("document.documentElement.scrollWidth") <= 320
+
+
+SPINE_HEADINGS_JS = """() => [...document.querySelectorAll('#profile-chart .annotation-text')]
+    .filter(t => ['Worst', 'England', 'Best', 'Value (England)'].includes(t.textContent))
+    .map(t => { const r = t.getBoundingClientRect();
+                return [t.textContent, r.left, r.right, r.top, r.bottom]; })"""
+
+
+@pytest.mark.parametrize("width", [375, 320, 1280])
+def test_the_spine_charts_column_headings_do_not_overlap(site, page, problems, width):
+    page.set_viewport_size({"width": width, "height": 800})
+    open_page(page, site + AREA)
+    headings = page.evaluate(SPINE_HEADINGS_JS)
+    assert sorted(h[0] for h in headings) == ["Best", "England", "Value (England)", "Worst"]
+    for (a, a_left, a_right, a_top, a_bottom), (
+        b,
+        b_left,
+        b_right,
+        b_top,
+        b_bottom,
+    ) in itertools.combinations(headings, 2):
+        side_by_side = a_right <= b_left or b_right <= a_left
+        one_above = a_bottom <= b_top or b_bottom <= a_top
+        assert side_by_side or one_above, f"{a} overlaps {b} at {width}px"
+    # The chart scrolls in its own box; the page itself does not scroll sideways.
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
