@@ -18,6 +18,7 @@ from django.core.mail import EmailMultiAlternatives
 from django.template import loader
 
 from alerts import alerting
+from imr_dashboard.mail import SMTP_BACKEND
 
 logger = logging.getLogger(__name__)
 
@@ -27,7 +28,7 @@ MAIL_ERRORS = (OSError,)
 
 def server() -> str:
     """The mail server as administrators know it (never its password)."""
-    if settings.EMAIL_BACKEND.endswith("smtp.EmailBackend"):
+    if settings.EMAIL_BACKEND == SMTP_BACKEND:
         return f"the SMTP server {settings.EMAIL_HOST}:{settings.EMAIL_PORT}"
     return f"the email backend {settings.EMAIL_BACKEND}"
 

@@ -352,15 +352,7 @@ def test_the_locked_out_page_names_who_resets_passwords(settings, rf):
 # --- EMAIL_URL and the separate variables, as a production process reads them ---------------
 
 _PASSED_ON = {"PATH", "HOME", "LANG", "LC_ALL", "TMPDIR"}
-EMAIL_SETTINGS = [
-    "EMAIL_BACKEND",
-    "EMAIL_HOST",
-    "EMAIL_PORT",
-    "EMAIL_HOST_USER",
-    "EMAIL_HOST_PASSWORD",
-    "EMAIL_USE_TLS",
-    "EMAIL_USE_SSL",
-]
+EMAIL_SETTINGS = list(django_settings.EMAIL_SERVER_VARIABLES)  # read back as the process set them
 SETTINGS_PROBE = f"""
 import json, django
 django.setup()
