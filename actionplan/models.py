@@ -74,6 +74,8 @@ class Objective(models.Model):
     number = models.CharField(max_length=16, help_text="Mended numbering, e.g. 3.2")
     source_numbering = models.CharField(max_length=32, blank=True, help_text="As printed")
     text = models.TextField()
+    retired_on = models.DateField(null=True, blank=True)
+    retired_reason = models.TextField(blank=True)
     history = HistoricalRecords()
 
     class Meta:
@@ -114,6 +116,19 @@ class Action(models.Model):
     original_due_date = models.DateField(null=True, blank=True)
     status = models.CharField(
         max_length=16, choices=ActionStatus.choices, default=ActionStatus.NOT_STARTED
+    )
+    # Plan stewardship (actionplan.stewardship holds the rules every write path follows).
+    owner_team = models.ForeignKey(
+        "PlanTeam", null=True, blank=True, on_delete=models.PROTECT, related_name="actions"
+    )
+    status_reason = models.TextField(blank=True, help_text="Why it is on hold or cancelled")
+    measures = models.ManyToManyField(
+        "PerformanceMeasure", blank=True, related_name="actions", help_text="Meant to move"
+    )
+    retired_on = models.DateField(null=True, blank=True)
+    retired_reason = models.TextField(blank=True)
+    merged_into = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="merged_from"
     )
     history = HistoricalRecords()
 
@@ -411,7 +426,8 @@ class QuarterlyUpdate(InFrozenQuarterGuard):
     """An action owner's update for one quarter: RAG and progress note."""
 
     review = models.ForeignKey(QuarterlyReview, on_delete=models.CASCADE, related_name="updates")
-    action = models.ForeignKey(Action, on_delete=models.CASCADE, related_name="updates")
+    # An action with updates is retired, never deleted (its updates are the plan's record).
+    action = models.ForeignKey(Action, on_delete=models.PROTECT, related_name="updates")
     rag = models.CharField(max_length=16, choices=Rag.choices)
     progress_note = models.TextField(validators=[_at_most("Progress note")])
     author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=keep_frozen_authors)
@@ -539,3 +555,56 @@ class UpdateReminder(models.Model):
 
 for _model in (QuarterlyReview, QuarterlyUpdate, Rating):
     pre_delete.connect(refuse_to_delete_a_frozen_quarter, sender=_model)
+
+
+class PlanTeam(models.Model):
+    """A named team that owns actions: every member gets the team's reminders."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="teams")
+    name = models.CharField(max_length=200)
+    members = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="teams")
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["plan", "name"]
+        constraints = [models.UniqueConstraint(fields=["plan", "name"], name="one_team_name")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class AreaSteward(models.Model):
+    """A priority-area lead: a plan steward who stewards this area (and only assigned ones)."""
+
+    priority_area = models.ForeignKey(PriorityArea, on_delete=models.CASCADE, related_name="leads")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="led_areas"
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["priority_area", "user"], name="one_area_lead")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} leads {self.priority_area}"
+
+
+class PlanChange(models.Model):
+    """One entry of the plan changes log: who changed what in the plan, and when."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="changes")
+    made_at = models.DateTimeField(default=timezone.now)
+    made_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    made_by_name = models.CharField(max_length=300, help_text="Kept if the user is deleted")
+    subject = models.CharField(max_length=300, help_text="e.g. Action 3.2.1")
+    description = models.TextField()
+
+    class Meta:
+        ordering = ["-made_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.made_at:%Y-%m-%d} {self.made_by_name}: {self.subject}"
