@@ -574,21 +574,30 @@ class PlanTeam(models.Model):
 
 
 class AreaSteward(models.Model):
-    """A priority-area lead: a plan steward who stewards this area (and only assigned ones)."""
+    """A plan steward's scope: the whole plan (no priority area: the group's secretariat) or
+    one priority area (its lead). A steward leads only the areas assigned to them."""
 
-    priority_area = models.ForeignKey(PriorityArea, on_delete=models.CASCADE, related_name="leads")
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="stewards")
+    priority_area = models.ForeignKey(
+        PriorityArea, null=True, blank=True, on_delete=models.CASCADE, related_name="leads"
+    )
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="led_areas"
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="stewardships"
     )
     history = HistoricalRecords()
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["priority_area", "user"], name="one_area_lead")
+            models.UniqueConstraint(
+                fields=["plan", "priority_area", "user"],
+                name="one_stewardship",
+                nulls_distinct=False,
+            )
         ]
 
     def __str__(self) -> str:
-        return f"{self.user} leads {self.priority_area}"
+        where = self.priority_area or "the whole plan"
+        return f"{self.user} stewards {where}"
 
 
 class PlanChange(models.Model):

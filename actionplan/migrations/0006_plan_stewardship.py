@@ -94,6 +94,7 @@ class Migration(migrations.Migration):
                 ('history_change_reason', models.CharField(max_length=100, null=True)),
                 ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
                 ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ('plan', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='actionplan.plan')),
                 ('priority_area', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='actionplan.priorityarea')),
                 ('user', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL)),
             ],
@@ -166,11 +167,12 @@ class Migration(migrations.Migration):
             name='AreaSteward',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('priority_area', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='leads', to='actionplan.priorityarea')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='led_areas', to=settings.AUTH_USER_MODEL)),
+                ('plan', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='stewards', to='actionplan.plan')),
+                ('priority_area', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='leads', to='actionplan.priorityarea')),
+                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='stewardships', to=settings.AUTH_USER_MODEL)),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('priority_area', 'user'), name='one_area_lead')],
+                'constraints': [models.UniqueConstraint(fields=('plan', 'priority_area', 'user'), name='one_stewardship', nulls_distinct=False)],
             },
         ),
         migrations.AddConstraint(
