@@ -14,8 +14,11 @@ ACTION_OWNER = "Action owner"
 GROUP_MEMBER = "Group member"
 ANALYST = "Analyst"
 ADMINISTRATOR = "Administrator"
+# Keeps the plan itself: the whole plan (the group's secretariat) or the priority areas assigned
+# to them (`AreaSteward`); `actionplan.stewardship` narrows it to their scope.
+PLAN_STEWARD = "Plan steward"
 
-ROLES = (BOARD_MEMBER, ACTION_OWNER, GROUP_MEMBER, ANALYST, ADMINISTRATOR)
+ROLES = (BOARD_MEMBER, ACTION_OWNER, GROUP_MEMBER, ANALYST, ADMINISTRATOR, PLAN_STEWARD)
 
 # The models of the plan itself; their history tables are read through the admin only.
 PLAN_MODELS = (
@@ -36,13 +39,21 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
     ACTION_OWNER: (*_VIEW_PLAN, "add_quarterlyupdate", "change_quarterlyupdate"),
     GROUP_MEMBER: (*_VIEW_PLAN, "add_rating", "change_rating", "change_quarterlyreview"),
     ANALYST: _VIEW_PLAN,
+    PLAN_STEWARD: (
+        *_VIEW_PLAN,
+        "add_objective",
+        "change_objective",
+        "add_action",
+        "change_action",
+        "change_performancemeasure",
+    ),
 }
 # The administrator holds every permission of the app, history tables included.
 ALL_ACTIONPLAN_PERMISSIONS = (ADMINISTRATOR,)
 
 
 def setup_roles() -> dict[str, int]:
-    """Create or update the five groups and set exactly their permissions; returns counts."""
+    """Create or update the six groups and set exactly their permissions; returns counts."""
     app_permissions = Permission.objects.filter(content_type__app_label="actionplan")
     by_codename = {p.codename: p for p in app_permissions}
     counts = {}
@@ -61,7 +72,7 @@ def setup_roles() -> dict[str, int]:
 
 
 def has_plan_role(user: AbstractBaseUser | AnonymousUser) -> bool:
-    """Whether a user may read the plan: a superuser or a member of one of the five roles."""
+    """Whether a user may read the plan: a superuser or a member of one of the six roles."""
     if not user.is_authenticated or not user.is_active:
         return False
     if user.is_superuser:
