@@ -141,6 +141,46 @@ class Action(models.Model):
     def __str__(self) -> str:
         return f"{self.number} {self.text[:60]}"
 
+    def save(self, *args, **kwargs):
+        refusals = self.refusals()
+        if refusals:
+            raise ValidationError(refusals)
+        super().save(*args, **kwargs)
+
+    def clean(self) -> None:
+        super().clean()
+        refusals = self.refusals()
+        if refusals:
+            raise ValidationError(refusals)
+
+    def refusals(self) -> dict[str, list[str]]:
+        """The action's own rules, by field (the app's pages, the admin, commands and shells)."""
+        errors: dict[str, list[str]] = {}
+        if self.owner_id is not None and self.owner_team_id is not None:
+            errors["owner"] = ["Choose a person or a team as the owner, not both"]
+        if self.owner_id is not None and not self.owner.is_active:
+            errors["owner"] = [f"{self.owner} has left (deactivated): choose another owner"]
+        plan = self.objective.priority_area.plan if self.objective_id else None
+        for name in ("start_date", "due_date"):
+            day = getattr(self, name)
+            if plan is not None and day is not None and day < plan.starts:
+                errors[name] = [
+                    f"{self._meta.get_field(name).verbose_name.capitalize()} must be on or after "
+                    f"the plan starts ({plan.starts.day} {plan.starts:%B %Y})"
+                ]
+        if self.status in (ActionStatus.ON_HOLD, ActionStatus.CANCELLED) and is_blank(
+            self.status_reason
+        ):
+            label = ActionStatus(self.status).label.lower()
+            errors["status_reason"] = [f"Enter the reason the action is {label}"]
+        if self.merged_into_id is not None and self.merged_into_id == self.pk:
+            errors["merged_into"] = ["An action cannot be merged into itself"]
+        return errors
+
+    @property
+    def is_retired(self) -> bool:
+        return self.retired_on is not None
+
     @property
     def rescheduled(self) -> bool:
         return bool(
@@ -177,6 +217,40 @@ class PerformanceMeasure(models.Model):
 
     def __str__(self) -> str:
         return self.measure[:80]
+
+    def save(self, *args, **kwargs):
+        refusals = self.refusals()
+        if refusals:
+            raise ValidationError(refusals)
+        super().save(*args, **kwargs)
+
+    def clean(self) -> None:
+        super().clean()
+        refusals = self.refusals()
+        if refusals:
+            raise ValidationError(refusals)
+
+    def refusals(self) -> dict[str, list[str]]:
+        """A target or baseline the indicator's figures can never take is refused."""
+        from indicators.definitions import VALUE_RANGES
+
+        errors: dict[str, list[str]] = {}
+        allowed = VALUE_RANGES.get(self.indicator.fingertips_id) if self.indicator_id else None
+        if allowed is None:
+            return errors
+        for name, label in (("target_value", "Target"), ("baseline_value", "Baseline")):
+            value = getattr(self, name)
+            if value is None:
+                continue
+            if allowed.minimum is not None and value < allowed.minimum:
+                errors[name] = [
+                    f"{label} must be {allowed.minimum:g} or more: it is {allowed.what}"
+                ]
+            elif allowed.maximum is not None and value > allowed.maximum:
+                errors[name] = [
+                    f"{label} must be {allowed.maximum:,g} or less: it is {allowed.what}"
+                ]
+        return errors
 
 
 class FrozenReview(Exception):
