@@ -6,15 +6,16 @@ need: `label` (as a page shows it), `phrase` (in a sentence, with `{b}` for the 
 `{before}` for the earlier state where it applies), `symbol` (an arrow or mark, never the only
 carrier of meaning) and `colour` (a hex colour, the same on the web, in charts and in the PDF).
 
-Models build their choices from these enums (`choices()`), statistics return their members, and
-Fingertips' own wording ("Better 95%", "Increasing and getting worse") is turned into them once,
-at import, by the `parse_*` functions at the end: nothing downstream matches display text.
+Models build their choices from these enums (`Rag.choices`, as with Django's TextChoices),
+statistics return their members, and Fingertips' own wording ("Better 95%", "Increasing and
+getting worse") is turned into them once, at import, by the `parse_*` functions at the end:
+nothing downstream matches display text.
 """
 
 from __future__ import annotations
 
 import re
-from enum import StrEnum
+from enum import EnumType, StrEnum
 from typing import Any
 
 
@@ -22,7 +23,28 @@ class UnknownWording(ValueError):
     """Text that names no member of a vocabulary (a new Fingertips wording, a typing slip)."""
 
 
-class Term(StrEnum):
+class _Words(EnumType):
+    """Gives every vocabulary the class attributes a Django model field reads."""
+
+    @property
+    def choices(cls) -> list[tuple[str, str]]:
+        """(value, label) pairs for a model field's `choices`: the words that may be stored."""
+        return [(m.value, m.label) for m in cls if m.storable]
+
+    @property
+    def labels(cls) -> list[str]:
+        return [label for _, label in cls.choices]
+
+    @property
+    def values(cls) -> list[str]:
+        return [value for value, _ in cls.choices]
+
+    @property
+    def do_not_call_in_templates(cls) -> bool:
+        return True
+
+
+class Term(StrEnum, metaclass=_Words):
     """A word of the vocabulary: the stored value plus label, phrase, symbol and colour."""
 
     label: str
@@ -41,10 +63,10 @@ class Term(StrEnum):
         member.colour = colour
         return member
 
-    @classmethod
-    def choices(cls) -> list[tuple[str, str]]:
-        """(value, label) pairs for a model field's `choices`."""
-        return [(member.value, member.label) for member in cls]
+    @property
+    def storable(self) -> bool:
+        """Whether the word may be stored (a proposal-only word may not)."""
+        return True
 
     @classmethod
     def from_label(cls, text: str) -> Any:
@@ -105,9 +127,9 @@ class Rag(Term):
         """The rating as the plan stores it: out of date is stored as Not rated."""
         return Rag.NOT_RATED if self is Rag.OUT_OF_DATE else self
 
-    @classmethod
-    def choices(cls) -> list[tuple[str, str]]:
-        return [(m.value, m.label) for m in cls if m is not Rag.OUT_OF_DATE]
+    @property
+    def storable(self) -> bool:
+        return self is not Rag.OUT_OF_DATE
 
 
 _RAG_TONES = {

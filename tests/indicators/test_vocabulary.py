@@ -82,7 +82,7 @@ def test_polarity_and_direction_agree():
 def test_out_of_date_is_proposed_but_stored_as_not_rated():
     assert Rag.OUT_OF_DATE.label == "Not rated: data out of date"
     assert Rag.OUT_OF_DATE.stored is Rag.NOT_RATED
-    assert "out_of_date" not in dict(Rag.choices())
+    assert "out_of_date" not in dict(Rag.choices)
 
 
 def test_comparison_in_words():
