@@ -1,0 +1,161 @@
+"""The words of a what-if statement (WHATIF specification, sections 5 and 7). Pure.
+
+Numbers are rounded only here: women to 2 significant figures, rates and deaths a year to
+1 decimal, probabilities to whole percent.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .whatif import (
+    ENOUGH_QUALIFIER_BELOW,
+    FACTOR_PHRASES,
+    OUTCOME_NAMES,
+    OUTCOMES,
+    Result,
+    one_decimal,
+    percent,
+    women_text,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Wording:
+    case: str
+    headline: str
+    scenario: str
+    qualifier: str
+    caveats: tuple[str, ...]
+    indicative: str
+
+
+def _pct(p: float) -> str:
+    return f"{100 * p:.1f}%"
+
+
+def _rate(value: float) -> str:
+    return one_decimal(value)
+
+
+def headline(result: Result) -> str:
+    """The first sentence, by the case (section 7)."""
+    out, est, sim = result.outcome, result.estimates, result.simulation
+    area, comp = result.area_name, result.comparator_name
+    name = OUTCOME_NAMES[out.outcome]
+    deaths = OUTCOMES[out.outcome]
+    factor, women_phrase = FACTOR_PHRASES[result.prevalence.factor]
+    target = est.target
+    if result.case == "not_calculated":
+        return f"No statement can be made: {result.reason or 'the comparator is missing'}."
+    lower, upper = out.limits()
+    if result.case == "already_better":
+        how = "significantly lower than" if upper < target else "at or below"
+        return (
+            f"{area}'s {name} rate ({_rate(out.rate)}) is already {how} {comp} ({_rate(target)})."
+        )
+    if result.case == "not_significant":
+        return (
+            f"{area}'s {name} rate ({_rate(out.rate)}, 95% CI {_rate(lower)} to {_rate(upper)}) "
+            f"is similar to {comp} ({_rate(target)}); the difference is within chance variation, "
+            "so no target is given."
+        )
+    if result.case == "not_enough":
+        return (
+            f"Reducing {factor} to 0% alone would not bring {area}'s {name} rate down to {comp} "
+            f"({_rate(target)}): it would fall to about {_rate(est.r0)} per 1,000, about "
+            f"{one_decimal(est.attributable_per_year)} fewer {deaths} a year. Any reduction in "
+            f"{factor} will help; other factors need action too."
+        )
+    all_women = result.prevalence.count
+    women = sim.women
+    return (
+        f"{area}'s {name} rate ({_rate(out.rate)} per 1,000, {out.period}) is significantly "
+        f"higher than {comp} ({_rate(target)}). If {factor} causes the extra risk seen in studies, "
+        f"about {women_text(est.women, all_women)} fewer women {women_phrase} a year (80% range "
+        f"{women_text(women.p10, all_women)} to {women_text(women.p90, all_women)}), from "
+        f"{_pct(result.prevalence.p)} to {_pct(est.new_prevalence)}, could bring it to {comp}: "
+        f"about {one_decimal(est.averted_per_year)} fewer {deaths} a year."
+    )
+
+
+def scenario(result: Result) -> str:
+    est, sim = result.estimates, result.simulation
+    if est.scenario_prevalence is None or sim.scenario_averted_per_year is None:
+        return ""
+    factor, _ = FACTOR_PHRASES[result.prevalence.factor]
+    spread = sim.scenario_averted_per_year
+    deaths = OUTCOMES[result.outcome.outcome]
+    return (
+        f"If {factor} fell from {_pct(result.prevalence.p)} to {_pct(est.scenario_prevalence)}, "
+        f"we would expect about {one_decimal(est.scenario_averted_per_year)} "
+        f"({one_decimal(spread.p2_5)} to {one_decimal(spread.p97_5)}) fewer {deaths} a year."
+    )
+
+
+def qualifier(result: Result) -> str:
+    p_enough = result.simulation.p_enough_given_gap
+    if result.case != "significant_gap" or p_enough is None:
+        return ""
+    if p_enough >= ENOUGH_QUALIFIER_BELOW:
+        return ""
+    factor, _ = FACTOR_PHRASES[result.prevalence.factor]
+    return f"There is a {percent(1 - p_enough)} chance that {factor} alone could not close the gap."
+
+
+def caveats(result: Result, *, periods_differ: bool | None = None, ccg: bool = False) -> list:
+    risk = result.risk
+    factor, _ = FACTOR_PHRASES[result.prevalence.factor]
+    found = (
+        f"RR {risk.rr:.2f}"
+        + (f", 95% CI {risk.lower:.2f} to {risk.upper:.2f}" if risk.lower else ", no interval")
+        + f"; {risk.citation}"
+    )
+    lines = [
+        "These are expected numbers for the whole population, not predictions for any woman or "
+        f"baby. They assume the extra risk found in studies ({found}) is caused by {factor} and "
+        "applies here. Figures for different factors overlap and must not be added. Small "
+        "numbers of deaths make differences uncertain."
+    ]
+    key = result.prevalence.factor
+    if key == "smoking_at_delivery":
+        lines.append("Smoking is self-reported at delivery and under-counted.")
+    if key in ("obese_bmi30", "overweight_obese_bmi25"):
+        lines.append(
+            "The evidence for obesity is weaker, and benefit comes from women starting pregnancy "
+            "at a healthier weight, over years."
+        )
+    if key == "mother_under_20":
+        lines.append("The relative risk compares mothers under 20 with mothers of all ages.")
+    if risk.lower is None:
+        lines.append("The relative risk has no interval, so it is held fixed in the simulation.")
+    if periods_differ is None:
+        periods_differ = result.outcome.period != result.prevalence.period
+    if periods_differ:
+        lines.append(
+            f"The periods differ: {OUTCOME_NAMES[result.outcome.outcome]} "
+            f"{result.outcome.period}, {factor} {result.prevalence.period}."
+        )
+    if ccg:
+        lines.append("The prevalence is for a clinical commissioning group, not the council.")
+    return lines
+
+
+def indicative(result: Result) -> str:
+    if not result.indicative:
+        return ""
+    return (
+        f"Indicative only: fewer than 20 {OUTCOMES[result.outcome.outcome]} in the period; "
+        "pooling 5 years of data would make the figures steadier."
+    )
+
+
+def word(result: Result, **caveat_options) -> Wording:
+    return Wording(
+        case=result.case,
+        headline=headline(result),
+        scenario=scenario(result),
+        qualifier=qualifier(result),
+        caveats=tuple(caveats(result, **caveat_options)),
+        indicative=indicative(result),
+    )
