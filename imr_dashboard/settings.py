@@ -108,7 +108,7 @@ X_FRAME_OPTIONS = "DENY"
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=1024 * 1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = env.int("FILE_UPLOAD_MAX_MEMORY_SIZE", default=1024 * 1024)
 DATA_UPLOAD_MAX_NUMBER_FIELDS = env.int("DATA_UPLOAD_MAX_NUMBER_FIELDS", default=1000)
-DATA_UPLOAD_MAX_NUMBER_FILES = env.int("DATA_UPLOAD_MAX_NUMBER_FILES", default=0)
+DATA_UPLOAD_MAX_NUMBER_FILES = env.int("DATA_UPLOAD_MAX_NUMBER_FILES", default=1)
 
 # Content Security Policy, enforced on every response (django-csp). Scripts come only from the
 # site itself, plus GOV.UK Frontend's one-line snippet in base.html, allowed by its hash (a nonce
@@ -160,6 +160,7 @@ INSTALLED_APPS = [
     "indicators",
     "actionplan",
     "alerts",
+    "localdata",
 ]
 
 MIDDLEWARE = [

@@ -10,7 +10,9 @@ def healthz(request: HttpRequest) -> HttpResponse:
 
 urlpatterns = [
     path("", include("indicators.urls")),
+    path("api/v1/local/", include("localdata.api_urls")),
     path("api/v1/", include("indicators.api_urls")),
+    path("local/", include("localdata.urls")),
     path("plan/", include("actionplan.urls")),
     path("accounts/", include("imr_dashboard.accounts")),
     path("accounts/", include("imr_dashboard.two_factor")),

@@ -1,0 +1,3 @@
+"""Read-only API of disclosure-controlled local data."""
+
+urlpatterns: list = []

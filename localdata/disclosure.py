@@ -1,0 +1,1 @@
+"""Disclosure control of local data by audience (pure)."""

@@ -1,0 +1,3 @@
+"""Pages of local data (filled in by views.py)."""
+
+urlpatterns: list = []
