@@ -59,6 +59,7 @@ class ReviewPanel:
 
     name: str
     areas: tuple[str, ...]
+    code: str | None = None  # the panel's own code in uploaded review data (e.g. PAN_LANCS)
 
 
 @dataclass(frozen=True)
@@ -188,11 +189,12 @@ def _panel(value: object) -> ReviewPanel | None:
         or not isinstance(value.get("name"), str)
         or not isinstance(value.get("areas"), list)
         or not all(isinstance(c, str) and _CODE.match(c) for c in value["areas"])
+        or not isinstance(value.get("code", ""), str)
     ):
         raise ConfigurationError(
             "child_death_review_panel: expected an object with 'name' and 'areas' (ONS codes)"
         )
-    return ReviewPanel(value["name"], tuple(value["areas"]))
+    return ReviewPanel(value["name"], tuple(value["areas"]), value.get("code") or None)
 
 
 def _boundaries(value: object) -> Boundaries:

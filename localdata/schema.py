@@ -165,13 +165,23 @@ TEMPLATE_A = Template(
     "Births and deaths by area × IMD decile × year",
     (
         Column("year", Kind.INT, "calendar year on period_basis", key=True, minimum=1995),
-        Column("period_basis", Kind.CHOICE, "registration matches Fingertips", key=True,
-               choices=PERIOD_BASES),
+        Column(
+            "period_basis",
+            Kind.CHOICE,
+            "registration matches Fingertips",
+            key=True,
+            choices=PERIOD_BASES,
+        ),
         Column("area_code", Kind.CODE, "a configured district, county or unitary", key=True),
         Column("imd_version", Kind.CHOICE, "deprivation index", key=True, choices=IMD_VERSIONS),
         Column("lsoa_vintage", Kind.CHOICE, "records' LSOA geography", choices=LSOA_VINTAGES),
-        Column("decile_basis", Kind.CHOICE, "England ranks, or re-ranked in the county",
-               key=True, choices=DECILE_BASES),
+        Column(
+            "decile_basis",
+            Kind.CHOICE,
+            "England ranks, or re-ranked in the county",
+            key=True,
+            choices=DECILE_BASES,
+        ),
         Column("imd_decile", Kind.DECILE, "1 = most deprived; ALL = area total", key=True),
         _count("live_births", "denominator"),
         _count("infant_deaths", "deaths under 1 year, 0 to live_births"),
@@ -199,13 +209,13 @@ TEMPLATE_B1 = Template(
     "Child death reviews by category",
     (
         *_B_KEY,
-        Column("category_code", Kind.INT, "category of death (1-10)", key=True,
-               minimum=1, maximum=10),
+        Column(
+            "category_code", Kind.INT, "category of death (1-10)", key=True, minimum=1, maximum=10
+        ),
         _count("deaths_reviewed", "reviews completed"),
         _count("reviews_with_modifiable_factors", "0 to deaths_reviewed"),
         _count("reviews_insufficient_information", "0 to deaths_reviewed"),
-        Column("note", Kind.TEXT, "note (shown to analysts only)", required=False,
-               max_length=500),
+        Column("note", Kind.TEXT, "note (shown to analysts only)", required=False, max_length=500),
     ),
     ("2023/24,PAN_LANCS,0-27d,8,30,10,1,synthetic",),
 )
@@ -215,8 +225,9 @@ TEMPLATE_B2 = Template(
     "Modifiable factors in child death reviews, by domain",
     (
         *_B_KEY,
-        Column("domain", Kind.CHOICE, "domain (any only with two_or_more)", key=True,
-               choices=DOMAINS),
+        Column(
+            "domain", Kind.CHOICE, "domain (any only with two_or_more)", key=True, choices=DOMAINS
+        ),
         Column("factor_code", Kind.CHOICE, "factor", key=True, choices=FACTORS),
         _count("reviews_factor_present", "0 to denominator_reviews"),
         _count("reviews_factor_contributory", "0 to reviews_factor_present"),
@@ -229,8 +240,9 @@ TEMPLATE_C = Template(
     "C",
     "Quarterly measures",
     (
-        Column("measure_code", Kind.CHOICE, "a configured measure", key=True,
-               choices=tuple(MEASURES)),
+        Column(
+            "measure_code", Kind.CHOICE, "a configured measure", key=True, choices=tuple(MEASURES)
+        ),
         Column("period_type", Kind.CHOICE, "quarter or month", choices=PERIOD_TYPES),
         Column("period_start", Kind.DATE, "1st day of a financial quarter or month", key=True),
         Column("period_end", Kind.DATE, "its last day; not after today"),

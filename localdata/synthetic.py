@@ -38,8 +38,23 @@ def template_a(
                 deaths = min(births, max(0, round(births * rate * rng.uniform(0.4, 1.6))))
                 neonatal = round(deaths * 0.7)
                 rows.append(
-                    [year, "registration", area, "IMD2019", "LSOA2011", "national", decile,
-                     births, deaths, neonatal, deaths - neonatal, None, SOURCE, extract_date, None]
+                    [
+                        year,
+                        "registration",
+                        area,
+                        "IMD2019",
+                        "LSOA2011",
+                        "national",
+                        decile,
+                        births,
+                        deaths,
+                        neonatal,
+                        deaths - neonatal,
+                        None,
+                        SOURCE,
+                        extract_date,
+                        None,
+                    ]
                 )
     return rows
 
@@ -53,8 +68,9 @@ def template_b1(area: str, periods: Sequence[str], *, seed: int = 2) -> list[lis
                 reviewed = rng.choice([0, 0, 1, 2, 3, 5, 9, 12, 20])
                 modifiable = rng.randint(0, reviewed)
                 insufficient = rng.randint(0, reviewed - modifiable)
-                rows.append([period, area, band, category, reviewed, modifiable, insufficient,
-                             None])
+                rows.append(
+                    [period, area, band, category, reviewed, modifiable, insufficient, None]
+                )
     return rows
 
 
@@ -77,14 +93,29 @@ def template_b2(area: str, periods: Sequence[str], *, seed: int = 3) -> list[lis
             denominator = rng.randint(20, 45)
             for domain, factor in FACTOR_ROWS:
                 present = rng.randint(0, denominator // 2)
-                rows.append([period, area, band, domain, factor, present,
-                             rng.randint(0, present), denominator])
+                rows.append(
+                    [
+                        period,
+                        area,
+                        band,
+                        domain,
+                        factor,
+                        present,
+                        rng.randint(0, present),
+                        denominator,
+                    ]
+                )
     return rows
 
 
 def template_c(
-    area: str, quarters: Sequence[tuple[str, str]], *, measure: str = "HV_NBV_14D",
-    seed: int = 4, level: float = 0.88, target: float | None = 90,
+    area: str,
+    quarters: Sequence[tuple[str, str]],
+    *,
+    measure: str = "HV_NBV_14D",
+    seed: int = 4,
+    level: float = 0.88,
+    target: float | None = 90,
 ) -> list[list[object]]:
     """One measure's quarters at one upper-tier council, around `level`."""
     rng = random.Random(seed)
@@ -92,8 +123,23 @@ def template_c(
     for start, end in quarters:
         denominator = rng.randint(1800, 2200)
         numerator = round(denominator * min(1.0, level + rng.uniform(-0.03, 0.03)))
-        rows.append([measure, "quarter", start, end, "UTLA", area, numerator, denominator, None,
-                     target, "final", SOURCE, None])
+        rows.append(
+            [
+                measure,
+                "quarter",
+                start,
+                end,
+                "UTLA",
+                area,
+                numerator,
+                denominator,
+                None,
+                target,
+                "final",
+                SOURCE,
+                None,
+            ]
+        )
     return rows
 
 

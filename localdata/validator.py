@@ -109,7 +109,9 @@ def validate(table: Table, template_code: str, *, areas: Areas, today: date) -> 
 
 def _header_ok(header: tuple[str, ...], template: Template, result: Result) -> bool:
     wanted = template.names
-    other = [t.code for t in TEMPLATES.values() if t is not template and set(header) == set(t.names)]
+    other = [
+        t.code for t in TEMPLATES.values() if t is not template and set(header) == set(t.names)
+    ]
     if other:
         result.error(
             f"File: the header is template {other[0]}'s, not template {template.code}'s "
@@ -234,8 +236,10 @@ def _rules_a(r: dict, today: date):
             yield part, "more than infant_deaths", r[part]
     if r["neonatal_deaths"] is not None and r["postneonatal_deaths"] is not None:
         if r["neonatal_deaths"] + r["postneonatal_deaths"] != infant:
-            yield "postneonatal_deaths", "neonatal + postneonatal is not infant_deaths", (
-                r["postneonatal_deaths"]
+            yield (
+                "postneonatal_deaths",
+                "neonatal + postneonatal is not infant_deaths",
+                (r["postneonatal_deaths"]),
             )
     if r["year"] > today.year:
         yield "year", "a future year", r["year"]
@@ -275,8 +279,10 @@ def _rules_c(r: dict, today: date):
     elif r["numerator"] > r["denominator"]:
         yield "numerator", "more than the denominator", r["numerator"]
     if not _whole_period(r["period_type"], r["period_start"], r["period_end"]):
-        yield "period_end", f"period_start to period_end is not one whole {r['period_type']}", (
-            r["period_end"]
+        yield (
+            "period_end",
+            f"period_start to period_end is not one whole {r['period_type']}",
+            (r["period_end"]),
         )
     if r["period_end"] > today:
         yield "period_end", "after today (a future period)", r["period_end"]
@@ -317,9 +323,14 @@ def _file_rules_a(result: Result, areas: Areas) -> None:
             total = rows["ALL"]
             for column, value in (("live_births", births), ("infant_deaths", deaths)):
                 if total[column] != value:
-                    result.error(cell_error(total["_row"], column,
-                                            f"ALL is not the sum of deciles 1-10 ({value})",
-                                            total[column]))
+                    result.error(
+                        cell_error(
+                            total["_row"],
+                            column,
+                            f"ALL is not the sum of deciles 1-10 ({value})",
+                            total[column],
+                        )
+                    )
     _county_is_sum_of_districts(totals, areas, result)
 
 

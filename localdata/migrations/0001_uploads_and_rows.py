@@ -6,7 +6,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -15,155 +14,366 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='Upload',
+            name="Upload",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('template', models.CharField(choices=[('A', 'A: births and deaths by area × IMD decile × year'), ('B1', 'B1: child death reviews by category'), ('B2', 'B2: modifiable factors by domain'), ('C', 'C: quarterly measures')], max_length=2)),
-                ('kind', models.CharField(choices=[('file', 'File upload'), ('restore', 'Restore of an earlier upload')], default='file', max_length=8)),
-                ('status', models.CharField(choices=[('previewed', 'Previewed, not committed'), ('committed', 'Committed'), ('rejected', 'Rejected'), ('refused', 'Refused: data changed since preview')], max_length=10)),
-                ('username', models.CharField(help_text='Kept if the account is deleted', max_length=150)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('committed_at', models.DateTimeField(blank=True, null=True)),
-                ('file_name', models.CharField(blank=True, max_length=255)),
-                ('size', models.PositiveBigIntegerField(default=0)),
-                ('sha256', models.CharField(blank=True, max_length=64)),
-                ('rows_read', models.PositiveIntegerField(default=0)),
-                ('added', models.PositiveIntegerField(default=0)),
-                ('changed', models.PositiveIntegerField(default=0)),
-                ('removed', models.PositiveIntegerField(default=0)),
-                ('unchanged', models.PositiveIntegerField(default=0)),
-                ('error_count', models.PositiveIntegerField(default=0)),
-                ('errors', models.JSONField(blank=True, default=list)),
-                ('warnings', models.JSONField(blank=True, default=list)),
-                ('first_changes', models.JSONField(blank=True, default=list)),
-                ('base_upload_id', models.BigIntegerField(blank=True, help_text='The latest committed upload when this was previewed', null=True)),
-                ('synthetic', models.BooleanField(default=False)),
-                ('purged_at', models.DateTimeField(blank=True, null=True)),
-                ('restores', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='restored_by', to='localdata.upload')),
-                ('user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "template",
+                    models.CharField(
+                        choices=[
+                            ("A", "A: births and deaths by area × IMD decile × year"),
+                            ("B1", "B1: child death reviews by category"),
+                            ("B2", "B2: modifiable factors by domain"),
+                            ("C", "C: quarterly measures"),
+                        ],
+                        max_length=2,
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("file", "File upload"),
+                            ("restore", "Restore of an earlier upload"),
+                        ],
+                        default="file",
+                        max_length=8,
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("previewed", "Previewed, not committed"),
+                            ("committed", "Committed"),
+                            ("rejected", "Rejected"),
+                            ("refused", "Refused: data changed since preview"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "username",
+                    models.CharField(help_text="Kept if the account is deleted", max_length=150),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("committed_at", models.DateTimeField(blank=True, null=True)),
+                ("file_name", models.CharField(blank=True, max_length=255)),
+                ("size", models.PositiveBigIntegerField(default=0)),
+                ("sha256", models.CharField(blank=True, max_length=64)),
+                ("rows_read", models.PositiveIntegerField(default=0)),
+                ("added", models.PositiveIntegerField(default=0)),
+                ("changed", models.PositiveIntegerField(default=0)),
+                ("removed", models.PositiveIntegerField(default=0)),
+                ("unchanged", models.PositiveIntegerField(default=0)),
+                ("error_count", models.PositiveIntegerField(default=0)),
+                ("errors", models.JSONField(blank=True, default=list)),
+                ("warnings", models.JSONField(blank=True, default=list)),
+                ("first_changes", models.JSONField(blank=True, default=list)),
+                (
+                    "base_upload_id",
+                    models.BigIntegerField(
+                        blank=True,
+                        help_text="The latest committed upload when this was previewed",
+                        null=True,
+                    ),
+                ),
+                ("synthetic", models.BooleanField(default=False)),
+                ("purged_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "restores",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="restored_by",
+                        to="localdata.upload",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-id'],
+                "ordering": ["-id"],
             },
         ),
         migrations.CreateModel(
-            name='TemplateState',
+            name="TemplateState",
             fields=[
-                ('template', models.CharField(choices=[('A', 'A: births and deaths by area × IMD decile × year'), ('B1', 'B1: child death reviews by category'), ('B2', 'B2: modifiable factors by domain'), ('C', 'C: quarterly measures')], max_length=2, primary_key=True, serialize=False)),
-                ('latest', models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='localdata.upload')),
+                (
+                    "template",
+                    models.CharField(
+                        choices=[
+                            ("A", "A: births and deaths by area × IMD decile × year"),
+                            ("B1", "B1: child death reviews by category"),
+                            ("B2", "B2: modifiable factors by domain"),
+                            ("C", "C: quarterly measures"),
+                        ],
+                        max_length=2,
+                        primary_key=True,
+                        serialize=False,
+                    ),
+                ),
+                (
+                    "latest",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="localdata.upload",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='ReviewFactorRow',
+            name="ReviewFactorRow",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('review_period', models.CharField(max_length=7)),
-                ('area_code', models.CharField(max_length=20)),
-                ('age_band', models.CharField(max_length=8)),
-                ('domain', models.CharField(max_length=32)),
-                ('factor_code', models.CharField(max_length=32)),
-                ('reviews_factor_present', models.PositiveIntegerField()),
-                ('reviews_factor_contributory', models.PositiveIntegerField()),
-                ('denominator_reviews', models.PositiveIntegerField()),
-                ('added_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='localdata.upload')),
-                ('removed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='localdata.upload')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("review_period", models.CharField(max_length=7)),
+                ("area_code", models.CharField(max_length=20)),
+                ("age_band", models.CharField(max_length=8)),
+                ("domain", models.CharField(max_length=32)),
+                ("factor_code", models.CharField(max_length=32)),
+                ("reviews_factor_present", models.PositiveIntegerField()),
+                ("reviews_factor_contributory", models.PositiveIntegerField()),
+                ("denominator_reviews", models.PositiveIntegerField()),
+                (
+                    "added_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="localdata.upload",
+                    ),
+                ),
+                (
+                    "removed_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="localdata.upload",
+                    ),
+                ),
             ],
             options={
-                'abstract': False,
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='ReviewCategoryRow',
+            name="ReviewCategoryRow",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('review_period', models.CharField(max_length=7)),
-                ('area_code', models.CharField(max_length=20)),
-                ('age_band', models.CharField(max_length=8)),
-                ('category_code', models.PositiveSmallIntegerField()),
-                ('deaths_reviewed', models.PositiveIntegerField()),
-                ('reviews_with_modifiable_factors', models.PositiveIntegerField()),
-                ('reviews_insufficient_information', models.PositiveIntegerField()),
-                ('note', models.CharField(blank=True, max_length=500, null=True)),
-                ('added_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='localdata.upload')),
-                ('removed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='localdata.upload')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("review_period", models.CharField(max_length=7)),
+                ("area_code", models.CharField(max_length=20)),
+                ("age_band", models.CharField(max_length=8)),
+                ("category_code", models.PositiveSmallIntegerField()),
+                ("deaths_reviewed", models.PositiveIntegerField()),
+                ("reviews_with_modifiable_factors", models.PositiveIntegerField()),
+                ("reviews_insufficient_information", models.PositiveIntegerField()),
+                ("note", models.CharField(blank=True, max_length=500, null=True)),
+                (
+                    "added_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="localdata.upload",
+                    ),
+                ),
+                (
+                    "removed_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="localdata.upload",
+                    ),
+                ),
             ],
             options={
-                'abstract': False,
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='MeasureRow',
+            name="MeasureRow",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('measure_code', models.CharField(max_length=32)),
-                ('period_type', models.CharField(max_length=8)),
-                ('period_start', models.DateField()),
-                ('period_end', models.DateField()),
-                ('area_type', models.CharField(max_length=10)),
-                ('area_code', models.CharField(max_length=20)),
-                ('numerator', models.DecimalField(decimal_places=4, max_digits=16)),
-                ('denominator', models.DecimalField(decimal_places=4, max_digits=16)),
-                ('unknown_count', models.DecimalField(decimal_places=4, max_digits=16, null=True)),
-                ('target', models.DecimalField(decimal_places=3, max_digits=7, null=True)),
-                ('status', models.CharField(max_length=12)),
-                ('source', models.CharField(max_length=200)),
-                ('value_note', models.CharField(blank=True, max_length=500, null=True)),
-                ('added_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='localdata.upload')),
-                ('removed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='localdata.upload')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("measure_code", models.CharField(max_length=32)),
+                ("period_type", models.CharField(max_length=8)),
+                ("period_start", models.DateField()),
+                ("period_end", models.DateField()),
+                ("area_type", models.CharField(max_length=10)),
+                ("area_code", models.CharField(max_length=20)),
+                ("numerator", models.DecimalField(decimal_places=4, max_digits=16)),
+                ("denominator", models.DecimalField(decimal_places=4, max_digits=16)),
+                ("unknown_count", models.DecimalField(decimal_places=4, max_digits=16, null=True)),
+                ("target", models.DecimalField(decimal_places=3, max_digits=7, null=True)),
+                ("status", models.CharField(max_length=12)),
+                ("source", models.CharField(max_length=200)),
+                ("value_note", models.CharField(blank=True, max_length=500, null=True)),
+                (
+                    "added_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="localdata.upload",
+                    ),
+                ),
+                (
+                    "removed_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="localdata.upload",
+                    ),
+                ),
             ],
             options={
-                'abstract': False,
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='BirthsDeathsRow',
+            name="BirthsDeathsRow",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('year', models.PositiveSmallIntegerField()),
-                ('period_basis', models.CharField(max_length=16)),
-                ('area_code', models.CharField(max_length=20)),
-                ('imd_version', models.CharField(max_length=8)),
-                ('lsoa_vintage', models.CharField(max_length=8)),
-                ('decile_basis', models.CharField(max_length=8)),
-                ('imd_decile', models.CharField(max_length=3)),
-                ('live_births', models.PositiveIntegerField()),
-                ('infant_deaths', models.PositiveIntegerField()),
-                ('neonatal_deaths', models.PositiveIntegerField(null=True)),
-                ('postneonatal_deaths', models.PositiveIntegerField(null=True)),
-                ('stillbirths', models.PositiveIntegerField(null=True)),
-                ('source', models.CharField(max_length=200)),
-                ('extract_date', models.DateField()),
-                ('note', models.CharField(blank=True, max_length=500, null=True)),
-                ('added_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='localdata.upload')),
-                ('removed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='localdata.upload')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("year", models.PositiveSmallIntegerField()),
+                ("period_basis", models.CharField(max_length=16)),
+                ("area_code", models.CharField(max_length=20)),
+                ("imd_version", models.CharField(max_length=8)),
+                ("lsoa_vintage", models.CharField(max_length=8)),
+                ("decile_basis", models.CharField(max_length=8)),
+                ("imd_decile", models.CharField(max_length=3)),
+                ("live_births", models.PositiveIntegerField()),
+                ("infant_deaths", models.PositiveIntegerField()),
+                ("neonatal_deaths", models.PositiveIntegerField(null=True)),
+                ("postneonatal_deaths", models.PositiveIntegerField(null=True)),
+                ("stillbirths", models.PositiveIntegerField(null=True)),
+                ("source", models.CharField(max_length=200)),
+                ("extract_date", models.DateField()),
+                ("note", models.CharField(blank=True, max_length=500, null=True)),
+                (
+                    "added_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="localdata.upload",
+                    ),
+                ),
+                (
+                    "removed_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="localdata.upload",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='UploadEvent',
+            name="UploadEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('action', models.CharField(choices=[('purge', 'Purged (original file and free text deleted)')], max_length=8)),
-                ('username', models.CharField(max_length=150)),
-                ('at', models.DateTimeField(auto_now_add=True)),
-                ('reason', models.TextField()),
-                ('upload', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='events', to='localdata.upload')),
-                ('user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "action",
+                    models.CharField(
+                        choices=[("purge", "Purged (original file and free text deleted)")],
+                        max_length=8,
+                    ),
+                ),
+                ("username", models.CharField(max_length=150)),
+                ("at", models.DateTimeField(auto_now_add=True)),
+                ("reason", models.TextField()),
+                (
+                    "upload",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="events",
+                        to="localdata.upload",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='UploadFile',
+            name="UploadFile",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('content', models.BinaryField()),
-                ('upload', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='original', to='localdata.upload')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("content", models.BinaryField()),
+                (
+                    "upload",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="original",
+                        to="localdata.upload",
+                    ),
+                ),
             ],
         ),
         migrations.AddIndex(
-            model_name='upload',
-            index=models.Index(fields=['template', 'status', '-id'], name='localdata_u_templat_12f711_idx'),
+            model_name="upload",
+            index=models.Index(
+                fields=["template", "status", "-id"], name="localdata_u_templat_12f711_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='birthsdeathsrow',
-            index=models.Index(fields=['removed_by', 'year', 'period_basis'], name='localdata_b_removed_8a68e4_idx'),
+            model_name="birthsdeathsrow",
+            index=models.Index(
+                fields=["removed_by", "year", "period_basis"], name="localdata_b_removed_8a68e4_idx"
+            ),
         ),
     ]
