@@ -1,11 +1,13 @@
 """What the bundled export files hold for the configured areas, and loading it.
 
 The snapshot (fixtures/exports/snapshot) was made for one county, which its MANIFEST.json names.
-For that county it is loaded whole. For any other county every bundled file is cut to the
-configured areas' rows: the snapshot's files give England's figures, and the exports that cover
-every upper-tier council (MANIFEST.json's `any_county` entries, indicator 90284) give the
-county's, its neighbours' and its region's. No other county's areas enter the dashboard, and
-the indicators with no bundled data for the county are named.
+For that county it is loaded whole, with the exports that cover every upper-tier council
+(MANIFEST.json's `any_county` entries, indicator 90284), also whole: comparator groups are drawn
+from every council. For any other county every bundled file is cut to the configured areas'
+rows: the snapshot's files give England's figures, and the `any_county` exports give the
+county's, its neighbours' and its region's. No other county's areas enter that county's
+dashboard, and the indicators with no bundled data for the county are named. An entry whose
+extract date is not recorded (`data_current_at` null) is stored with none.
 """
 
 from __future__ import annotations
@@ -24,9 +26,10 @@ from indicators.configuration import AreasConfig
 from indicators.definitions import INDICATORS
 from indicators.importers.fingertips import (
     ImportOutcome,
-    import_exports,
+    import_bodies,
     import_snapshot,
     record_failure,
+    start_run,
 )
 from indicators.models import ImportRun
 
@@ -77,6 +80,9 @@ def load_bundled(config: AreasConfig, directory: Path = SNAPSHOT_DIR) -> Bundled
     result = BundledLoad(snapshot_county=county)
     if not county or county == config.home.code:
         result.outcomes = import_snapshot(directory)
+        for entry in manifest.get("any_county", []):
+            path = directory / entry["file"]
+            result.outcomes.append(_load_for_areas(path, entry, None, path.name))
     else:
         result.whole_snapshot = False
         codes = set(config.all_codes)
@@ -95,21 +101,24 @@ def load_bundled(config: AreasConfig, directory: Path = SNAPSHOT_DIR) -> Bundled
     return result
 
 
-def _load_for_areas(path: Path, entry: dict, codes: set[str], where: str) -> ImportOutcome:
+def _load_for_areas(path: Path, entry: dict, codes: set[str] | None, where: str) -> ImportOutcome:
+    """One bundled file, cut to `codes` (None: whole); no extract date is stored when the
+    manifest records none, rather than a date that looks more current than the data."""
     source = ImportRun.Source.SNAPSHOT
-    location = f"{where} (the configured areas' rows)"
+    location = where if codes is None else f"{where} (the configured areas' rows)"
     try:
-        current_at = timezone.make_aware(datetime.fromisoformat(entry["data_current_at"]))
+        recorded = entry["data_current_at"]
+        current_at = (
+            None if recorded is None else timezone.make_aware(datetime.fromisoformat(recorded))
+        )
         data = path.read_bytes()
     except (OSError, ValueError, KeyError, TypeError) as exc:
         error = f"{where}: cannot be loaded ({type(exc).__name__})"
         return record_failure(source=source, location=location, error=error)
-    return import_exports(
-        [(where if where != str(path) else path.name, rows_for_areas(data, codes))],
-        source=source,
-        location=location,
-        data_current_at=current_at,
-    )
+    name = where if where != str(path) else path.name
+    body = data if codes is None else rows_for_areas(data, codes)
+    run = start_run(source=source, location=location, data_current_at=current_at)
+    return import_bodies(run, [(name, body)])
 
 
 def _indicators_with_home_data(config: AreasConfig) -> set[int]:
@@ -120,3 +129,43 @@ def _indicators_with_home_data(config: AreasConfig) -> set[int]:
             "indicator__fingertips_id", flat=True
         )
     )
+
+
+REPORT_FIGURES = settings.BASE_DIR / "fixtures" / "reference" / "report_lancashire_figures.csv"
+
+
+@dataclass(frozen=True)
+class ReportFigure:
+    """One figure as printed in the county's report (fixtures/reference), never a live one."""
+
+    measure: str
+    period: str
+    value: str
+    unit: str
+    count: str
+    note: str
+
+
+def report_figures(
+    config: AreasConfig, directory: Path = SNAPSHOT_DIR, path: Path = REPORT_FIGURES
+) -> dict[str, ReportFigure]:
+    """The report's printed figures by measure, for the county the bundled data were made for
+    only (the report is that county's); none for any other county or without the file."""
+    if snapshot_county(read_manifest(directory)) != config.home.code:
+        return {}
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except OSError:
+        return {}
+    figures = {}
+    for row in csv.DictReader(io.StringIO(text, newline="")):
+        figure = ReportFigure(
+            measure=row["measure"].strip(),
+            period=row["period"].strip(),
+            value=row["value"].strip(),
+            unit=row["unit"].strip(),
+            count=row["count"].strip(),
+            note=row["note"].strip(),
+        )
+        figures.setdefault(figure.measure, figure)  # the first row of a measure is its newest
+    return figures

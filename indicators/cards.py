@@ -123,7 +123,7 @@ def _note(figure: Figure) -> str:
 def compare_card(view: View) -> ChartCard:
     """Ranked bars with 95% intervals, coloured by comparison with the chosen benchmark."""
     indicator, benchmark = view.indicator, view.benchmark
-    title = f"{indicator.short_name or indicator.name}, {view.period_label}: compare areas"
+    title = _titled(indicator, view.period_label, "compare areas")
     card = ChartCard(
         slug="compare",
         title=title,
@@ -332,7 +332,7 @@ def map_card(view: View) -> ChartCard:
     """The home county's districts and neighbours coloured by comparison."""
     indicator, benchmark = view.indicator, view.benchmark
     config = areas_config()
-    title = f"{indicator.short_name or indicator.name}, {view.period_label}: map"
+    title = _titled(indicator, view.period_label, "map")
     card = ChartCard(
         slug="map",
         title=title,
@@ -627,6 +627,12 @@ def _low_is_good(indicator: Indicator) -> bool | None:
 
 
 # The charts of an indicator page, by the name its URL and CSV use.
+def _titled(indicator: Indicator, period_label: str, what: str) -> str:
+    """A card's heading: the indicator, its period when there is one, and what the card shows."""
+    name = indicator.short_name or indicator.name
+    return f"{name}, {period_label}: {what}" if period_label else f"{name}: {what}"
+
+
 CARD_BUILDERS = {
     "compare": compare_card,
     "trend": trend_card,

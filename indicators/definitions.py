@@ -49,6 +49,9 @@ class IndicatorDefinition:
     ci_count_divisor: float = 1.0
     checked_by: str = CHECKED_BY
     checked_on: date = CHECKED_ON
+    # The measure's name in fixtures/reference/report_lancashire_figures.csv, whose figure is
+    # shown "as printed in the report" until the indicator has data of its own.
+    report_measure: str = ""
 
     def value_range(self) -> ValueRange:
         """What the indicator's value and limits can be, from its value type and multiplier."""
@@ -156,6 +159,7 @@ INDICATORS: tuple[IndicatorDefinition, ...] = (
         polarity=Polarity.LOW_IS_GOOD,
         period_type=PeriodType.CALENDAR_3Y,
         definition="Stillbirths per 1,000 live births and stillbirths.",
+        report_measure="Stillbirth rate",
         numerator="Stillbirths",
         denominator="Live births and stillbirths",
         source=ONS_BIRTHS_DEATHS,
@@ -175,6 +179,7 @@ INDICATORS: tuple[IndicatorDefinition, ...] = (
         source=ONS_BIRTHS_DEATHS,
         id_confirmed=True,
         id_confirmation_note=SEEN_IN_EXPORTS,
+        report_measure="Low birth weight of term babies",
     ),
     _percentage(
         fingertips_id=93085,
@@ -187,6 +192,7 @@ INDICATORS: tuple[IndicatorDefinition, ...] = (
         numerator="Women known to smoke at time of delivery",
         denominator="Maternities where smoking status is known",
         source="NHS England return on Smoking Status At Time of Delivery (SATOD)",
+        report_measure="Smoking in pregnancy",
         id_confirmed=True,
         id_confirmation_note=SEEN_IN_EXPORTS,
     ),
@@ -330,9 +336,8 @@ INDICATORS: tuple[IndicatorDefinition, ...] = (
 )
 
 
-# Not infant mortality indicators: declared so that the real exports bundled as import fixtures
-# carry their methods too (their engine limits are checked against the published ones).
-REFERENCE_ONLY = dict(refresh=False, shown=False, profile_id=None)
+# A child-health indicator at county level only: the one bundled export that covers every
+# upper-tier council, England and the regions (comparator groups are drawn from it).
 INDICATORS += (
     IndicatorDefinition(
         fingertips_id=90284,
@@ -347,34 +352,89 @@ INDICATORS += (
         benchmark_method=BenchmarkMethod.CI_OVERLAP_95,
         period_type=PeriodType.FINANCIAL,
         definition="Emergency hospital admissions for injuries in children aged 0 to 14, per "
-        "10,000 resident population.",
+        "10,000 resident population. Published for upper-tier councils (counties and unitary "
+        "authorities), the regions and England, not for districts.",
         numerator="Emergency admissions for injuries, children 0 to 14",
         denominator="Children aged 0 to 14 (ONS mid-year estimates)",
         source="Hospital Episode Statistics",
         id_confirmed=True,
         id_confirmation_note=SEEN_IN_EXPORTS,
-        **REFERENCE_ONLY,
+    ),
+)
+
+# Risk factors of section 6 of the report. Their ids were found only second-hand and are
+# checked against the API's metadata on the first refresh; until then the pages show the
+# report's own printed figures. Three more risk factors of section 6 (mothers aged under 18,
+# mothers aged 35 and over, DTaP/IPV/Hib vaccination at one year) are not declared: no
+# Fingertips id for them was found in the sources held (see REPORT_ONLY_MEASURES).
+FINGERTIPS_NOTES = (
+    "Id known only second-hand (shared docs FINGERTIPS.md: {}); checked against "
+    "Fingertips metadata on refresh."
+)
+INDICATORS += (
+    _percentage(
+        fingertips_id=92531,
+        name="Low birth weight of all babies",
+        short_name="Low birth weight (all babies)",
+        polarity=Polarity.LOW_IS_GOOD,
+        period_type=PeriodType.CALENDAR,
+        definition="Live births with a recorded weight under 2,500 g, at any gestation (pre-term "
+        "included), as a percentage of all live births with a recorded weight.",
+        numerator="Live births weighing under 2,500 g",
+        denominator="Live births with a recorded birth weight",
+        source=ONS_BIRTHS_DEATHS,
+        id_confirmed=False,
+        id_confirmation_note=FINGERTIPS_NOTES.format("listed among related indicators"),
+        report_measure="Low birth weight of all babies",
+    ),
+    _percentage(
+        fingertips_id=93584,
+        name="Obesity in early pregnancy",
+        short_name="Obesity in early pregnancy",
+        polarity=Polarity.LOW_IS_GOOD,
+        period_type=PeriodType.FINANCIAL,
+        definition="Women with a body mass index of 30 or more at the booking appointment, as a "
+        "percentage of women with a known body mass index at booking.",
+        numerator="Women with a BMI of 30 or more at booking",
+        denominator="Women with a recorded BMI at booking",
+        source="NHS England Maternity Services Data Set (MSDS)",
+        id_confirmed=False,
+        id_confirmation_note="Id known only second-hand (public code listing Fingertips "
+        "indicator 93584 as 'Obesity in early pregnancy (previous method)'); checked against "
+        "Fingertips metadata on refresh.",
+        report_measure="Obese in early pregnancy",
     ),
     IndicatorDefinition(
-        fingertips_id=93356,
-        name="Campylobacter incidence rate/100,000",
-        short_name="Campylobacter incidence",
+        fingertips_id=90801,
+        name="Child mortality rate (1-17 years)",
+        short_name="Child mortality (1 to 17)",
         unit="per 100,000",
         multiplier=100000,
         value_type=ValueType.CRUDE_RATE,
         ci_method=CIMethod.BYARS_EXACT,
-        polarity=Polarity.NO_JUDGEMENT,
+        polarity=Polarity.LOW_IS_GOOD,
         benchmark_method=BenchmarkMethod.CI_OVERLAP_95,
-        period_type=PeriodType.CALENDAR,
-        definition="Laboratory-confirmed Campylobacter cases per 100,000 population.",
-        numerator="Laboratory-confirmed cases",
-        denominator="Resident population",
-        source="UKHSA laboratory reports",
-        id_confirmed=True,
-        id_confirmation_note=SEEN_IN_EXPORTS,
-        **REFERENCE_ONLY,
+        period_type=PeriodType.CALENDAR_3Y,
+        definition="Deaths of children aged 1 to 17 per 100,000 children of that age, three "
+        "years pooled.",
+        numerator="Deaths of children aged 1 to 17",
+        denominator="Children aged 1 to 17 (ONS mid-year estimates)",
+        source=ONS_BIRTHS_DEATHS,
+        id_confirmed=False,
+        id_confirmation_note=FINGERTIPS_NOTES.format("unverified, from one SQL comment"),
     ),
 )
+
+#: Section 6 risk factors with a printed figure but no Fingertips id found in the sources held:
+#: not declared as indicators (an id is never guessed); their printed figures are listed.
+REPORT_ONLY_MEASURES = (
+    "Mothers aged under 18",
+    "Mothers aged 35 and over",
+    "Vaccinated against DTaP/IPV/Hib at age 1",
+)
+
+#: Fields of a definition that are not stored on the Indicator model.
+NOT_STORED = {"report_measure"}
 
 
 #: The value range of every declared indicator; an undeclared one follows only the universal rules
@@ -388,7 +448,7 @@ def sync_definitions() -> list[int]:
     existing = {i.fingertips_id: i for i in Indicator.objects.all()}
     rewritten = []
     for position, definition in enumerate(INDICATORS):
-        fields = asdict(definition)
+        fields = {k: v for k, v in asdict(definition).items() if k not in NOT_STORED}
         fields["position"] = position
         fields["is_defined"] = True
         indicator = existing.get(definition.fingertips_id)
@@ -406,6 +466,15 @@ def sync_definitions() -> list[int]:
             indicator.save(update_fields=changed)
             if set(changed) - NOT_ON_CACHED_PAGES:
                 rewritten.append(definition.fingertips_id)
+    # An indicator no longer declared (an earlier version's) leaves the pages and the refresh.
+    declared = {d.fingertips_id for d in INDICATORS}
+    dropped = [
+        i.fingertips_id
+        for i in existing.values()
+        if i.is_defined and i.fingertips_id not in declared
+    ]
+    Indicator.objects.filter(fingertips_id__in=dropped).update(is_defined=False, refresh=False)
+    rewritten += dropped
     # Their pages show the definitions: cached ones are rebuilt.
     DataVersion.bump_indicators(rewritten)
     return rewritten

@@ -170,13 +170,41 @@ def periods(
 @dataclass(frozen=True)
 class IndicatorChoices:
     """What an indicator's pages and API answers may be asked for: the periods with headline
-    figures (sortable to label, newest first), the areas with any, and how many rows there are."""
+    figures (sortable to label, newest first), the areas with any, and how many rows there are;
+    `opening_period` is the period its page opens on (`opening_period`)."""
 
     fingertips_id: int
     shown: bool
     periods: dict[int, str]
     area_codes: frozenset[str]
     rows: int
+    opening_period: int | None = None
+
+
+def opening_period(
+    indicator: Indicator,
+    breakdown: tuple[str, str] | None = None,
+    config: AreasConfig | None = None,
+) -> int | None:
+    """The newest period with the most figures for the home footprint: its districts where the
+    indicator has district figures, else the home county itself. A newer period held for a few
+    areas only (a county figure, no districts) does not open the page on a column of "No data"."""
+    config = config or areas_config()
+    districts = [d.code for d in config.districts]
+    rows = list(
+        headline_observations(indicator, breakdown)
+        .filter(area__code__in=[*districts, config.home.code], value__isnull=False)
+        .values_list("period_sortable", "area__code")
+    )
+    footprint = set(districts) if any(code in districts for _, code in rows) else {config.home.code}
+    coverage: dict[int, int] = defaultdict(int)
+    for sortable, code in rows:
+        coverage[sortable] += code in footprint
+    if not coverage or not max(coverage.values()):
+        held = periods(indicator, breakdown)
+        return held[0][0] if held else None
+    best = max(coverage.values())
+    return max(sortable for sortable, n in coverage.items() if n == best)
 
 
 def indicator_choices(fingertips_id: int) -> IndicatorChoices | None:
@@ -192,6 +220,7 @@ def indicator_choices(fingertips_id: int) -> IndicatorChoices | None:
         periods=dict(periods(indicator, breakdown)),
         area_codes=frozenset(headline.values_list("area__code", flat=True).distinct()),
         rows=headline.count(),
+        opening_period=opening_period(indicator, breakdown),
     )
 
 
@@ -347,6 +376,20 @@ class OverviewRow:
     period: str
     cells: list[Figure | None]
     home_latest: Figure | None  # the home county's own latest figure, whatever its period
+    latest_sortable: int | None = None  # of `period`, the newest held for any listed area
+
+    @property
+    def has_data(self) -> bool:
+        return bool(self.period)
+
+    @property
+    def home_is_older(self) -> bool:
+        """The home county's figure is older than the newest figures held for the indicator."""
+        return bool(
+            self.home_latest
+            and self.latest_sortable is not None
+            and self.home_latest.period_sortable < self.latest_sortable
+        )
 
 
 def overview(
@@ -387,6 +430,7 @@ def overview(
                     for c in codes
                 ],
                 figure_of(home_rows[-1], benchmark=benchmark) if home_rows else None,
+                latest,
             )
         )
     return result

@@ -1,12 +1,14 @@
 from django.urls import path
 
-from indicators import views
+from indicators import browse, views
 
 app_name = "indicators"
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("data/", views.data_sources, name="data"),
+    path("indicators/", browse.indicator_index, name="indicator-index"),
+    path("areas/", browse.area_index, name="area-index"),
     path("indicators/<int:fingertips_id>/", views.indicator_detail, name="indicator"),
     path(
         "indicators/<int:fingertips_id>/<slug:chart>.csv",

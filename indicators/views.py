@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
+
 from django.conf import settings
-from django.db.models import Count, Max, Min, OuterRef, Subquery
+from django.db.models import Count, Exists, Max, Min, OuterRef, Subquery
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
 from alerts.alerting import banner_for
 from indicators import presenters
+from indicators.bundled import report_figures
 from indicators.caching import cached, cached_page, canonical_redirect
 from indicators.cards import CARD_BUILDERS, View, cached_card, profile_card
 from indicators.charts import COMPARISON_ORDER
 from indicators.configuration import areas_config
 from indicators.csv_safety import SafeWriter
+from indicators.definitions import INDICATORS
 from indicators.deprivation import decile_number, sii_over_deciles
 from indicators.disclosure import disclose
 from indicators.exporters import format_number
@@ -52,13 +57,16 @@ def home(request: HttpRequest) -> HttpResponse:
             benchmark=benchmark.key,
         ),
     )
+    with_data = [r for r in rows if r.has_data]
     return render(
         request,
         "indicators/home.html",
         {
             "areas": areas,
-            "rows": rows,
-            "tiles": [r for r in rows if r.indicator.fingertips_id in HEADLINE_INDICATORS],
+            # Indicators with no figures yet are listed once, as awaiting data, not as rows.
+            "rows": with_data,
+            "awaiting": [r.indicator for r in rows if not r.has_data],
+            "tiles": [r for r in with_data if r.indicator.fingertips_id in HEADLINE_INDICATORS],
             "benchmark": benchmark,
             "benchmarks": presenters.benchmarks(config),
             "home": config.home,
@@ -69,6 +77,7 @@ def home(request: HttpRequest) -> HttpResponse:
     )
 
 
+DEFINITIONS = {d.fingertips_id: d for d in INDICATORS}
 LEGEND = {"Better", "Similar", "Worse", "Higher", "Lower", "Not compared", "No data"}
 # The tiles at the top of the overview, infant mortality first.
 HEADLINE_INDICATORS = (92196, 20101, 93085, 20401)
@@ -77,7 +86,7 @@ HEADLINE_INDICATORS = (92196, 20101, 93085, 20401)
 def _view(request: HttpRequest, indicator: Indicator) -> View:
     """Read the analyst's choices from the query string; anything unknown falls back to defaults."""
     available = presenters.periods(indicator)
-    chosen = request.GET.get("period", "")
+    chosen = request.GET.get("period", "") or str(presenters.opening_period(indicator))
     period = next(
         (p for p in available if str(p[0]) == chosen), available[0] if available else None
     )
@@ -123,9 +132,9 @@ def _view_parameters(
     valid = {name: value for name, value in given.items() if not value or value in offered[name]}
     if valid != given:
         return canonical_redirect(request, valid)
-    latest = next(iter(choices.periods), None)
+    opening = choices.opening_period or next(iter(choices.periods), None)
     return {
-        "period": int(given["period"]) if given["period"] else latest,
+        "period": int(given["period"]) if given["period"] else opening,
         "benchmark": presenters.benchmark_for(given["benchmark"]).key,
         "area": given["area"] or areas_config().home.code,
     }
@@ -136,20 +145,31 @@ def indicator_detail(request: HttpRequest, fingertips_id: int) -> HttpResponse:
     """One indicator: compare areas, trend, map, inequalities, and its definition."""
     indicator = get_object_or_404(Indicator.objects.shown(), fingertips_id=fingertips_id)
     view = _view(request, indicator)
-    cards = [cached_card(name, view) for name in CARD_BUILDERS]
+    periods = presenters.periods(indicator)
+    config = areas_config()
+    printed = report_figures(config).get(_report_measure(indicator))
     return render(
         request,
         "indicators/indicator.html",
         {
             "indicator": indicator,
             "view": view,
-            "cards": cards,
-            "periods": presenters.periods(indicator),
+            # An indicator without figures has no charts: the page says why and what comes next.
+            "cards": [cached_card(name, view) for name in CARD_BUILDERS] if periods else [],
+            "periods": periods,
             "benchmarks": presenters.benchmarks(),
             "areas": _trend_areas(),
             "data_current_at": _data_current_at(indicator),
+            "last_refresh": ImportRun.objects.filter(source=ImportRun.Source.API).first(),
+            "report_figure": printed,
+            "home": config.home,
         },
     )
+
+
+def _report_measure(indicator: Indicator) -> str:
+    definition = DEFINITIONS.get(indicator.fingertips_id)
+    return definition.report_measure if definition else ""
 
 
 @cached_page(indicator=_shown_indicator, parameters=_view_parameters)
@@ -194,13 +214,26 @@ def _profile(area: Area):
     return cached(("profile", area.code), build)
 
 
-def _data_current_at(indicator: Indicator):
-    return (
+@dataclass(frozen=True)
+class DataCurrentAt:
+    """When an indicator's figures were taken from Fingertips: the newest recorded extract date
+    of the runs that brought them, and whether some run recorded none."""
+
+    latest: datetime | None
+    some_not_recorded: bool
+
+
+def _data_current_at(indicator: Indicator) -> DataCurrentAt | None:
+    """None when no figures are held."""
+    dates = set(
         ImportRun.objects.filter(observations__indicator=indicator)
-        .order_by("-data_current_at")
         .values_list("data_current_at", flat=True)
-        .first()
+        .distinct()
     )
+    if not dates:
+        return None
+    recorded = [d for d in dates if d is not None]
+    return DataCurrentAt(max(recorded) if recorded else None, None in dates)
 
 
 def data_sources(request: HttpRequest) -> HttpResponse:
@@ -210,11 +243,20 @@ def data_sources(request: HttpRequest) -> HttpResponse:
         .order_by("-period_sortable")
         .values("period_label")[:1]
     )
-    indicators = Indicator.objects.annotate(
-        observation_count=Count("observations"),
-        latest_period=latest_label,
-        data_current_at=Max("observations__import_run__data_current_at"),
-    ).order_by("position", "fingertips_id")  # Meta.ordering is not applied to GROUP BY queries
+    undated = Observation.objects.filter(
+        indicator=OuterRef("pk"), import_run__data_current_at__isnull=True
+    )
+    indicators = (
+        Indicator.objects.annotate(
+            observation_count=Count("observations"),
+            latest_period=latest_label,
+            data_current_at=Max("observations__import_run__data_current_at"),
+            undated_runs=Exists(undated.exclude(import_run=None)),
+        )
+        # An indicator no longer declared and without figures is not the product's data.
+        .exclude(is_defined=False, observation_count=0)
+        .order_by("position", "fingertips_id")  # Meta.ordering is not applied to GROUP BY
+    )
     # A run whose worker stopped without closing it is shown as failed, not "Running" for ever.
     close_stale_runs()
     runs = list(ImportRun.objects.all()[:50])
