@@ -178,6 +178,8 @@ ACCESS: dict[str, Access] = {
     # Public pages, CSVs and API (cached, the same for everyone).
     "": Access(PUBLIC),
     "data/": Access(PUBLIC),
+    "indicators/": Access(PUBLIC),
+    "areas/": Access(PUBLIC),
     "indicators/<int:fingertips_id>/": Access(PUBLIC, lambda w: {"fingertips_id": 92196}),
     "indicators/<int:fingertips_id>/<slug:chart>.csv": Access(
         PUBLIC, lambda w: {"fingertips_id": 92196, "chart": "compare"}
@@ -192,6 +194,7 @@ ACCESS: dict[str, Access] = {
     "api/v1/areas/": Access(PUBLIC),
     "api/v1/observations/": Access(PUBLIC, query="indicator=92196"),
     "api/v1/schema/": Access(PUBLIC),
+    "api/v1/whatif/": Access(PUBLIC, query="target=4.5"),
     "healthz/": Access(PUBLIC),
     # The action plan.
     "plan/": Access(PLAN_ROLE),
