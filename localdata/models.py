@@ -78,6 +78,9 @@ class UploadFile(models.Model):
     upload = models.OneToOneField(Upload, on_delete=models.CASCADE, related_name="original")
     content = models.BinaryField()
 
+    def __str__(self) -> str:
+        return f"Original file of upload {self.upload_id}"
+
 
 class UploadEvent(models.Model):
     """What was done to an upload after the fact (a purge), by whom and why."""
@@ -94,12 +97,18 @@ class UploadEvent(models.Model):
     at = models.DateTimeField(auto_now_add=True)
     reason = models.TextField()
 
+    def __str__(self) -> str:
+        return f"{self.get_action_display()}: upload {self.upload_id} by {self.username}"
+
 
 class TemplateState(models.Model):
     """One row per template: locked by each commit; names the latest committed upload."""
 
     template = models.CharField(max_length=2, choices=Template.choices, primary_key=True)
     latest = models.ForeignKey(Upload, null=True, on_delete=models.PROTECT, related_name="+")
+
+    def __str__(self) -> str:
+        return f"Template {self.template}: latest upload {self.latest_id}"
 
 
 class LocalRow(models.Model):
@@ -110,6 +119,9 @@ class LocalRow(models.Model):
 
     class Meta:
         abstract = True
+
+    def __str__(self) -> str:
+        return f"{type(self).__name__} {self.pk} (upload {self.added_by_id})"
 
 
 class BirthsDeathsRow(LocalRow):
@@ -129,7 +141,7 @@ class BirthsDeathsRow(LocalRow):
     stillbirths = models.PositiveIntegerField(null=True)
     source = models.CharField(max_length=200)
     extract_date = models.DateField()
-    note = models.CharField(max_length=500, blank=True, null=True)
+    note = models.CharField(max_length=500, blank=True)
 
     class Meta:
         indexes = [models.Index(fields=["removed_by", "year", "period_basis"])]
@@ -145,7 +157,7 @@ class ReviewCategoryRow(LocalRow):
     deaths_reviewed = models.PositiveIntegerField()
     reviews_with_modifiable_factors = models.PositiveIntegerField()
     reviews_insufficient_information = models.PositiveIntegerField()
-    note = models.CharField(max_length=500, blank=True, null=True)
+    note = models.CharField(max_length=500, blank=True)
 
 
 class ReviewFactorRow(LocalRow):
@@ -176,7 +188,7 @@ class MeasureRow(LocalRow):
     target = models.DecimalField(max_digits=7, decimal_places=3, null=True)
     status = models.CharField(max_length=12)
     source = models.CharField(max_length=200)
-    value_note = models.CharField(max_length=500, blank=True, null=True)
+    value_note = models.CharField(max_length=500, blank=True)
 
 
 ROW_MODELS: dict[str, type[LocalRow]] = {

@@ -234,13 +234,13 @@ def _rules_a(r: dict, today: date):
     for part in ("neonatal_deaths", "postneonatal_deaths"):
         if r[part] is not None and r[part] > infant:
             yield part, "more than infant_deaths", r[part]
-    if r["neonatal_deaths"] is not None and r["postneonatal_deaths"] is not None:
-        if r["neonatal_deaths"] + r["postneonatal_deaths"] != infant:
-            yield (
-                "postneonatal_deaths",
-                "neonatal + postneonatal is not infant_deaths",
-                (r["postneonatal_deaths"]),
-            )
+    both = r["neonatal_deaths"] is not None and r["postneonatal_deaths"] is not None
+    if both and r["neonatal_deaths"] + r["postneonatal_deaths"] != infant:
+        yield (
+            "postneonatal_deaths",
+            "neonatal + postneonatal is not infant_deaths",
+            (r["postneonatal_deaths"]),
+        )
     if r["year"] > today.year:
         yield "year", "a future year", r["year"]
     elif r["year"] == today.year:

@@ -279,7 +279,7 @@ def test_xlsx_merged_cells_are_refused():
 
 
 def test_old_xls_and_binary_files_are_not_csv():
-    with pytest.raises(FileProblem, match="old Excel .xls"):
+    with pytest.raises(FileProblem, match=r"old Excel \.xls"):
         read_table(b"\xd0\xcf\x11\xe0" + b"\x00" * 100)
     with pytest.raises(FileProblem, match="not CSV or XLSX"):
         read_table(b"\x89PNG\r\n\x1a\n\x00\x00")

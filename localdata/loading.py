@@ -1,0 +1,311 @@
+"""The one way local data are written: read → validate → preview → commit (the "load" stage).
+
+The upload page and `manage.py import_local_data` both call `preview_file` then `commit`;
+`preview_restore` and `purge` are the other writes. Every attempt, rejected ones included, is an
+`Upload` row; only accepted files keep their bytes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import date
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from indicators.configuration import areas_config
+from localdata.models import ROW_MODELS, TemplateState, Upload, UploadEvent, UploadFile
+from localdata.reader import MAX_BYTES, FileProblem, read_table
+from localdata.schema import TEMPLATES
+from localdata.validator import Areas, validate
+
+FIRST_CHANGES = 20
+SHOWN_ERRORS = 50
+
+
+class CommitRefused(Exception):
+    """The data changed since the preview, or the upload is not a preview."""
+
+
+def configured_areas() -> Areas:
+    """What each template may name, from the areas file in force."""
+    config = areas_config()
+    panel = config.child_death_review_panel
+    return Areas(
+        home=config.home.code,
+        districts=frozenset(d.code for d in config.districts),
+        unitaries=frozenset(n.code for n in config.neighbours),
+        panel_code=panel.code if panel else None,
+        panel_areas=frozenset(panel.areas) if panel else frozenset(),
+        measure_areas=frozenset(a.code for a in config.quarterly_measure_areas),
+    )
+
+
+def _value_columns(template: str) -> tuple[str, ...]:
+    t = TEMPLATES[template]
+    return tuple(n for n in t.names if n not in t.key)
+
+
+def _latest_id(template: str) -> int | None:
+    state = TemplateState.objects.filter(template=template).first()
+    return state.latest_id if state else None
+
+
+def _user_fields(user) -> dict:
+    return {"user": user if getattr(user, "pk", None) else None, "username": user.get_username()}
+
+
+def preview_file(
+    template: str, data: bytes, *, file_name: str, user, today: date | None = None
+) -> Upload:
+    """Read, validate and compare a file with the current data; keep the attempt."""
+    today = today or timezone.localdate()
+    upload = Upload(
+        template=template,
+        file_name=file_name[:255],
+        size=len(data),
+        sha256=hashlib.sha256(data).hexdigest(),
+        base_upload_id=_latest_id(template),
+        **_user_fields(user),
+    )
+    try:
+        table = read_table(data)
+    except FileProblem as problem:
+        return _rejected(upload, [str(problem)], 1)
+    result = validate(table, template, areas=configured_areas(), today=today)
+    upload.rows_read = result.rows_read
+    upload.warnings = result.warnings[:SHOWN_ERRORS]
+    if not result.ok:
+        return _rejected(upload, result.errors, result.error_count)
+    diff = compare(template, result.records)
+    upload.added, upload.changed = len(diff.added), len(diff.changed)
+    upload.removed, upload.unchanged = len(diff.removed), diff.unchanged
+    upload.first_changes = diff.first_changes
+    upload.synthetic = _looks_synthetic(file_name, result.records)
+    upload.status = Upload.Status.PREVIEWED
+    with transaction.atomic():
+        upload.save()
+        UploadFile.objects.create(upload=upload, content=data)
+    upload._records = result.records  # kept for a commit straight after (the command)
+    return upload
+
+
+def reject_unread(template: str, file_name: str, size: int, *, user) -> Upload:
+    """Record a file refused for its size before a byte of it was read (no SHA-256)."""
+    upload = Upload(template=template, file_name=file_name[:255], size=size, **_user_fields(user))
+    limit = MAX_BYTES // (1024 * 1024)
+    return _rejected(upload, [f"File: larger than {limit} MB."], 1)
+
+
+def _rejected(upload: Upload, errors: list[str], count: int) -> Upload:
+    upload.status = Upload.Status.REJECTED
+    upload.errors = errors[:SHOWN_ERRORS]
+    upload.error_count = count
+    upload.save()
+    return upload
+
+
+def _looks_synthetic(file_name: str, records: list[dict]) -> bool:
+    texts = [file_name] + [str(r.get("source") or "") for r in records[:50]]
+    return any("synthetic" in t.lower() for t in texts)
+
+
+@dataclass
+class Diff:
+    added: list[dict]
+    changed: list[tuple[int, dict]]  # (pk of the row replaced, new record)
+    removed: list[int]  # pks
+    unchanged: int
+    first_changes: list[dict]
+
+
+def _scope(template: str, records: list[dict]) -> Q:
+    """The current rows an upload replaces (LOCAL_DATA.md section 4.1)."""
+    if template == "A":
+        pairs = {(r["year"], r["period_basis"]) for r in records}
+        fields = ("year", "period_basis")
+    elif template in ("B1", "B2"):
+        pairs = {(r["review_period"], r["area_code"]) for r in records}
+        fields = ("review_period", "area_code")
+    else:
+        pairs = {(r["measure_code"], r["area_code"]) for r in records}
+        fields = ("measure_code", "area_code")
+    query = Q(pk__in=[])
+    for pair in pairs:
+        query |= Q(**dict(zip(fields, pair, strict=True)))
+    return query
+
+
+def _clean(template: str, record: dict) -> dict:
+    out = {n: record[n] for n in TEMPLATES[template].names}
+    for text in ("note", "value_note"):
+        if text in out and out[text] is None:
+            out[text] = ""
+    return out
+
+
+def compare(template: str, records: list[dict]) -> Diff:
+    """What the records would add, change and remove among the current rows they replace."""
+    model = ROW_MODELS[template]
+    key, values = TEMPLATES[template].key, _value_columns(template)
+    current = {}
+    rows = model.objects.filter(removed_by__isnull=True).filter(_scope(template, records))
+    for row in rows.values("pk", *key, *values):
+        current[tuple(row[k] for k in key)] = row
+    diff = Diff([], [], [], 0, [])
+    for record in records:
+        clean = _clean(template, record)
+        k = tuple(clean[c] for c in key)
+        old = current.pop(k, None)
+        if old is None:
+            diff.added.append(clean)
+        elif any(_differs(old[c], clean[c]) for c in values):
+            diff.changed.append((old["pk"], clean))
+            if len(diff.first_changes) < FIRST_CHANGES:
+                diff.first_changes.append(_change_text(key, k, values, old, clean))
+        else:
+            diff.unchanged += 1
+    if template == "C":
+        current = {}  # an upload of C replaces only its own keys
+    diff.removed = [row["pk"] for row in current.values()]
+    return diff
+
+
+def _differs(old, new) -> bool:
+    if old is None or new is None:
+        return old != new
+    return str(old) != str(new) if not isinstance(old, int | float) else float(old) != float(new)
+
+
+def _change_text(key, k, values, old, new) -> dict:
+    changes = [f"{c}: {old[c]} → {new[c]}" for c in values if _differs(old[c], new[c])]
+    return {"key": ", ".join(str(v) for v in k), "changes": "; ".join(changes)}
+
+
+def _lock_state(template: str) -> TemplateState:
+    TemplateState.objects.get_or_create(template=template)
+    return TemplateState.objects.select_for_update().get(template=template)
+
+
+def commit(upload: Upload) -> Upload:
+    """Write a previewed upload in one transaction, unless the data changed since its preview."""
+    template = upload.template
+    with transaction.atomic():
+        state = _lock_state(template)
+        upload = Upload.objects.select_for_update().get(pk=upload.pk)
+        if upload.status != Upload.Status.PREVIEWED:
+            raise CommitRefused(f"Upload {upload.pk} is {upload.get_status_display().lower()}.")
+        if state.latest_id != upload.base_upload_id:
+            upload.status = Upload.Status.REFUSED
+            upload.save(update_fields=["status"])
+            raise CommitRefused("Data changed since preview: upload the file again to preview.")
+        records = getattr(upload, "_records", None) or _records_of(upload)
+        diff = compare(template, records)
+        _apply(upload, diff)
+        state.latest = upload
+        state.save()
+    return upload
+
+
+def _records_of(upload: Upload) -> list[dict]:
+    table = read_table(bytes(upload.original.content))
+    result = validate(table, upload.template, areas=configured_areas(), today=timezone.localdate())
+    if not result.ok:
+        raise CommitRefused("The file no longer passes validation: " + result.errors[0])
+    return result.records
+
+
+def _apply(upload: Upload, diff: Diff) -> None:
+    model = ROW_MODELS[upload.template]
+    gone = diff.removed + [pk for pk, _ in diff.changed]
+    model.objects.filter(pk__in=gone).update(removed_by=upload)
+    new = diff.added + [record for _, record in diff.changed]
+    model.objects.bulk_create((model(added_by=upload, **record) for record in new), batch_size=5000)
+    upload.added, upload.changed = len(diff.added), len(diff.changed)
+    upload.removed, upload.unchanged = len(diff.removed), diff.unchanged
+    upload.status = Upload.Status.COMMITTED
+    upload.committed_at = timezone.now()
+    upload.save()
+
+
+def rows_after(template: str, upload_id: int):
+    """The rows of a template as they stood right after a committed upload."""
+    model = ROW_MODELS[template]
+    return model.objects.filter(added_by_id__lte=upload_id).filter(
+        Q(removed_by__isnull=True) | Q(removed_by_id__gt=upload_id)
+    )
+
+
+def preview_restore(target: Upload, *, user) -> Upload:
+    """A restore of a template's data to the state after `target`, as a previewed upload."""
+    if target.status != Upload.Status.COMMITTED:
+        raise CommitRefused(f"Upload {target.pk} was not committed; only those can be restored.")
+    template = target.template
+    wanted = set(rows_after(template, target.pk).values_list("pk", flat=True))
+    current = set(
+        ROW_MODELS[template].objects.filter(removed_by__isnull=True).values_list("pk", flat=True)
+    )
+    upload = Upload.objects.create(
+        template=template,
+        kind=Upload.Kind.RESTORE,
+        status=Upload.Status.PREVIEWED,
+        restores=target,
+        base_upload_id=_latest_id(template),
+        file_name=f"restore of upload {target.pk}",
+        added=len(wanted - current),
+        removed=len(current - wanted),
+        unchanged=len(wanted & current),
+        synthetic=target.synthetic,
+        **_user_fields(user),
+    )
+    return upload
+
+
+def commit_restore(upload: Upload) -> Upload:
+    """Return the template's rows to the restored upload's state, recorded as this upload."""
+    template = upload.template
+    model = ROW_MODELS[template]
+    with transaction.atomic():
+        state = _lock_state(template)
+        upload = Upload.objects.select_for_update().get(pk=upload.pk)
+        if upload.status != Upload.Status.PREVIEWED or state.latest_id != upload.base_upload_id:
+            raise CommitRefused("Data changed since preview: preview the restore again.")
+        wanted = set(rows_after(template, upload.restores_id).values_list("pk", flat=True))
+        current = model.objects.filter(removed_by__isnull=True)
+        current.exclude(pk__in=wanted).update(removed_by=upload)
+        copies = model.objects.filter(pk__in=wanted, removed_by__isnull=False)
+        names = TEMPLATES[template].names
+        model.objects.bulk_create(
+            (model(added_by=upload, **{n: getattr(row, n) for n in names}) for row in copies),
+            batch_size=5000,
+        )
+        upload.status = Upload.Status.COMMITTED
+        upload.committed_at = timezone.now()
+        upload.save()
+        state.latest = upload
+        state.save()
+    return upload
+
+
+def purge(upload: Upload, *, user, reason: str) -> UploadEvent:
+    """Delete an upload's original file and its rows' free text; the purge itself is logged."""
+    with transaction.atomic():
+        UploadFile.objects.filter(upload=upload).delete()
+        model = ROW_MODELS[upload.template]
+        text = {f.name: "" for f in model._meta.fields if f.name in ("note", "value_note")}
+        if any(f.name == "source" for f in model._meta.fields):
+            text["source"] = "(purged)"
+        if text:
+            model.objects.filter(added_by=upload).update(**text)
+        Upload.objects.filter(pk=upload.pk).update(purged_at=timezone.now())
+        return UploadEvent.objects.create(
+            upload=upload, action=UploadEvent.Action.PURGE, reason=reason, **_user_fields(user)
+        )
+
+
+def latest_committed(template: str) -> Upload | None:
+    """The upload whose state is the current data (None before the first)."""
+    latest = _latest_id(template)
+    return Upload.objects.filter(pk=latest).first() if latest else None
