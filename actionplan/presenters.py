@@ -65,6 +65,15 @@ class ActionRow:
         return bool(self.action.due_date and self.action.due_date < self.today and not done)
 
     @property
+    def completion_pending(self) -> bool:
+        """The owner's latest update says Complete and no steward has confirmed it yet."""
+        return bool(
+            self.update
+            and self.update.rag == rag.Rag.COMPLETE.value
+            and self.action.status != ActionStatus.COMPLETE
+        )
+
+    @property
     def update_rag(self) -> rag.Rag | None:
         """The RAG the owner gave in the latest update."""
         return rag.parse_rag(self.update.rag) if self.update else None
@@ -181,8 +190,9 @@ def plan_status(
     )
 
     actions = list(
-        Action.objects.filter(objective__priority_area__in=areas)
-        .select_related("objective", "owner")
+        # A retired action has left the plan; it stays in history and in stored board packs.
+        Action.objects.filter(objective__priority_area__in=areas, retired_on=None)
+        .select_related("objective", "owner", "owner_team")
         .order_by("objective__priority_area__number", "objective_id", "pk")
     )
     latest_update: dict[int, QuarterlyUpdate] = {}
@@ -291,26 +301,14 @@ def _propose_measure(
     )
 
 
-@dataclass(frozen=True, slots=True)
-class RuleSection:
-    heading: str
-    preamble: str
-    rules: list[str]
-
-
 def rules_text() -> str:
     """The RAG rule written out, naming the configured region."""
     return rag.rules_text(region=areas_config().region.name)
 
 
-def rules_sections() -> tuple[str, list[RuleSection]]:
-    """`rules_text()` cut into its introduction and sections, for headings and lists."""
-    intro, *blocks = rules_text().split("\n\n")
-    sections = []
-    for block in blocks:
-        heading, preamble, *rules = block.split("\n")
-        sections.append(RuleSection(heading, preamble, [r.split(". ", 1)[1] for r in rules]))
-    return intro, sections
+def rules_sections() -> tuple[str, list[rag.RuleSection]]:
+    """The rule's introduction and sections, for headings and lists (as `rules_text()`)."""
+    return rag.rule_sections(region=areas_config().region.name)
 
 
 def measure_trend_cards(rows: list[MeasureRow]) -> list[ChartCard]:

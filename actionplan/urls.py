@@ -1,6 +1,6 @@
 from django.urls import path
 
-from actionplan import views
+from actionplan import steward_views, views
 
 app_name = "actionplan"
 
@@ -17,4 +17,10 @@ urlpatterns = [
     path("reviews/<int:pk>/freeze/", views.FreezeView.as_view(), name="freeze"),
     path("reviews/<int:pk>/board-pack.pdf", views.board_pack, name="board_pack"),
     path("actions/<int:pk>/update/", views.ActionUpdateView.as_view(), name="action_update"),
+    path("actions/<int:pk>/edit/", steward_views.edit_action, name="action_edit"),
+    path("actions/<int:pk>/retire/", steward_views.retire_action, name="action_retire"),
+    path("measures/<int:pk>/edit/", steward_views.edit_measure, name="measure_edit"),
+    path("changes/", steward_views.changes_log, name="changes_log"),
+    path("my-actions/", steward_views.my_actions, name="my_actions"),
+    path("stewards/", steward_views.stewards, name="stewards"),
 ]

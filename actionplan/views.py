@@ -20,7 +20,15 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.generic import CreateView, DetailView, FormView, UpdateView
 
-from actionplan import boardpack, frozen_pack, presenters, rag, review_changes, workflow
+from actionplan import (
+    boardpack,
+    frozen_pack,
+    presenters,
+    rag,
+    review_changes,
+    stewardship,
+    workflow,
+)
 from actionplan.forms import (
     FreezeForm,
     RatingForm,
@@ -133,6 +141,7 @@ def priority_area(request: HttpRequest, number: int) -> HttpResponse:
             "updatable": updatable,
             "updated": updated,
             "measure_cards": presenters.measure_trend_cards(row.measures),
+            "can_steward": stewardship.can_steward_area(request.user, row.area),
         }
         | _rules_context(),
     )

@@ -8,175 +8,359 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('actionplan', '0005_frozen_board_packs_and_text_limits'),
+        ("actionplan", "0005_frozen_board_packs_and_text_limits"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='action',
-            name='measures',
-            field=models.ManyToManyField(blank=True, help_text='Meant to move', related_name='actions', to='actionplan.performancemeasure'),
+            model_name="action",
+            name="measures",
+            field=models.ManyToManyField(
+                blank=True,
+                help_text="Meant to move",
+                related_name="actions",
+                to="actionplan.performancemeasure",
+            ),
         ),
         migrations.AddField(
-            model_name='action',
-            name='merged_into',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='merged_from', to='actionplan.action'),
+            model_name="action",
+            name="merged_into",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="merged_from",
+                to="actionplan.action",
+            ),
         ),
         migrations.AddField(
-            model_name='action',
-            name='retired_on',
+            model_name="action",
+            name="retired_on",
             field=models.DateField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='action',
-            name='retired_reason',
+            model_name="action",
+            name="retired_reason",
             field=models.TextField(blank=True),
         ),
         migrations.AddField(
-            model_name='action',
-            name='status_reason',
-            field=models.TextField(blank=True, help_text='Why it is on hold or cancelled'),
+            model_name="action",
+            name="status_reason",
+            field=models.TextField(blank=True, help_text="Why it is on hold or cancelled"),
         ),
         migrations.AddField(
-            model_name='historicalaction',
-            name='merged_into',
-            field=models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='actionplan.action'),
+            model_name="historicalaction",
+            name="merged_into",
+            field=models.ForeignKey(
+                blank=True,
+                db_constraint=False,
+                null=True,
+                on_delete=django.db.models.deletion.DO_NOTHING,
+                related_name="+",
+                to="actionplan.action",
+            ),
         ),
         migrations.AddField(
-            model_name='historicalaction',
-            name='retired_on',
+            model_name="historicalaction",
+            name="retired_on",
             field=models.DateField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='historicalaction',
-            name='retired_reason',
+            model_name="historicalaction",
+            name="retired_reason",
             field=models.TextField(blank=True),
         ),
         migrations.AddField(
-            model_name='historicalaction',
-            name='status_reason',
-            field=models.TextField(blank=True, help_text='Why it is on hold or cancelled'),
+            model_name="historicalaction",
+            name="status_reason",
+            field=models.TextField(blank=True, help_text="Why it is on hold or cancelled"),
         ),
         migrations.AddField(
-            model_name='historicalobjective',
-            name='retired_on',
+            model_name="historicalobjective",
+            name="retired_on",
             field=models.DateField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='historicalobjective',
-            name='retired_reason',
+            model_name="historicalobjective",
+            name="retired_reason",
             field=models.TextField(blank=True),
         ),
         migrations.AddField(
-            model_name='objective',
-            name='retired_on',
+            model_name="objective",
+            name="retired_on",
             field=models.DateField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='objective',
-            name='retired_reason',
+            model_name="objective",
+            name="retired_reason",
             field=models.TextField(blank=True),
         ),
         migrations.AlterField(
-            model_name='quarterlyupdate',
-            name='action',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='updates', to='actionplan.action'),
+            model_name="quarterlyupdate",
+            name="action",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="updates",
+                to="actionplan.action",
+            ),
         ),
         migrations.CreateModel(
-            name='HistoricalAreaSteward',
+            name="HistoricalAreaSteward",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('plan', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='actionplan.plan')),
-                ('priority_area', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='actionplan.priorityarea')),
-                ('user', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "plan",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="actionplan.plan",
+                    ),
+                ),
+                (
+                    "priority_area",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="actionplan.priorityarea",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical area steward',
-                'verbose_name_plural': 'historical area stewards',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical area steward",
+                "verbose_name_plural": "historical area stewards",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalPlanTeam',
+            name="HistoricalPlanTeam",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('name', models.CharField(max_length=200)),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('plan', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='actionplan.plan')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200)),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "plan",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="actionplan.plan",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical plan team',
-                'verbose_name_plural': 'historical plan teams',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical plan team",
+                "verbose_name_plural": "historical plan teams",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='PlanChange',
+            name="PlanChange",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('made_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('made_by_name', models.CharField(help_text='Kept if the user is deleted', max_length=300)),
-                ('subject', models.CharField(help_text='e.g. Action 3.2.1', max_length=300)),
-                ('description', models.TextField()),
-                ('made_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('plan', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='changes', to='actionplan.plan')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("made_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "made_by_name",
+                    models.CharField(help_text="Kept if the user is deleted", max_length=300),
+                ),
+                ("subject", models.CharField(help_text="e.g. Action 3.2.1", max_length=300)),
+                ("description", models.TextField()),
+                (
+                    "made_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "plan",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="changes",
+                        to="actionplan.plan",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-made_at', '-pk'],
+                "ordering": ["-made_at", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='PlanTeam',
+            name="PlanTeam",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200)),
-                ('members', models.ManyToManyField(blank=True, related_name='teams', to=settings.AUTH_USER_MODEL)),
-                ('plan', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='teams', to='actionplan.plan')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200)),
+                (
+                    "members",
+                    models.ManyToManyField(
+                        blank=True, related_name="teams", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
+                (
+                    "plan",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="teams",
+                        to="actionplan.plan",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['plan', 'name'],
+                "ordering": ["plan", "name"],
             },
         ),
         migrations.AddField(
-            model_name='action',
-            name='owner_team',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='actions', to='actionplan.planteam'),
+            model_name="action",
+            name="owner_team",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="actions",
+                to="actionplan.planteam",
+            ),
         ),
         migrations.AddField(
-            model_name='historicalaction',
-            name='owner_team',
-            field=models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='actionplan.planteam'),
+            model_name="historicalaction",
+            name="owner_team",
+            field=models.ForeignKey(
+                blank=True,
+                db_constraint=False,
+                null=True,
+                on_delete=django.db.models.deletion.DO_NOTHING,
+                related_name="+",
+                to="actionplan.planteam",
+            ),
         ),
         migrations.CreateModel(
-            name='AreaSteward',
+            name="AreaSteward",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('plan', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='stewards', to='actionplan.plan')),
-                ('priority_area', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='leads', to='actionplan.priorityarea')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='stewardships', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "plan",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="stewards",
+                        to="actionplan.plan",
+                    ),
+                ),
+                (
+                    "priority_area",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="leads",
+                        to="actionplan.priorityarea",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="stewardships",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('plan', 'priority_area', 'user'), name='one_stewardship', nulls_distinct=False)],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("plan", "priority_area", "user"),
+                        name="one_stewardship",
+                        nulls_distinct=False,
+                    )
+                ],
             },
         ),
         migrations.AddConstraint(
-            model_name='planteam',
-            constraint=models.UniqueConstraint(fields=('plan', 'name'), name='one_team_name'),
+            model_name="planteam",
+            constraint=models.UniqueConstraint(fields=("plan", "name"), name="one_team_name"),
         ),
     ]
