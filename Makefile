@@ -104,6 +104,7 @@ vendor:
 	echo "Vendored govuk-frontend $$version into $(GOVUK_FRONTEND_DIR)/ (update static/vendor/README.md if the version changed)"
 	$(MAKE) --no-print-directory vendor-font
 	$(MAKE) --no-print-directory vendor-pack-font
+	$(MAKE) --no-print-directory vendor-plotly
 
 ## The bundled font: Arimo (Arial's metrics, SIL OFL), regular and bold, Latin and Latin
 ## Extended, from @fontsource/arimo; static/vendor/arimo/arimo.css is written from its own CSS.
@@ -150,6 +151,25 @@ vendor-pack-font:
 	cp "$$tmp/package/LICENSE" $(DEJAVU_DIR)/LICENSE; \
 	echo "$$version" > $(DEJAVU_DIR)/VERSION; \
 	echo "Vendored dejavu-fonts-ttf $$version into $(DEJAVU_DIR)/ (update static/vendor/README.md if the version changed)"
+
+## The charts' script: static/vendor/plotly/plotly.min.js, a partial bundle of plotly.js with only
+## the trace types the dashboard draws (scatter, bar, scattergeo), at the version the Python
+## package draws with. Built with esbuild from the exact packages in vendor/plotly-bundle/
+## (package-lock.json, installed with npm ci); the full plotly.min.js is 4.8 MB, this 1.4 MB.
+PLOTLY_DIR := static/vendor/plotly
+.PHONY: vendor-plotly
+vendor-plotly: install
+	@command -v npm >/dev/null || { echo "make vendor-plotly needs npm" >&2; exit 1; }
+	@set -e; wanted=$$($(PY) -c 'import plotly.offline; print(plotly.offline.get_plotlyjs_version())'); \
+	pinned=$$(node -p 'require("./vendor/plotly-bundle/package.json").dependencies["plotly.js"]'); \
+	test "$$wanted" = "$$pinned" || { echo "the Python plotly draws with plotly.js $$wanted; vendor/plotly-bundle pins $$pinned: update package.json and run npm install there" >&2; exit 1; }; \
+	tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
+	cp vendor/plotly-bundle/package.json vendor/plotly-bundle/package-lock.json vendor/plotly-bundle/entry.js vendor/plotly-bundle/build.js "$$tmp"/; \
+	(cd "$$tmp" && npm ci --ignore-scripts --no-audit --no-fund --silent); \
+	mkdir -p $(PLOTLY_DIR); \
+	node "$$tmp/build.js" $(PLOTLY_DIR)/plotly.min.js; \
+	cp "$$tmp/node_modules/plotly.js/LICENSE" $(PLOTLY_DIR)/LICENSE; \
+	echo "Vendored plotly.js $$pinned (scatter, bar, scattergeo) into $(PLOTLY_DIR)/plotly.min.js"
 
 ## make screenshots: desktop and mobile PNGs of every page into docs/screenshots/, from the
 ## bundled snapshot in a throwaway database (needs Chromium: CHROMIUM_PATH, default /usr/bin/chromium)

@@ -6,7 +6,6 @@ from pathlib import Path
 from urllib.parse import quote, urlsplit, urlunsplit
 
 import environ
-import plotly
 from celery.schedules import crontab
 from csp.constants import NONE, SELF, UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
@@ -113,15 +112,15 @@ DATA_UPLOAD_MAX_NUMBER_FILES = env.int("DATA_UPLOAD_MAX_NUMBER_FILES", default=1
 # Content Security Policy, enforced on every response (django-csp). Scripts come only from the
 # site itself, plus GOV.UK Frontend's one-line snippet in base.html, allowed by its hash (a nonce
 # would not survive the whole-page cache). No 'unsafe-eval': Plotly does not need it.
-# Plotly styles what it draws in three ways: an empty <style> element it fills through the CSSOM
-# (allowed by the hash of empty content), a fixed stylesheet for map tiles it injects on load
-# (allowed by its hash; tests/test_security.py checks it against the installed wheel), and style
-# attributes on the SVG it draws (style-src-attr 'unsafe-inline': they vary with every chart).
+# Plotly styles what it draws in two ways: an empty <style> element it fills through the CSSOM
+# (allowed by the hash of empty content) and style attributes on the SVG it draws
+# (style-src-attr 'unsafe-inline': they vary with every chart). The full plotly.js also injects
+# a stylesheet for map tiles; the partial bundle served (no map-tile traces) does not
+# (tests/test_security.py checks).
 # style-src is the fallback for browsers without style-src-elem/-attr.
 GOVUK_FRONTEND_SNIPPET_HASH = "'sha256-GUQ5ad8JK5KmEWmROf3LZd9ge94daqNvd8xy9YS1iDw='"
 PLOTLY_STYLE_HASHES = [
     "'sha256-47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU='",  # empty <style>, rules via CSSOM
-    "'sha256-ji27qzEtxXZW+7dun6UwjHXJ18e6WAin1VvNtkzIE/o='",  # plotly.js 3.8.2 maplibre CSS
 ]
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
@@ -169,6 +168,10 @@ MIDDLEWARE = [
     # A control character (NUL...) in the address or a parameter: 400 before any view runs.
     "imr_dashboard.middleware.RefuseControlCharacters",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Pages and API answers gzipped (static files come from WhiteNoise above, precompressed).
+    # BREACH: Django masks the CSRF token afresh on every response and this middleware pads
+    # each gzip stream with random bytes (Django 4.2+), so a token cannot be read off sizes.
+    "django.middleware.gzip.GZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -325,10 +328,10 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATICFILES_DIRS = [
+    # static/vendor/plotly/plotly.min.js is a partial bundle of the plotly.js version the
+    # Python package draws with, holding only the trace types the dashboard uses (make
+    # vendor-plotly; tests/test_static_bundle.py checks the version).
     BASE_DIR / "static",
-    # Plotly's own bundle, served from the installed wheel (not copied into the repository):
-    # {% static 'vendor/plotly/plotly.min.js' %}, always the version the Python package draws with.
-    ("vendor/plotly", Path(plotly.__file__).parent / "package_data"),
 ]
 # Where collectstatic writes and WhiteNoise serves from (the image collects at build time);
 # a relative path is taken from the project directory.
