@@ -1,4 +1,4 @@
-"""Preview, commit, history, restore and purge, through `manage.py import_local_data` (PostgreSQL)."""
+"""Preview, commit, history, restore and purge through `manage.py import_local_data`."""
 
 from __future__ import annotations
 
