@@ -37,6 +37,8 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from actionplan import roles
 from actionplan.models import (
     Action,
+    AreaSteward,
+    PerformanceMeasure,
     PriorityArea,
     QuarterlyReview,
     QuarterlyUpdate,
@@ -58,9 +60,23 @@ ANALYST = "analyst"
 ADMINISTRATOR = "administrator"  # the plan's Administrator role, not admin-site staff
 STAFF = "staff administrator"  # the Administrator role and admin-site staff
 SUPERUSER = "superuser"
-PERSONAS = (ANONYMOUS, OUTSIDER, BOARD, OWNER, GROUP, ANALYST, ADMINISTRATOR, STAFF, SUPERUSER)
-ROLE_HOLDERS = (BOARD, OWNER, GROUP, ANALYST, ADMINISTRATOR, STAFF, SUPERUSER)
-NOT_STAFF = (ANONYMOUS, OUTSIDER, BOARD, OWNER, GROUP, ANALYST, ADMINISTRATOR)
+STEWARD = "plan steward"  # the group's secretariat: stewards the whole plan
+LEAD = "area lead"  # a plan steward of priority area 2 only (the samples are in other areas)
+PERSONAS = (
+    ANONYMOUS,
+    OUTSIDER,
+    BOARD,
+    OWNER,
+    GROUP,
+    ANALYST,
+    ADMINISTRATOR,
+    STAFF,
+    SUPERUSER,
+    STEWARD,
+    LEAD,
+)
+ROLE_HOLDERS = (BOARD, OWNER, GROUP, ANALYST, ADMINISTRATOR, STAFF, SUPERUSER, STEWARD, LEAD)
+NOT_STAFF = (ANONYMOUS, OUTSIDER, BOARD, OWNER, GROUP, ANALYST, ADMINISTRATOR, STEWARD, LEAD)
 
 # --- Outcomes
 
@@ -122,13 +138,19 @@ REVIEW_GROUP = rule(
     "group member or administrator",
     OK,
     sign_in=[ANONYMOUS],
-    forbidden=[OUTSIDER, BOARD, OWNER, ANALYST],
+    forbidden=[OUTSIDER, BOARD, OWNER, ANALYST, STEWARD, LEAD],
 )
 ACTION_OWNER = rule(
     "the action's owner or an administrator",
     OK,
     sign_in=[ANONYMOUS],
-    forbidden=[OUTSIDER, BOARD, GROUP, ANALYST],
+    forbidden=[OUTSIDER, BOARD, GROUP, ANALYST, STEWARD, LEAD],
+)
+AREA_STEWARD = rule(
+    "a steward of the whole plan or of the item's priority area, or an administrator",
+    OK,
+    sign_in=[ANONYMOUS],
+    forbidden=[OUTSIDER, BOARD, OWNER, GROUP, ANALYST, LEAD],
 )
 ADMIN_SIGN_IN_PAGE = rule(
     "the admin's sign-in page: staff are sent on to the admin",
@@ -207,6 +229,15 @@ ACCESS: dict[str, Access] = {
     "plan/reviews/<int:pk>/freeze/": Access(REVIEW_GROUP, lambda w: {"pk": w.review.pk}),
     "plan/reviews/<int:pk>/board-pack.pdf": Access(PLAN_ROLE, lambda w: {"pk": w.review.pk}),
     "plan/actions/<int:pk>/update/": Access(ACTION_OWNER, lambda w: {"pk": w.action.pk}),
+    "plan/actions/<int:pk>/edit/": Access(AREA_STEWARD, lambda w: {"pk": w.action.pk}),
+    "plan/actions/<int:pk>/retire/": Access(AREA_STEWARD, lambda w: {"pk": w.action.pk}),
+    "plan/measures/<int:pk>/edit/": Access(
+        AREA_STEWARD,
+        lambda w: {"pk": PerformanceMeasure.objects.filter(priority_area__number=5).first().pk},
+    ),
+    "plan/changes/": Access(PLAN_ROLE),
+    "plan/my-actions/": Access(PLAN_ROLE),
+    "plan/stewards/": Access(PLAN_ROLE),  # read by any role; changed by whole-plan stewards
     # Accounts (django.contrib.auth.urls).
     "accounts/login/": Access(PUBLIC),
     "accounts/logout/": Access(POST_ONLY),
@@ -414,11 +445,18 @@ def world(snapshot) -> World:
         ADMINISTRATOR: _user("erin", roles.ADMINISTRATOR),
         STAFF: _user("stella", roles.ADMINISTRATOR, is_staff=True),
         SUPERUSER: User.objects.create_superuser("root", password=PASSWORD),
+        STEWARD: _user("sally", roles.PLAN_STEWARD),
+        LEAD: _user("liam", roles.PLAN_STEWARD),
     }
     w.action = Action.objects.order_by("pk").first()
     w.action.owner = w.users[OWNER]
     w.action.save()
     plan = w.action.objective.priority_area.plan
+    assert w.action.objective.priority_area.number != 2
+    AreaSteward.objects.create(plan=plan, priority_area=None, user=w.users[STEWARD])
+    AreaSteward.objects.create(
+        plan=plan, priority_area=plan.priority_areas.get(number=2), user=w.users[LEAD]
+    )
     w.review = QuarterlyReview.objects.create(plan=plan, financial_year=2025, quarter=1)
     QuarterlyUpdate.objects.create(
         review=w.review,
