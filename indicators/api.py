@@ -318,6 +318,12 @@ def openapi_schema() -> dict:
             "Licence v3.0.",
         },
         "paths": {
+            "/api/v1/": {
+                "get": {
+                    "summary": "This index: every endpoint, its parameters and the schema",
+                    "responses": {"200": {"description": "JSON"}},
+                }
+            },
             "/api/v1/indicators/": {
                 "get": {
                     "summary": "Indicators shown on the dashboard",
@@ -398,3 +404,34 @@ def openapi_schema() -> dict:
 @endpoint
 def schema(request: HttpRequest) -> JsonResponse:
     return JsonResponse(openapi_schema())
+
+
+def endpoint_index() -> dict:
+    """What /api/v1/ answers: each endpoint of the OpenAPI description, with its parameters."""
+    description = openapi_schema()
+    return {
+        "title": description["info"]["title"],
+        "version": description["info"]["version"],
+        "description": description["info"]["description"],
+        "schema": "/api/v1/schema/",
+        "endpoints": [
+            {
+                "url": url,
+                "summary": operation["get"]["summary"],
+                "parameters": [
+                    {
+                        "name": p["name"],
+                        "required": p.get("required", False),
+                        **({"values": p["schema"]["enum"]} if "enum" in p["schema"] else {}),
+                    }
+                    for p in operation["get"].get("parameters", [])
+                ],
+            }
+            for url, operation in description["paths"].items()
+        ],
+    }
+
+
+@endpoint
+def index(request: HttpRequest) -> JsonResponse:
+    return JsonResponse(endpoint_index())

@@ -5,6 +5,7 @@ from indicators import api
 app_name = "api"
 
 urlpatterns = [
+    path("", api.index, name="index"),
     path("indicators/", api.indicators, name="indicators"),
     path("areas/", api.areas, name="areas"),
     path("observations/", api.observations, name="observations"),
