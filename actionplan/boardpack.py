@@ -507,13 +507,8 @@ def _register_fonts() -> None:
 
 # GOV.UK's red, orange, green, blue and mid-grey, strong enough to tell apart on paper, each with
 # text at 4.5:1 or more; the word is always printed too, so colour is never the only signal.
-RAG_FILL = {
-    Rag.RED: ("#d4351c", "#ffffff"),
-    Rag.AMBER: ("#f47738", "#0b0c0c"),
-    Rag.GREEN: ("#00703c", "#ffffff"),
-    Rag.COMPLETE: ("#1d70b8", "#ffffff"),
-    Rag.NOT_RATED: ("#b1b4b6", "#0b0c0c"),
-}
+# The colours are the vocabulary's (indicators.vocabulary.Rag), the same as the web's.
+RAG_FILL = {rag: (rag.colour, rag.ink) for rag in Rag}
 INK = colors.HexColor("#0b0c0c")
 GREY = colors.HexColor("#505a5f")
 RULE = colors.HexColor("#b1b4b6")

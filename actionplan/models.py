@@ -15,6 +15,7 @@ from simple_history.models import HistoricalRecords
 
 from actionplan.blank_text import is_blank
 from indicators.models import Indicator
+from indicators.vocabulary import ActionStatus, Direction, Rag
 
 # The longest progress note or rationale: what the forms state and every write path checks.
 # The board pack lays out any length (a note flows across pages); this keeps notes notes.
@@ -25,14 +26,6 @@ def _at_most(label: str) -> MaxLengthValidator:
     return MaxLengthValidator(
         TEXT_MAX_LENGTH, message=f"{label} must be {TEXT_MAX_LENGTH:,} characters or less"
     )
-
-
-class Rag(models.TextChoices):
-    RED = "red", "Red"
-    AMBER = "amber", "Amber"
-    GREEN = "green", "Green"
-    COMPLETE = "complete", "Complete"
-    NOT_RATED = "not_rated", "Not rated"
 
 
 class Plan(models.Model):
@@ -88,14 +81,6 @@ class Objective(models.Model):
         return f"{self.number} {self.text[:60]}"
 
 
-class ActionStatus(models.TextChoices):
-    NOT_STARTED = "not_started", "Not started"
-    IN_PROGRESS = "in_progress", "In progress"
-    COMPLETE = "complete", "Complete"
-    ON_HOLD = "on_hold", "On hold"
-    CANCELLED = "cancelled", "Cancelled"
-
-
 class Action(models.Model):
     objective = models.ForeignKey(Objective, on_delete=models.CASCADE, related_name="actions")
     number = models.CharField(max_length=16, help_text="Mended numbering, e.g. 3.2.1")
@@ -115,7 +100,7 @@ class Action(models.Model):
     due_date = models.DateField(null=True, blank=True)
     original_due_date = models.DateField(null=True, blank=True)
     status = models.CharField(
-        max_length=16, choices=ActionStatus.choices, default=ActionStatus.NOT_STARTED
+        max_length=16, choices=ActionStatus.choices, default=ActionStatus.NOT_STARTED.value
     )
     # Plan stewardship (actionplan.stewardship holds the rules every write path follows).
     owner_team = models.ForeignKey(
@@ -186,11 +171,6 @@ class Action(models.Model):
         return bool(
             self.due_date and self.original_due_date and self.due_date > self.original_due_date
         )
-
-
-class Direction(models.TextChoices):
-    LOWER = "lower", "Lower is better"
-    HIGHER = "higher", "Higher is better"
 
 
 class PerformanceMeasure(models.Model):

@@ -98,7 +98,7 @@ def test_rags_are_tags_with_words_never_colour_alone(board):
     assert tags
     for colour, label in tags:
         assert label.strip() in {r.label for r in rag.Rag}
-        assert rag.parse_rag(label).colour == colour
+        assert rag.parse_rag(label).tone == colour
 
 
 def test_arrows_say_new_when_no_quarter_has_been_frozen(board):

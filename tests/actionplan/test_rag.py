@@ -19,6 +19,7 @@ from actionplan.rag import (
     RULES_TEXT,
     ActionStatus,
     Direction,
+    OutOfDate,
     Proposal,
     Rag,
     TargetProgress,
@@ -262,9 +263,28 @@ def measure(**changes: Any) -> Proposal:
     return propose_measure_rag(**{**FLAT_MEASURE, **changes})
 
 
+# A figure for 2016-18 under a plan that starts in April 2020 (Lancashire's infant mortality).
+STALE: dict[str, Any] = {
+    "period": "2016 - 18",
+    "period_end": date(2018, 12, 31),
+    "out_of_date": OutOfDate(date(2020, 4, 1)),
+}
+
 MEASURE_CASES = [
     pytest.param(
         {"latest_value": None}, Rag.NOT_RATED, "measure.no_value", id="no_value_is_not_rated"
+    ),
+    pytest.param(
+        {**STALE, "england": "Worse", "trend": "Increasing and getting worse"},
+        Rag.OUT_OF_DATE,
+        "measure.out_of_date",
+        id="worse_and_worsening_but_older_than_the_plan_is_not_rated_out_of_date",
+    ),
+    pytest.param(
+        {**STALE, "england": "Better", "trend": "Decreasing and getting better"},
+        Rag.OUT_OF_DATE,
+        "measure.out_of_date",
+        id="better_but_older_than_the_plan_is_not_green",
     ),
     pytest.param(
         {"latest_value": math.nan},
@@ -635,8 +655,9 @@ def test_rules_text_states_completed_actions_are_blue_and_the_thresholds() -> No
     assert "50% or more" in changed
 
 
-def test_rag_module_imports_nothing_from_django() -> None:
-    tree = ast.parse(Path(rag.__file__).read_text())
+@pytest.mark.parametrize("module", sorted(Path(rag.__file__).parent.glob("*.py")), ids=str)
+def test_rag_module_imports_nothing_from_django(module: Path) -> None:
+    tree = ast.parse(module.read_text())
     imported = [
         alias.name
         for node in ast.walk(tree)
@@ -695,7 +716,8 @@ def test_unknown_words_are_refused(parse: Any) -> None:
 
 
 def test_rag_colours_show_complete_as_blue() -> None:
-    assert [r.colour for r in Rag] == ["red", "amber", "green", "blue", "grey"]
+    assert [r.tone for r in Rag] == ["red", "amber", "green", "blue", "grey", "grey"]
+    assert Rag.COMPLETE.colour == "#1d70b8"
 
 
 def test_the_exports_wording_of_an_uncalculated_trend_is_understood():
@@ -715,3 +737,32 @@ def test_the_exports_wording_of_an_uncalculated_trend_is_understood():
         target_date=None,
     )
     assert proposal.rag == "amber"
+
+
+def test_a_figure_older_than_the_limit_is_not_rated_and_says_its_period() -> None:
+    proposal = measure(**STALE, england="Worse", trend="Increasing and getting worse")
+    assert proposal.rag is Rag.OUT_OF_DATE
+    assert proposal.rag.label == "Not rated: data out of date"
+    assert proposal.reason.startswith(
+        "Not rated: data out of date. The latest value is for 2016 - 18 (ended 31 December "
+        "2018), before the plan's start (1 April 2020)"
+    )
+
+
+def test_a_figure_inside_the_limit_is_rated_and_its_reason_names_the_period() -> None:
+    current = {**STALE, "period": "2021 - 23", "period_end": date(2023, 12, 31)}
+    proposal = measure(**current, england="Worse", trend="Increasing and getting worse")
+    assert proposal.rag is Rag.RED
+    assert "latest value for 2021 - 23" in proposal.reason
+
+
+def test_without_a_limit_an_old_figure_is_rated() -> None:
+    proposal = measure(
+        **{**STALE, "out_of_date": None}, england="Worse", trend="No significant change"
+    )
+    assert proposal.rag is Rag.RED
+
+
+def test_an_out_of_date_measure_counts_as_not_rated_for_its_area() -> None:
+    proposal = propose_priority_area_rag(action_rags=[], measure_rags=[Rag.OUT_OF_DATE])
+    assert proposal.rule == "area.not_rated"
