@@ -388,6 +388,7 @@ def openapi_schema() -> dict:
                     "responses": listing("Figure"),
                 }
             },
+            "/api/v1/whatif/": _whatif_path(),
         },
         "components": {
             "schemas": {
@@ -399,6 +400,12 @@ def openapi_schema() -> dict:
             }
         },
     }
+
+
+def _whatif_path() -> dict:
+    from indicators.whatif_api import schema_path  # its module imports this one
+
+    return schema_path()
 
 
 @endpoint

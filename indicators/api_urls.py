@@ -1,6 +1,6 @@
 from django.urls import path
 
-from indicators import api
+from indicators import api, whatif_api
 
 app_name = "api"
 
@@ -10,4 +10,5 @@ urlpatterns = [
     path("areas/", api.areas, name="areas"),
     path("observations/", api.observations, name="observations"),
     path("schema/", api.schema, name="schema"),
+    path("whatif/", whatif_api.whatif, name="whatif"),
 ]

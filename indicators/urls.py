@@ -1,6 +1,6 @@
 from django.urls import path
 
-from indicators import browse, views
+from indicators import browse, comparator_views, views
 
 app_name = "indicators"
 
@@ -18,5 +18,6 @@ urlpatterns = [
     path("areas/<str:code>/", views.area_profile, name="area"),
     path("areas/<str:code>/profile.csv", views.area_profile_csv, name="area-csv"),
     path("inequalities/", views.inequalities, name="inequalities"),
+    path("methods/what-if/", comparator_views.whatif_method, name="whatif-method"),
     path("inequalities/<slug:slug>.csv", views.inequality_csv, name="inequality-csv"),
 ]

@@ -1,0 +1,60 @@
+"""The method page of what-if statements and comparator groups (thin: the numbers come from the
+pure method run on the report's own inputs, so the worked example is always the method's)."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from indicators import whatif_inputs
+from indicators.caching import cached_page
+from indicators.statistics import whatif as w
+from indicators.statistics.whatif_wording import word
+
+# The report's inputs (section 6.2 of the county's report; WHATIF specification section 6).
+REPORT_OUTCOME = w.Outcome("infant_mortality", 4.5, 177, 39333, 3, "2014 - 16")
+REPORT_TARGET = w.Comparator("target", value=4.481, name="the region's rate")
+REPORT_FACTORS = (
+    w.Prevalence("smoking_at_delivery", 1619, 11647, "smoking at delivery", "2017/18"),
+    w.Prevalence(
+        "overweight_obese_bmi25", 6190, 12137, "BMI 25 or more in early pregnancy", "2017"
+    ),
+)
+
+
+def worked_example() -> list[dict]:
+    """The report's two statements reproduced by the method, seed 1, 10,000 draws."""
+    params = whatif_inputs.parameter_set()
+    rows = []
+    for prevalence in REPORT_FACTORS:
+        scenario = 0.06 if prevalence.factor == "smoking_at_delivery" else None
+        result = w.run(
+            "The report's county", REPORT_OUTCOME, prevalence, params, REPORT_TARGET, scenario
+        )
+        rows.append(
+            {
+                "result": result,
+                "wording": word(result),
+                "women_shown": w.women_text(result.estimates.women, prevalence.count),
+                "p_percent": f"{100 * prevalence.p:.1f}%",
+            }
+        )
+    return rows
+
+
+@cached_page
+def whatif_method(request: HttpRequest) -> HttpResponse:
+    params = whatif_inputs.parameter_set()
+    lower, upper = REPORT_OUTCOME.limits()
+    return render(
+        request,
+        "indicators/_whatif_method.html",
+        {
+            "parameter_set": params,
+            "outcome": REPORT_OUTCOME,
+            "limits": (lower, upper),
+            "target": REPORT_TARGET,
+            "examples": worked_example(),
+            "draws": w.DRAWS,
+        },
+    )

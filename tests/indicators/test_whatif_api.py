@@ -1,0 +1,114 @@
+"""/api/v1/whatif/ gives the specification's numbers with every input, period and source."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+from indicators.configuration import areas_config, sync_configured_areas
+from indicators.models import Area, Indicator, Observation
+from indicators.periods import parse_period
+
+pytestmark = pytest.mark.django_db
+
+
+def _figure(fingertips_id, code, label, value, count, denominator, sex="Persons", age="<1 yr"):
+    period = parse_period(label)
+    Observation.objects.create(
+        indicator=Indicator.objects.get(fingertips_id=fingertips_id),
+        area=Area.objects.get(code=code),
+        sex=sex,
+        age=age,
+        period_sortable=period.sortable,
+        period_label=label,
+        period_start_year=period.start_year,
+        period_end_year=period.end_year,
+        value=value,
+        count=count,
+        denominator=denominator,
+    )
+
+
+@pytest.fixture
+def report_inputs(db):
+    """The report's own inputs (WHATIF section 6), stored as figures of the home county."""
+    sync_configured_areas()
+    Indicator.objects.create(
+        fingertips_id=92196, name="Infant mortality rate", multiplier=1000, source="ONS"
+    )
+    Indicator.objects.create(
+        fingertips_id=93085,
+        name="Smoking status at time of delivery",
+        multiplier=100,
+        source="NHS England",
+    )
+    home = areas_config().home.code
+    _figure(92196, home, "2014 - 16", 4.5, 177, 39333)
+    _figure(93085, home, "2017/18", 13.9, 1619, 11647, sex="Female", age="All ages")
+    return home
+
+
+def test_report_reconstruction_through_the_api(report_inputs):
+    answer = Client().get("/api/v1/whatif/", {"target": "4.481", "scenario_prevalence": "0.06"})
+    assert answer.status_code == 200
+    body = answer.json()
+    assert body["area"]["code"] == report_inputs
+    outcome = body["outcome"]
+    assert (outcome["indicator_id"], outcome["period"]) == (92196, "2014 - 16")
+    assert (outcome["count"], outcome["denominator"], outcome["years"]) == (177, 39333, 3)
+    factor = body["factors"][0]
+    assert (factor["period"], factor["count"], factor["denominator"]) == ("2017/18", 1619, 11647)
+    assert (factor["rr"], factor["lower"], factor["upper"]) == (1.4, 1.3, 1.51)
+    assert factor["interval_kind"] == "assumed" and "Salihu" in factor["citation"]
+    assert body["parameter_set"]["name"] == "default" and body["parameter_set"]["version"] == 1
+    assert body["comparator"] == {**body["comparator"], "kind": "target", "value": 4.481}
+    est = body["estimates"]
+    assert est["women"] == pytest.approx(129.8, abs=0.1)
+    assert est["r0"] == pytest.approx(4.263, abs=0.0005)
+    assert est["enough"] is True
+    sim = body["uncertainty"]
+    assert (sim["draws"], sim["seed"]) == (10000, 1)
+    assert sim["p_gap"] == pytest.approx(0.5249, abs=0.00005)
+    assert sim["women"]["p90"] == pytest.approx(2899.6, abs=0.05)
+    assert body["wording"]["case"] == "not_significant"
+    assert "similar to the target of 4.481" in body["wording"]["headline"]
+    assert any("Salihu" in caveat for caveat in body["wording"]["caveats"])
+
+
+def test_seed_and_draws_are_parameters(report_inputs):
+    body = Client().get("/api/v1/whatif/", {"target": "4.481", "seed": "7", "draws": "500"})
+    assert body.json()["uncertainty"]["seed"] == 7
+    assert body.json()["uncertainty"]["draws"] == 500
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"factor": "chocolate"},
+        {"outcome": "happiness"},
+        {"comparator": "moon"},
+        {"target": "abc"},
+        {"draws": "5"},
+        {"area": "E99999999", "target": "4"},
+        {"parameter_set": "nothing", "target": "4"},
+        {"indicator": "90284"},
+    ],
+)
+def test_unknown_values_are_a_400_naming_the_parameter(report_inputs, query):
+    answer = Client().get("/api/v1/whatif/", query)
+    assert answer.status_code == 400
+    assert answer.json()["error"]
+
+
+def test_a_missing_input_gives_no_number_and_names_it(report_inputs):
+    body = Client().get("/api/v1/whatif/", {"factor": "overweight_obese_bmi25", "target": "4"})
+    assert body.status_code == 200
+    assert body.json()["wording"]["case"] == "not_calculated"
+    assert "BMI of 25 or more" in body.json()["wording"]["headline"]
+    assert "estimates" not in body.json()
+
+
+def test_the_schema_lists_the_endpoint():
+    schema = Client().get("/api/v1/schema/").json()
+    names = {p["name"] for p in schema["paths"]["/api/v1/whatif/"]["get"]["parameters"]}
+    assert {"area", "outcome", "factor", "comparator", "target", "seed", "draws"} <= names
