@@ -12,6 +12,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 
 from actionplan import rag
+from actionplan.currency import out_of_date_limit
 from actionplan.models import (
     Action,
     ActionStatus,
@@ -25,6 +26,7 @@ from actionplan.models import (
 from indicators import presenters as figures
 from indicators.cards import ChartCard, View, cached_card
 from indicators.configuration import areas_config
+from indicators.periods import last_day
 
 # Worst to best; Not rated has no place, so no arrow can be drawn to or from it.
 _RANK = {rag.Rag.RED: 0, rag.Rag.AMBER: 1, rag.Rag.GREEN: 2, rag.Rag.COMPLETE: 3}
@@ -236,12 +238,13 @@ def plan_status(
         )
     measure_rows: dict[int | None, list[MeasureRow]] = {a.pk: [] for a in areas}
     measure_rows[None] = []
+    limit = out_of_date_limit(plan)
     for measure in measures:
         if measure.priority_area_id not in measure_rows:
             continue  # another area's measure, when one area is asked for
         figure = latest_figure.get(measure.indicator_id) if measure.indicator_id else None
         measure_rows[measure.priority_area_id].append(
-            MeasureRow(measure, figure, _measure_proposal(measure, figure, today))
+            MeasureRow(measure, figure, _measure_proposal(measure, figure, today, limit))
         )
 
     status = PlanStatus(plan, today, review, previous, plan_measures=measure_rows[None])
@@ -275,17 +278,23 @@ def _home_figures(measures: list[PerformanceMeasure]) -> dict[int, figures.Figur
 
 
 def _measure_proposal(
-    measure: PerformanceMeasure, figure: figures.Figure | None, today: date
+    measure: PerformanceMeasure,
+    figure: figures.Figure | None,
+    today: date,
+    limit: rag.OutOfDate | None = None,
 ) -> rag.Proposal:
     try:
-        return _propose_measure(measure, figure, today)
+        return _propose_measure(measure, figure, today, limit)
     except ValueError as exc:
         # A label the rule does not know (a new Fingertips wording) must not take the page down.
         return rag.Proposal(rag.Rag.NOT_RATED, f"Cannot be rated: {exc}", "measure.unknown_label")
 
 
 def _propose_measure(
-    measure: PerformanceMeasure, figure: figures.Figure | None, today: date
+    measure: PerformanceMeasure,
+    figure: figures.Figure | None,
+    today: date,
+    limit: rag.OutOfDate | None,
 ) -> rag.Proposal:
     return rag.propose_measure_rag(
         today=today,
@@ -298,6 +307,9 @@ def _propose_measure(
         baseline_value=measure.baseline_value,
         target_value=measure.target_value,
         target_date=measure.target_date,
+        period=figure.period if figure else "",
+        period_end=last_day(figure.period) if figure else None,
+        out_of_date=limit,
     )
 
 

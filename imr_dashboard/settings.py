@@ -92,6 +92,9 @@ CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=HTTPS)
 SESSION_COOKIE_HTTPONLY = True
 # A sign-in lasts a working day by default, not Django's two weeks.
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 60 * 60)
+# The address the accessibility statement and privacy notice give for questions and requests
+# (empty: the pages say that none has been published).
+CONTACT_EMAIL = env.str("CONTACT_EMAIL", default="")
 CSRF_COOKIE_HTTPONLY = True  # no script reads the token: every form carries it
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
@@ -534,3 +537,7 @@ DISCLOSURE_THRESHOLD = env.int("DISCLOSURE_THRESHOLD", default=5)
 DASHBOARD_AREAS_FILE = BASE_DIR / env.str(
     "DASHBOARD_AREAS_FILE", default="fixtures/config/lancashire.json"
 )
+
+# The RAG rule never rates Red or Green on a figure whose period ended before this limit:
+# "plan_start" (the plan's first day), a date (YYYY-MM-DD) or "off" (actionplan/currency.py).
+RAG_OUT_OF_DATE_BEFORE = env.str("RAG_OUT_OF_DATE_BEFORE", default="plan_start")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import date, timedelta
 
 MONTHS = {
     name: number
@@ -125,3 +126,32 @@ def range_years(period_range: str) -> int | None:
     """Years covered by a `Time period range` such as `3y`; None for months or when absent."""
     match = re.fullmatch(r"(\d+)y", period_range.strip())
     return int(match.group(1)) if match else None
+
+
+def last_day(label: str) -> date | None:
+    """The last day a Fingertips time period covers ("2016 - 18": 31 December 2018;
+    "2019/20": 31 March 2020), or None for a label the parser does not know."""
+    try:
+        period = parse_period(label)
+    except PeriodError:
+        return None
+    if period.kind == "calendar":
+        return date(period.end_year, 12, 31)
+    if period.kind == "financial":
+        return date(period.end_year + 1, 3, 31)
+    if period.kind == "calendar_quarter":
+        return _month_end(period.end_year, 3 * (period.quarter or 4))
+    if period.kind == "financial_quarter":
+        quarter = period.quarter or 4
+        year = period.end_year + (1 if quarter == 4 else 0)
+        return _month_end(year, 3 if quarter == 4 else 3 + 3 * quarter)
+    if period.kind == "month":
+        return _month_end(period.end_year, period.month or 12)
+    # A custom year ("Aug 2017 - Jul 2018") ends with the month its label names last.
+    *_, month, year = label.replace("-", " ").split()
+    return _month_end(int(year), MONTHS[month])
+
+
+def _month_end(year: int, month: int) -> date:
+    following = date(year + (month == 12), month % 12 + 1, 1)
+    return following - timedelta(days=1)

@@ -131,11 +131,12 @@ def propose_measure_rag(
     if number(latest_value) is None:
         return propose(r.MEASURE_NO_VALUE, "No value has been published yet.")
     if out_of_date and period_end is not None and period_end < out_of_date.before:
+        limit = day(out_of_date.before)
+        named = out_of_date.name if out_of_date.name == limit else f"{out_of_date.name} ({limit})"
         return propose(
             r.MEASURE_OUT_OF_DATE,
             f"Not rated: data out of date. The latest value is for {period or 'a period'} "
-            f"(ended {day(period_end)}), before {out_of_date.name} ({day(out_of_date.before)}) "
-            f"({evidence}).",
+            f"(ended {day(period_end)}), before {named} ({evidence}).",
         )
     reading = _Reading(
         england=_standing(england, way),

@@ -331,3 +331,28 @@ def test_area_page_says_when_no_measure_is_linked(area_page):
 
 def test_an_unknown_priority_area_is_not_found(area_page):
     assert area_page(99).status_code == 404
+
+
+def _measure_row(response, name: str) -> str:
+    table = response.content.decode().split('data-testid="board-measures"', 1)[1]
+    rows = table.split("</table>", 1)[0].split("<tr")[1:]
+    return next(row for row in rows if name in row)
+
+
+def test_a_measure_older_than_the_plans_start_is_not_rated_out_of_date(board):
+    # Lancashire's infant mortality rests on 2016-18 (the later rows have no denominators, so no
+    # county pool); the bundled plan starts in April 2020: the board must not rate it.
+    row = _measure_row(board(), "Rate of infant mortality")
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", row))
+    assert "(2016 - 18)" in text
+    assert "Not rated: data out of date" in text
+    assert "rag--red" not in row and "rag--green" not in row
+
+
+def test_the_out_of_date_limit_is_a_setting(board, settings):
+    settings.RAG_OUT_OF_DATE_BEFORE = "off"
+    assert "Not rated: data out of date" not in _measure_row(board(), "Rate of infant mortality")
+    settings.RAG_OUT_OF_DATE_BEFORE = "2016-01-01"
+    assert "Not rated: data out of date" not in _measure_row(board(), "Rate of infant mortality")
+    settings.RAG_OUT_OF_DATE_BEFORE = "2019-06-30"
+    assert "Not rated: data out of date" in _measure_row(board(), "Rate of infant mortality")
