@@ -11,6 +11,7 @@ from django.core.management import call_command
 
 from actionplan import roles
 from actionplan.models import Action, QuarterlyReview
+from tests.replay import load_once
 
 
 @pytest.fixture
@@ -52,15 +53,21 @@ def administrator(plan_roles) -> User:
 
 
 @pytest.fixture
+def plan_steward(plan_roles) -> User:
+    """A plan steward with no area given yet: they read the plan and steward nothing."""
+    return _member("paula", roles.PLAN_STEWARD)
+
+
+@pytest.fixture
 def outsider(plan_roles) -> User:
     """Signed in, but in none of the plan's roles."""
     return _member("olly", None)
 
 
 @pytest.fixture
-def loaded_plan(snapshot):
-    """The bundled snapshot and the plan, loaded as `make run` loads them."""
-    call_command("load_action_plan", stdout=io.StringIO())
+def loaded_plan(snapshot) -> str:
+    """The bundled snapshot and the plan, loaded as `make run` loads them (once a run)."""
+    return load_once("load_action_plan", base=snapshot)
 
 
 @pytest.fixture

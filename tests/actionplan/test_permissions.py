@@ -16,7 +16,14 @@ PLAN_PAGES = [
     ("actionplan:area", {"number": 1}),
     ("actionplan:board_pack", {"pk": "a review"}),
 ]
-PERSONAS = ["board_member", "action_owner", "group_member", "analyst", "administrator"]
+PERSONAS = [
+    "board_member",
+    "action_owner",
+    "group_member",
+    "analyst",
+    "administrator",
+    "plan_steward",
+]
 
 
 @pytest.fixture
@@ -139,3 +146,34 @@ def test_the_sign_in_page_renders(client, db):
     response = client.get(reverse("login"))
     assert response.status_code == 200
     assert b"Sign in" in response.content
+
+
+@pytest.mark.django_db
+def test_stewards_change_the_plan_not_its_reviews(plan_steward):
+    assert plan_steward.has_perm("actionplan.change_action")
+    assert plan_steward.has_perm("actionplan.change_performancemeasure")
+    for codename in ("add_rating", "change_quarterlyreview", "add_quarterlyupdate"):
+        assert not plan_steward.has_perm(f"actionplan.{codename}"), codename
+
+
+def test_a_steward_with_no_area_given_stewards_nothing(client, plan, plan_steward):
+    from actionplan import stewardship
+    from actionplan.models import Action
+
+    assert not stewardship.scope(plan_steward, plan).any
+    action = Action.objects.filter(objective__priority_area__plan=plan).first()
+    client.force_login(plan_steward)
+    assert client.get(reverse("actionplan:action_edit", args=[action.pk])).status_code == 403
+
+
+def test_a_lead_given_an_area_stewards_that_area_only(client, plan, plan_steward):
+    from actionplan import stewardship
+    from actionplan.models import Action, PriorityArea
+
+    stewardship.assign(plan, plan_steward, PriorityArea.objects.get(plan=plan, number=4), by=None)
+    actions = Action.objects.filter(objective__priority_area__plan=plan)
+    own = actions.filter(objective__priority_area__number=4).first()
+    other = actions.exclude(objective__priority_area__number=4).first()
+    client.force_login(plan_steward)
+    assert client.get(reverse("actionplan:action_edit", args=[own.pk])).status_code == 200
+    assert client.get(reverse("actionplan:action_edit", args=[other.pk])).status_code == 403
