@@ -29,7 +29,7 @@ def worked_example() -> list[dict]:
     for prevalence in REPORT_FACTORS:
         scenario = 0.06 if prevalence.factor == "smoking_at_delivery" else None
         result = w.run(
-            "The report's county", REPORT_OUTCOME, prevalence, params, REPORT_TARGET, scenario
+            "The county", REPORT_OUTCOME, prevalence, params, REPORT_TARGET, scenario
         )
         rows.append(
             {

@@ -112,3 +112,21 @@ def test_the_schema_lists_the_endpoint():
     schema = Client().get("/api/v1/schema/").json()
     names = {p["name"] for p in schema["paths"]["/api/v1/whatif/"]["get"]["parameters"]}
     assert {"area", "outcome", "factor", "comparator", "target", "seed", "draws"} <= names
+
+
+def test_method_page_reproduces_the_report_and_cites_every_relative_risk(db):
+    page = Client().get("/methods/what-if/").content.decode()
+    assert "129.8 (shown as 130)" in page
+    assert "181.4 (shown as 180)" in page
+    for author in ("Salihu", "Pineles", "Meehan", "Aune", "Huo", "Flenady", "Office for National"):
+        assert author in page
+    assert "version 1, dated 2026-12-07" in page
+
+
+def test_infant_mortality_page_shows_the_statement_with_its_inputs(report_inputs):
+    _figure(92196, areas_config().england.code, "2014 - 16", 3.9, 7000, 1794871)
+    page = Client().get("/indicators/92196/").content.decode()
+    assert 'data-testid="whatif"' in page
+    assert "No statement: no infant mortality rate for North West in 2014 - 16." in page
+    assert "is similar to England (3.9)" in page
+    assert "Salihu" in page
