@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import os
 import shutil
 import socket
@@ -12,7 +11,8 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.core.management import call_command
+
+from tests.replay import load_once
 
 EXPORTS = settings.BASE_DIR / "fixtures" / "exports"
 REAL_EXPORTS = sorted((EXPORTS / "raw").glob("*.csv")) + sorted(
@@ -52,9 +52,9 @@ def _fresh_cache():
 
 
 @pytest.fixture
-def snapshot(db):
-    """The bundled snapshot, loaded as `make run` loads it."""
-    call_command("load_snapshot", stdout=io.StringIO())
+def snapshot(db) -> str:
+    """The bundled snapshot, loaded as `make run` loads it (once a run: see `load_once`)."""
+    return load_once("load_snapshot")
 
 
 def _free_port() -> int:
