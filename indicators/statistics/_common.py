@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import math
-import re
-from enum import StrEnum
 from functools import lru_cache
 
 import numpy as np
 from scipy.stats import norm
+
+from indicators.vocabulary import Polarity, UnknownWording
+from indicators.vocabulary import parse_polarity as _parse_polarity
 
 # --------------------------------------------------------------------------------------------
 # Constants (section 1)
@@ -97,42 +98,13 @@ def level_key(confidence: float) -> str:
 
 
 # --------------------------------------------------------------------------------------------
-# Polarity (section 5)
+# Polarity (section 5): the vocabulary's, with the engine's own error for unknown wording
 # --------------------------------------------------------------------------------------------
-
-
-class Polarity(StrEnum):
-    """Indicator polarity in Fingertips' own wording."""
-
-    LOW_IS_GOOD = "RAG - Low is good"
-    HIGH_IS_GOOD = "RAG - High is good"
-    BOB = "BOB - Blue orange blue"
-    NO_JUDGEMENT = "No judgement"
-    NOT_APPLICABLE = "Not applicable"
-
-
-_POLARITY_ALIASES = {
-    "raglowisgood": Polarity.LOW_IS_GOOD,
-    "lowisgood": Polarity.LOW_IS_GOOD,
-    "raghighisgood": Polarity.HIGH_IS_GOOD,
-    "highisgood": Polarity.HIGH_IS_GOOD,
-    "bobblueorangeblue": Polarity.BOB,
-    "bob": Polarity.BOB,
-    "blueorangeblue": Polarity.BOB,
-    "nojudgement": Polarity.NO_JUDGEMENT,
-    "notapplicable": Polarity.NOT_APPLICABLE,
-    "nocomparison": Polarity.NOT_APPLICABLE,
-}
 
 
 def parse_polarity(text: str | Polarity) -> Polarity:
     """Return the Polarity for Fingertips' wording, tolerating dashes, case and spacing."""
-    if isinstance(text, Polarity):
-        return text
-    # Fingertips' metadata writes the dash as an en dash, its UI as a hyphen and FingertipsNext
-    # not at all ("LowIsGood"), so compare letters only.
-    key = re.sub(r"[^a-z]", "", str(text).lower())
     try:
-        return _POLARITY_ALIASES[key]
-    except KeyError:
-        raise InvalidInput(f"unknown polarity {text!r}") from None
+        return _parse_polarity(text)
+    except UnknownWording as exc:
+        raise InvalidInput(str(exc)) from None

@@ -5,7 +5,8 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from decimal import ROUND_HALF_UP, Decimal
-from enum import StrEnum
+
+from indicators.vocabulary import Comparison
 
 from ._common import (
     InvalidInput,
@@ -20,19 +21,6 @@ from ._common import (
 # --------------------------------------------------------------------------------------------
 # Benchmark comparison (section 5)
 # --------------------------------------------------------------------------------------------
-
-
-class Comparison(StrEnum):
-    """Benchmark comparison labels exactly as Fingertips shows them."""
-
-    BETTER = "Better"
-    SIMILAR = "Similar"
-    WORSE = "Worse"
-    BEST = "Best"
-    WORST = "Worst"
-    HIGHER = "Higher"
-    LOWER = "Lower"
-    NOT_COMPARED = "Not compared"
 
 
 def _judge(direction: int, polarity: Polarity, *, levels: int = 1) -> Comparison:

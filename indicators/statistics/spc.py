@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from enum import StrEnum
 
 import numpy as np
+
+from indicators.vocabulary import ImprovementDirection, SpcAssurance, SpcVariation
 
 from ._common import (
     SPC_LIMIT_FACTOR,
@@ -22,32 +23,9 @@ from ._common import (
 # --------------------------------------------------------------------------------------------
 
 
-class ImprovementDirection(StrEnum):
-    """Which way is better on an SPC chart."""
-
-    INCREASE = "increase"
-    DECREASE = "decrease"
-    NEUTRAL = "neutral"
-
-
-class PointType(StrEnum):
-    """NHSRplotthedots point types (also used as the variation icon)."""
-
-    COMMON_CAUSE = "common_cause"
-    IMPROVEMENT = "special_cause_improvement"
-    CONCERN = "special_cause_concern"
-    NEUTRAL_HIGH = "special_cause_neutral_high"
-    NEUTRAL_LOW = "special_cause_neutral_low"
-
-
-class Assurance(StrEnum):
-    """Whether the process limits say a target will be met."""
-
-    CONSISTENT_PASS = "consistent_pass"
-    CONSISTENT_FAIL = "consistent_fail"
-    INCONSISTENT = "inconsistent"
-
-
+# NHSRplotthedots' words and values, declared once in the vocabulary.
+PointType = SpcVariation
+Assurance = SpcAssurance
 COMMON_CAUSE_LABEL = "Common Cause"
 
 

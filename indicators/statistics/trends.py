@@ -8,6 +8,8 @@ from enum import StrEnum
 
 import numpy as np
 
+from indicators.vocabulary import Trend, TrendMarker
+
 from ._common import (
     TREND_CHI_SQUARED_THRESHOLD,
     TREND_POINTS,
@@ -24,15 +26,6 @@ from ._common import (
 # --------------------------------------------------------------------------------------------
 
 
-class TrendMarker(StrEnum):
-    """Recent-trend markers with Fingertips' enum names."""
-
-    INCREASING = "Increasing"
-    DECREASING = "Decreasing"
-    NO_CHANGE = "NoChange"
-    CANNOT_BE_CALCULATED = "CannotBeCalculated"
-
-
 class TrendMethod(StrEnum):
     """The two recent-trend tests: weighted regression on values, or chi-squared on counts."""
 
@@ -40,29 +33,13 @@ class TrendMethod(StrEnum):
     PROPORTIONS = "proportion"
 
 
-TREND_NO_CHANGE_LABEL = "No significant change"
-TREND_CANNOT_LABEL = "Could not be calculated"
-
-_TREND_JUDGED_LABELS = {
-    Polarity.LOW_IS_GOOD: {
-        TrendMarker.INCREASING: "Increasing and getting worse",
-        TrendMarker.DECREASING: "Decreasing and getting better",
-    },
-    Polarity.HIGH_IS_GOOD: {
-        TrendMarker.INCREASING: "Increasing and getting better",
-        TrendMarker.DECREASING: "Decreasing and getting worse",
-    },
-}
+TREND_NO_CHANGE_LABEL = Trend.NO_CHANGE.value
+TREND_CANNOT_LABEL = Trend.CANNOT_BE_CALCULATED.value
 
 
-def trend_label(marker: TrendMarker, polarity: Polarity | str) -> str:
-    """Return the polarity-adjusted text Fingertips shows for a trend marker."""
-    if marker is TrendMarker.NO_CHANGE:
-        return TREND_NO_CHANGE_LABEL
-    if marker is TrendMarker.CANNOT_BE_CALCULATED:
-        return TREND_CANNOT_LABEL
-    judged = _TREND_JUDGED_LABELS.get(parse_polarity(polarity))
-    return judged[marker] if judged else marker.value
+def trend_label(marker: TrendMarker, polarity: Polarity | str) -> Trend:
+    """Return the polarity-adjusted verdict Fingertips shows for a trend marker."""
+    return Trend.of(TrendMarker(marker), parse_polarity(polarity))
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,7 +59,7 @@ class TrendResult:
     """The recent trend: marker, label, test statistic and the periods it used."""
 
     marker: TrendMarker
-    label: str
+    label: Trend
     method: TrendMethod
     chi_squared: float | None
     slope: float | None
