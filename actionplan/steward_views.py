@@ -11,9 +11,17 @@ from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.views.decorators.http import require_POST
 
 from actionplan import presenters, stewardship, workflow
-from actionplan.models import Action, AreaSteward, PerformanceMeasure, PlanChange, QuarterlyUpdate
+from actionplan.models import (
+    Action,
+    AreaSteward,
+    PerformanceMeasure,
+    PlanChange,
+    QuarterlyReview,
+    QuarterlyUpdate,
+)
 from actionplan.steward_forms import ActionForm, MeasureForm, RetireForm, StewardForm
 from actionplan.views import plan_role_required
 
@@ -207,3 +215,22 @@ def stewards(request: HttpRequest) -> HttpResponse:
         "actionplan/stewards.html",
         {"plan": plan, "rows": rows, "form": form, "can_assign": can_assign},
     )
+
+
+@require_POST
+@plan_role_required
+def confirm_complete(request: HttpRequest, pk: int, action_pk: int) -> HttpResponse:
+    """A steward of the action's area confirms its owner's Complete in an open review."""
+    review = get_object_or_404(QuarterlyReview, pk=pk)
+    action = get_object_or_404(
+        Action.objects.select_related("objective__priority_area"), pk=action_pk
+    )
+    area = action.objective.priority_area
+    _refuse_unless(stewardship.can_steward_area(request.user, area), f"priority area {area.number}")
+    try:
+        stewardship.confirm_complete(action, review, by=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, f"Action {action.number} is complete: confirmed")
+    return redirect(reverse("actionplan:review", args=[review.pk]) + "#completions")

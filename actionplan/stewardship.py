@@ -21,11 +21,14 @@ from django.utils import timezone
 
 from actionplan.models import (
     Action,
+    ActionStatus,
     AreaSteward,
     PerformanceMeasure,
     Plan,
     PlanChange,
     PriorityArea,
+    QuarterlyReview,
+    QuarterlyUpdate,
 )
 from actionplan.roles import ADMINISTRATOR, PLAN_STEWARD, has_plan_role
 
@@ -118,7 +121,7 @@ def _display(row: models.Model, name: str) -> str:
 
 
 def describe_changes(before: models.Model | None, after: models.Model, names: Iterable[str]):
-    """"Due date: 31 March 2024 → 30 June 2024" for each field that differs."""
+    """ "Due date: 31 March 2024 → 30 June 2024" for each field that differs."""
     parts = []
     for name in names:
         new = _display(after, name)
@@ -239,3 +242,42 @@ def unassign(plan: Plan, user, area: PriorityArea | None, *, by: User | None) ->
     if deleted:
         where = f"priority area {area.number}" if area else "the whole plan"
         log(plan, by, f"Stewards: {who(user)}", f"No longer stewards {where}")
+
+
+def proposed_completions(review: QuarterlyReview) -> list[QuarterlyUpdate]:
+    """The review's updates that say Complete for an action not yet confirmed complete."""
+    return list(
+        QuarterlyUpdate.objects.filter(review=review, rag=ActionStatus.COMPLETE.value)
+        .exclude(action__status=ActionStatus.COMPLETE.value)
+        .filter(action__retired_on=None)
+        .select_related("action__objective__priority_area", "author")
+        .order_by("action__objective__priority_area__number", "action_id")
+    )
+
+
+def confirm_complete(action: Action, review: QuarterlyReview, *, by: User | None) -> None:
+    """A steward confirms an owner's Complete: the action's status becomes Complete."""
+    with transaction.atomic():
+        locked = QuarterlyReview.objects.select_for_update().get(pk=review.pk)
+        if locked.is_frozen:
+            raise ValidationError(f"{locked} is frozen: nothing in it can be confirmed now.")
+        action = Action.objects.select_for_update().get(pk=action.pk)
+        proposed = QuarterlyUpdate.objects.filter(
+            review=review, action=action, rag=ActionStatus.COMPLETE.value
+        ).exists()
+        if not proposed:
+            raise ValidationError(
+                f"Action {action.number}'s update for {review} does not say Complete."
+            )
+        if action.status == ActionStatus.COMPLETE:
+            return  # confirmed already (a second click, or another steward)
+        before = action.get_status_display()
+        action.status = ActionStatus.COMPLETE.value
+        action.status_reason = ""
+        action.save()
+        log(
+            action.objective.priority_area.plan,
+            by,
+            f"Action {action.number}",
+            f"Status: {before} → Complete (the owner's proposal in {review}, confirmed)",
+        )

@@ -23,4 +23,9 @@ urlpatterns = [
     path("changes/", steward_views.changes_log, name="changes_log"),
     path("my-actions/", steward_views.my_actions, name="my_actions"),
     path("stewards/", steward_views.stewards, name="stewards"),
+    path(
+        "reviews/<int:pk>/actions/<int:action_pk>/confirm-complete/",
+        steward_views.confirm_complete,
+        name="confirm_complete",
+    ),
 ]

@@ -355,6 +355,8 @@ class ReviewDetailView(PlanRoleRequiredMixin, DetailView):
                 if row.rating is None or row.rating.final == rag.Rag.NOT_RATED.value
             ],
             own_actions=own_actions,
+            completions=[] if review.is_frozen else stewardship.proposed_completions(review),
+            steward_scope=stewardship.scope(user, review.plan),
             changes=review_changes.changes_for(review),
             **kwargs,
         )

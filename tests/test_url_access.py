@@ -239,6 +239,9 @@ ACCESS: dict[str, Access] = {
     "plan/changes/": Access(PLAN_ROLE),
     "plan/my-actions/": Access(PLAN_ROLE),
     "plan/stewards/": Access(PLAN_ROLE),  # read by any role; changed by whole-plan stewards
+    "plan/reviews/<int:pk>/actions/<int:action_pk>/confirm-complete/": Access(
+        POST_ONLY, lambda w: {"pk": w.review.pk, "action_pk": w.action.pk}
+    ),
     # Accounts (django.contrib.auth.urls).
     "accounts/login/": Access(PUBLIC),
     "accounts/logout/": Access(POST_ONLY),
@@ -359,57 +362,6 @@ def admin_model_access(label: str, history: bool) -> dict[str, Access]:
 
 for _label, _history in ADMIN_MODELS.items():
     ACCESS |= admin_model_access(_label, _history)
-
-
-# Local data (localdata/): figures for everyone (disclosure-controlled); uploads and the
-# unsuppressed grid for analysts and administrators, who must then give a second factor (none of
-# the personas has an authenticator app, so they are sent to add one).
-def _analyst_page(path: str, *, method_get: bool = True) -> Rule:
-    from urllib.parse import quote
-
-    if not method_get:
-        return POST_ONLY
-    expected = dict.fromkeys(PERSONAS, FORBIDDEN)
-    expected[ANONYMOUS] = SIGN_IN
-    for persona in (ANALYST, ADMINISTRATOR, STAFF, SUPERUSER):
-        expected[persona] = f"redirect to /accounts/two-factor/?next={quote(path, safe='')}"
-    return Rule("analysts and administrators, with a second factor", expected)
-
-
-def _an_upload(world: World) -> dict:
-    from localdata.models import Upload
-
-    upload, _ = Upload.objects.get_or_create(
-        file_name="access.csv", defaults={"template": "A", "status": "committed", "username": "x"}
-    )
-    return {"pk": upload.pk}
-
-
-ACCESS |= {
-    "local/": Access(PUBLIC),
-    "local/deprivation/": Access(PUBLIC),
-    "local/deprivation.csv": Access(PUBLIC),
-    "local/reviews/": Access(PUBLIC),
-    "local/measures/": Access(PUBLIC),
-    "local/measures.csv": Access(PUBLIC),
-    "api/v1/local/deprivation/": Access(PUBLIC),
-    "api/v1/local/reviews/": Access(PUBLIC),
-    "api/v1/local/measures/": Access(PUBLIC),
-    "local/restricted/deprivation/": Access(_analyst_page("/local/restricted/deprivation/")),
-    "local/upload/": Access(_analyst_page("/local/upload/")),
-    "local/upload/send/": Access(_analyst_page("/local/upload/send/")),
-    "local/upload/history/": Access(_analyst_page("/local/upload/history/")),
-    "local/upload/templates/<str:code>.csv": Access(
-        _analyst_page("/local/upload/templates/A.csv"), lambda w: {"code": "A"}
-    ),
-    "local/upload/<int:pk>/": Access(_analyst_page("/local/upload/1/"), _an_upload),
-    "local/upload/<int:pk>/commit/": Access(POST_ONLY, _an_upload),
-    "local/upload/<int:pk>/restore/": Access(POST_ONLY, _an_upload),
-    "local/upload/<int:pk>/purge/": Access(_analyst_page("/local/upload/1/purge/"), _an_upload),
-    "local/upload/<int:pk>/original/": Access(
-        _analyst_page("/local/upload/1/original/"), _an_upload
-    ),
-}
 
 
 # Local data (localdata/): figures for everyone (disclosure-controlled); uploads and the

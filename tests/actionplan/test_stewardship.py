@@ -213,3 +213,30 @@ def test_an_action_with_updates_is_retired_not_deleted(plan, review, secretariat
     action.refresh_from_db()
     assert action.is_retired and action.updates.count() == 1
     assert "Retired" in PlanChange.objects.get().description
+
+
+def test_an_owners_complete_is_a_proposal_until_a_steward_confirms_it(
+    client, plan, review, secretariat, area_lead, action_owner
+):
+    action = _action_in(plan, 3)
+    action.owner, action.status = action_owner, ActionStatus.IN_PROGRESS
+    action.save()
+    QuarterlyUpdate.objects.create(
+        review=review, action=action, rag=Rag.COMPLETE, progress_note="Done.", author=action_owner
+    )
+    client.force_login(action_owner)
+    page = client.get(reverse("actionplan:area", args=[3])).content.decode()
+    assert "Complete proposed" in page
+    assert Action.objects.get(pk=action.pk).status == ActionStatus.IN_PROGRESS
+    confirm = reverse("actionplan:confirm_complete", args=[review.pk, action.pk])
+    for refused in (action_owner, area_lead):  # the owner, and a lead of another area
+        client.force_login(refused)
+        assert client.post(confirm).status_code == 403
+    client.force_login(secretariat)
+    review_page = client.get(reverse("actionplan:review", args=[review.pk])).content.decode()
+    assert "Completions proposed" in review_page and "Confirm complete" in review_page
+    client.post(confirm)
+    assert Action.objects.get(pk=action.pk).status == ActionStatus.COMPLETE
+    assert "confirmed" in PlanChange.objects.get().description
+    page = client.get(reverse("actionplan:area", args=[3])).content.decode()
+    assert "Complete proposed" not in page
