@@ -1,6 +1,22 @@
+from django.conf import settings
 from django.contrib import admin
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
 from django.urls import include, path
+
+
+def _statement(template: str):
+    def view(request: HttpRequest) -> HttpResponse:
+        return render(
+            request,
+            template,
+            {
+                "contact": settings.CONTACT_EMAIL,
+                "session_hours": settings.SESSION_COOKIE_AGE // 3600,
+            },
+        )
+
+    return view
 
 
 def healthz(request: HttpRequest) -> HttpResponse:
@@ -19,4 +35,11 @@ urlpatterns = [
     path("accounts/sso/", include("imr_dashboard.sso")),
     path("admin/", admin.site.urls),
     path("healthz/", healthz, name="healthz"),
+    # Required of public-sector sites; linked from every page's footer.
+    path(
+        "accessibility/",
+        _statement("pages/accessibility.html"),
+        name="accessibility",
+    ),
+    path("privacy/", _statement("pages/privacy.html"), name="privacy"),
 ]
