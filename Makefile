@@ -45,9 +45,12 @@ run: migrate
 	fi
 	DEBUG=1 $(PY) manage.py runserver $(HOST):$(PORT)
 
-## make test: set up and run the whole suite (DATABASE_URL selects PostgreSQL, as in CI)
+## make test: set up and run the whole suite (DATABASE_URL selects PostgreSQL, as in CI) and
+## print the product's coverage, files not fully covered (`make test COVERAGE=` leaves it out)
+COVERAGE ?= --cov=indicators --cov=actionplan --cov=alerts --cov=localdata --cov=imr_dashboard \
+	--cov-report=term:skip-covered
 test: install
-	@status=0; $(PY) -m pytest || status=$$?; \
+	@status=0; $(PY) -m pytest $(COVERAGE) || status=$$?; \
 	if [ $$status -eq 5 ]; then echo "pytest collected no tests" >&2; exit 1; fi; exit $$status
 
 ## make smoke: run the production processes and smoke-test them (needs DATABASE_URL and
