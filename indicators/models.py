@@ -9,6 +9,7 @@ from django.db import connection, models
 from django.utils import timezone
 
 from .querysets import ImportRunQuerySet, IndicatorQuerySet, ObservationQuerySet
+from .vocabulary import Polarity
 
 
 class AreaLevel(models.TextChoices):
@@ -93,13 +94,6 @@ class CIMethod(models.TextChoices):
     NONE = "none", "No confidence interval"
 
 
-class Polarity(models.TextChoices):
-    LOW_IS_GOOD = "RAG - Low is good", "Low is good"
-    HIGH_IS_GOOD = "RAG - High is good", "High is good"
-    NO_JUDGEMENT = "BOB - Blue orange blue", "No judgement"
-    NOT_APPLICABLE = "Not applicable", "Not applicable"
-
-
 class BenchmarkMethod(models.TextChoices):
     CI_OVERLAP_95 = "ci_overlap_95", "Confidence intervals overlapping reference value (95.0)"
     CI_OVERLAP_998 = "ci_overlap_998", "Confidence intervals overlapping reference value (99.8)"
@@ -132,7 +126,7 @@ class Indicator(models.Model):
         "Fingertips halves child counts to stand for families)",
     )
     polarity = models.CharField(
-        max_length=32, choices=Polarity.choices, default=Polarity.NOT_APPLICABLE
+        max_length=32, choices=Polarity.choices, default=Polarity.NOT_APPLICABLE.value
     )
     benchmark_method = models.CharField(
         max_length=32, choices=BenchmarkMethod.choices, default=BenchmarkMethod.NONE

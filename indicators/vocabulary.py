@@ -53,12 +53,12 @@ class Term(StrEnum, metaclass=_Words):
     colour: str
 
     def __new__(
-        cls, value: str, label: str, phrase: str = "", symbol: str = "", colour: str = ""
+        cls, value: str, label: str = "", phrase: str = "", symbol: str = "", colour: str = ""
     ) -> Term:
         member = str.__new__(cls, value)
         member._value_ = value
-        member.label = label
-        member.phrase = phrase or label.lower()
+        member.label = label or value
+        member.phrase = phrase or member.label.lower()
         member.symbol = symbol
         member.colour = colour
         return member
@@ -183,7 +183,8 @@ class Polarity(Term):
     LOW_IS_GOOD = "RAG - Low is good", "Low is good", "lower is better"
     HIGH_IS_GOOD = "RAG - High is good", "High is good", "higher is better"
     BOB = "BOB - Blue orange blue", "No judgement", "neither higher nor lower is better"
-    NO_JUDGEMENT = "No judgement", "No judgement", "neither higher nor lower is better"
+    # "No judgement" is the same polarity under its other name (an alias, not a second value).
+    NO_JUDGEMENT = "BOB - Blue orange blue"
     NOT_APPLICABLE = "Not applicable", "Not applicable", "not compared"
 
     @property

@@ -89,3 +89,15 @@ def test_comparison_in_words():
     assert Comparison.of("") is Comparison.NOT_COMPARED
     assert Comparison.WORSE.describe("England") == "Worse than England"
     assert Comparison.NOT_COMPARED.describe("the North West") == "Not compared with the North West"
+
+
+def test_one_polarity_with_the_stored_values_the_api_documents():
+    # The model's choices and the engine's enum are one: "No judgement" is BOB's other name.
+    assert Polarity.NO_JUDGEMENT is Polarity.BOB
+    assert Polarity.values == [
+        "RAG - Low is good",
+        "RAG - High is good",
+        "BOB - Blue orange blue",
+        "Not applicable",
+    ]
+    assert parse_polarity("No judgement") is Polarity.BOB
