@@ -6,10 +6,13 @@ until any indicator's figures change (what-if statements read several indicators
 
 from __future__ import annotations
 
+from datetime import date
+
 from django import template
 
-from indicators import whatif_inputs
+from indicators import findings, presenters, vocabulary, whatif_inputs
 from indicators.caching import cached
+from indicators.configuration import areas_config
 from indicators.statistics import whatif as w
 
 register = template.Library()
@@ -54,3 +57,77 @@ def whatif_section(indicator) -> dict:
 
     statements = cached(("whatif", indicator.fingertips_id), build)
     return {"statements": statements, "indicator": indicator}
+
+
+def _comparison(text: str):
+    try:
+        return vocabulary.parse_comparison(text)
+    except vocabulary.UnknownWording:
+        return None
+
+
+def _trend(text: str):
+    try:
+        return vocabulary.parse_trend(text)
+    except vocabulary.UnknownWording:
+        return None
+
+
+def finding_input(indicator, code: str | None = None) -> findings.FindingInput | None:
+    """The structured results one indicator's findings are made from (home county, latest)."""
+    config = areas_config()
+    code = code or config.home.code
+    rows = presenters.headline_observations(indicator).filter(value__isnull=False)
+    mine = rows.filter(area__code=code).order_by("-period_sortable").first()
+    if mine is None:
+        return None
+    figure = presenters.figure_of(mine)
+    others = {o.area.code: o.value for o in rows.filter(period_sortable=mine.period_sortable)}
+    benchmarks = [
+        findings.Benchmarked(
+            config.england.name,
+            _comparison(figure.comparison_england or figure.published_comparison_england),
+            others.get(config.england.code),
+        ),
+        findings.Benchmarked(
+            f"the {config.region.name}",
+            _comparison(figure.comparison_region),
+            others.get(config.region.code),
+        ),
+    ]
+    unit = "%" if indicator.unit == "%" else indicator.unit
+    return findings.FindingInput(
+        area=mine.area.name,
+        measure=(indicator.short_name or indicator.name).lower(),
+        unit=unit,
+        period=mine.period_label,
+        value=figure.value,
+        lower95=figure.lower_ci_95,
+        upper95=figure.upper_ci_95,
+        count=figure.count,
+        period_end_year=mine.period_end_year,
+        current_year=date.today().year,
+        benchmarks=benchmarks,
+        rank=neighbours_rank(indicator, mine),
+        trend=_trend(figure.computed_trend or figure.recent_trend),
+    )
+
+
+def neighbours_rank(indicator, observation):
+    """The area's rank among its statistical neighbours, where the data cover the group."""
+    try:
+        from indicators import neighbours
+    except ImportError:  # the neighbours module is not there yet
+        return None
+    return neighbours.rank_for_findings(indicator, observation)
+
+
+@register.inclusion_tag("indicators/_findings.html")
+def findings_section(indicator) -> dict:
+    """Two or three sentences at the top of an indicator's page."""
+
+    def build():
+        found = finding_input(indicator)
+        return findings.sentences(found) if found else []
+
+    return {"sentences": cached(("findings", indicator.fingertips_id), build)}
