@@ -15,7 +15,13 @@ from django.db import transaction
 from django.urls import reverse
 
 from actionplan import reminders
-from actionplan.models import Action, QuarterlyReview, QuarterlyUpdate, UpdateReminder
+from actionplan.models import (
+    Action,
+    ActionStatus,
+    QuarterlyReview,
+    QuarterlyUpdate,
+    UpdateReminder,
+)
 from alerts.mail import sending
 from imr_dashboard.mail import reminders_withheld
 
@@ -37,24 +43,43 @@ def facts(review: QuarterlyReview) -> reminders.ReviewFacts:
 
 
 def owned_actions(review: QuarterlyReview) -> list[reminders.OwnedAction]:
-    """The plan's actions with their owners and whether the review has their update."""
+    """The plan's actions, once for each person who owns them (alone or as a team member)."""
     entered = set(QuarterlyUpdate.objects.filter(review=review).values_list("action_id", flat=True))
-    return [
-        reminders.OwnedAction(
-            number=action.number,
-            text=action.text,
-            update_path=reverse("actionplan:action_update", args=[action.pk]),
-            has_update=action.pk in entered,
-            owner_id=action.owner_id,
-            owner_name=(action.owner.get_full_name() or action.owner.get_username())
-            if action.owner
-            else "",
-            owner_email=action.owner.email if action.owner else "",
-        )
-        for action in Action.objects.filter(objective__priority_area__plan_id=review.plan_id)
-        .select_related("owner")
+    owned = []
+    for action in (
+        Action.objects.filter(objective__priority_area__plan_id=review.plan_id)
+        .select_related("owner", "owner_team")
+        .prefetch_related("owner_team__members")
         .order_by("objective__priority_area__number", "objective_id", "pk")
-    ]
+    ):
+        common = {
+            "number": action.number,
+            "text": action.text,
+            "update_path": reverse("actionplan:action_update", args=[action.pk]),
+            "has_update": action.pk in entered,
+            "is_open": action.retired_on is None
+            and action.status not in (ActionStatus.COMPLETE, ActionStatus.CANCELLED),
+            "due_date": action.due_date,
+        }
+        if action.owner_team is not None:
+            members = [m for m in action.owner_team.members.all() if m.is_active]
+            owned += [
+                reminders.OwnedAction(**common, **_person(member), team=action.owner_team.name)
+                for member in members
+            ] or [reminders.OwnedAction(**common)]
+        else:
+            owned.append(
+                reminders.OwnedAction(**common, **(_person(action.owner) if action.owner else {}))
+            )
+    return owned
+
+
+def _person(user) -> dict:
+    return {
+        "owner_id": user.pk,
+        "owner_name": user.get_full_name() or user.get_username(),
+        "owner_email": user.email,
+    }
 
 
 def send_update_reminders(*, today: date, dry_run: bool = False) -> Outcome:
@@ -107,7 +132,10 @@ def _send(review, reminder: reminders.Reminder, review_facts: reminders.ReviewFa
     """Record the reminder and send it in one transaction: a failed send records nothing, so the
     next run tries again; two runs at once send it once (the record is unique per review)."""
     subject, body = reminders.reminder_email(
-        reminder, review=review_facts, site_url=settings.SITE_URL
+        reminder,
+        review=review_facts,
+        site_url=settings.SITE_URL,
+        my_actions_path=reverse("actionplan:my_actions"),
     )
     with transaction.atomic():
         _, created = UpdateReminder.objects.get_or_create(

@@ -2,8 +2,9 @@
 
 Pure: `due_reminders` takes the open review and its actions as plain values. An owner is reminded
 once per review, on or after the fortnight before the meeting and up to the meeting day, when at
-least one action they own has no update for the review. `actionplan.reminder_mail` reads the
-database, sends the emails and records each one.
+least one open action they own (alone, or as a member of the owning team) has no update for the
+review. A complete, cancelled or retired action needs no update and is never named.
+`actionplan.reminder_mail` reads the database, sends the emails and records each one.
 """
 
 from __future__ import annotations
@@ -33,6 +34,9 @@ class OwnedAction:
     owner_id: int | None = None
     owner_name: str = ""
     owner_email: str = ""
+    is_open: bool = True  # False: complete, cancelled or retired, so no update is due
+    due_date: date | None = None  # the action's own due date, said in the email
+    team: str = ""  # the owning team's name, when the owner is reminded as one of its members
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,7 +82,7 @@ def due_reminders(
     unowned: list[str] = []
     decision = Decision()
     for action in actions:
-        if action.has_update:
+        if action.has_update or not action.is_open:
             continue
         if action.owner_id is None:
             unowned.append(action.number)
@@ -103,7 +107,9 @@ def due_reminders(
     return decision
 
 
-def reminder_email(reminder: Reminder, *, review: ReviewFacts, site_url: str) -> tuple[str, str]:
+def reminder_email(
+    reminder: Reminder, *, review: ReviewFacts, site_url: str, my_actions_path: str = ""
+) -> tuple[str, str]:
     """The subject and plain-text body of one owner's reminder."""
     meeting = _day(review.meeting_date) if review.meeting_date else "not set"
     count = len(reminder.actions)
@@ -115,13 +121,19 @@ def reminder_email(reminder: Reminder, *, review: ReviewFacts, site_url: str) ->
         f"Dear {reminder.name},",
         "",
         f"The Best Start Strategic Group reviews the Infant Mortality Reduction Plan for quarter "
-        f"{review.label} at its meeting on {meeting}. These actions you own have no update for "
-        "the quarter yet:",
+        f"{review.label} at its meeting on {meeting}. These open actions you own have no update "
+        f"for the quarter yet. Each update is due by the meeting, {meeting}:",
         "",
     ]
     for action in reminder.actions:
         lines.append(f"- {action.number} {_shorten(action.text)}")
+        if action.team:
+            lines.append(f"  You own it as a member of {action.team}.")
+        if action.due_date:
+            lines.append(f"  The action itself is due to be complete by {_day(action.due_date)}.")
         lines.append(f"  Enter the update: {site_url.rstrip('/')}{action.update_path}")
+    if my_actions_path:
+        lines += ["", f"All your actions: {site_url.rstrip('/')}{my_actions_path}"]
     lines += [
         "",
         "Each update is a RAG rating and a short note on progress. The group sets each priority "

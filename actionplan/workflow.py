@@ -46,13 +46,16 @@ def can_rate(user: User) -> bool:
 
 
 def can_update_action(user: User, action: Action) -> bool:
-    """Enter an action's quarterly update: its owner, or an administrator on the owner's behalf."""
+    """Enter an action's quarterly update: its owner (a member of the owning team), or an
+    administrator on the owner's behalf."""
     if is_administrator(user):
         return True
+    owns = (action.owner_id is not None and action.owner_id == user.pk) or (
+        action.owner_team_id is not None and action.owner_team.members.filter(pk=user.pk).exists()
+    )
     return (
         has_plan_role(user)
-        and action.owner_id is not None
-        and action.owner_id == user.pk
+        and owns
         and user.has_perm("actionplan.add_quarterlyupdate")
         and user.has_perm("actionplan.change_quarterlyupdate")
     )

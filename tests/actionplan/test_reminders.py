@@ -320,3 +320,65 @@ def test_a_worker_takes_the_reminder_task_from_redis_and_sends_the_emails(
     assert len(value["sent"]) == 2
     assert sorted(m.to[0] for m in mailoutbox) == ["bob@example.org", "frank@example.org"]
     assert UpdateReminder.objects.count() == 2
+
+
+# ---------------------------------------------------------------------------------------------
+# Only open actions; teams
+# ---------------------------------------------------------------------------------------------
+
+
+def test_complete_cancelled_or_retired_actions_are_never_named():
+    closed = reminders.OwnedAction(
+        number="1.1.2",
+        text="Closed",
+        update_path="/x/",
+        has_update=False,
+        owner_id=1,
+        owner_name="Owner 1",
+        owner_email="bob@example.org",
+        is_open=False,
+    )
+    decision = due(actions=[owned("1.1.1"), closed])
+    assert [a.number for r in decision.reminders for a in r.actions] == ["1.1.1"]
+    assert not due(actions=[closed]).reminders
+
+
+def test_the_email_says_when_each_update_and_action_is_due(settings):
+    action = reminders.OwnedAction(
+        number="2.1.1",
+        text="Train midwives",
+        update_path="/plan/actions/9/update/",
+        has_update=False,
+        owner_id=1,
+        owner_name="Bob",
+        owner_email="bob@example.org",
+        due_date=date(2025, 3, 31),
+        team="Midwifery leads",
+    )
+    (reminder,) = due(actions=[action]).reminders
+    _, body = reminders.reminder_email(
+        reminder, review=OPEN, site_url="https://x.example", my_actions_path="/plan/my-actions/"
+    )
+    assert "Each update is due by the meeting, 15 January 2025" in body
+    assert "due to be complete by 31 March 2025" in body
+    assert "as a member of Midwifery leads" in body
+    assert "All your actions: https://x.example/plan/my-actions/" in body
+
+
+def test_every_member_of_an_owning_team_is_reminded_and_closed_actions_are_not(open_quarter):
+    from actionplan.models import ActionStatus, PlanTeam
+
+    review, actions = open_quarter
+    team = PlanTeam.objects.create(plan=review.plan, name="Midwifery leads")
+    hana = User.objects.create_user("hana", email="hana@example.org")
+    ivan = User.objects.create_user("ivan", email="ivan@example.org")
+    team.members.add(hana, ivan)
+    actions[2].owner, actions[2].owner_team = None, team
+    actions[2].save()
+    actions[1].status = ActionStatus.COMPLETE  # Bob's only action without an update
+    actions[1].save()
+
+    call_command("send_update_reminders", "--date", "2025-01-01", stdout=io.StringIO())
+
+    assert sorted(m.to[0] for m in mail.outbox) == ["hana@example.org", "ivan@example.org"]
+    assert all(f"- {actions[2].number} " in m.body for m in mail.outbox)
