@@ -137,6 +137,11 @@ def uploaded_quintile_shares(grid: Grid) -> dict[str, list[float | None]]:
     return out
 
 
+def quintile_shares(grid: Grid) -> dict[str, list[float | None]]:
+    """The districts' shares and the county's (the sum of its districts)."""
+    return uploaded_quintile_shares(Grid([*grid.rows, grid.county], grid.county, grid.tier))
+
+
 @dataclass
 class Reviews:
     area: str
@@ -222,6 +227,7 @@ class MeasureSeries:
     spc: object
     published: bool
     synthetic: bool
+    area_name: str = ""
 
 
 def quarter_label(start) -> str:
@@ -231,11 +237,22 @@ def quarter_label(start) -> str:
     return f"{fy}/{str(fy + 1)[-2:]} Q{q}" if q else start.strftime("%b %Y")
 
 
+def area_names() -> dict[str, str]:
+    config = areas_config()
+    areas = (config.home, *config.districts, *config.neighbours, *config.quarterly_measure_areas)
+    names = {a.code: a.name for a in areas}
+    panel = config.child_death_review_panel
+    if panel and panel.code:
+        names[panel.code] = panel.name
+    return names
+
+
 def measures(tier: Tier) -> list[MeasureSeries]:
     """Each measure's quarterly series at each upper-tier area, with its SPC chart."""
     current = MeasureRow.objects.filter(removed_by__isnull=True, period_type="quarter")
     keys = current.values_list("measure_code", "area_code", "area_type").distinct()
     out = []
+    names = area_names()
     for code, area, area_type in sorted(set(keys)):
         rows = list(current.filter(measure_code=code, area_code=area).order_by("period_start"))
         measure = MEASURES[code]
@@ -269,6 +286,7 @@ def measures(tier: Tier) -> list[MeasureSeries]:
                 view,
                 published,
                 any(r.added_by.synthetic for r in rows[:1]),
+                names.get(area, area),
             )
         )
     return out

@@ -86,7 +86,7 @@ def _axes(low, high, y, x, labels) -> list[str]:
             f'<text x="{LEFT - 6}" y="{y(v) + 4:.1f}" text-anchor="end" font-size="11" '
             f'fill="#0b0c0c">{v:.0f}</text>'
         )
-    step = max(1, len(labels) // 8)
+    step = max(1, -(-len(labels) // 6))  # at most six labels, so they never overlap
     for i in range(0, len(labels), step):
         out.append(
             f'<text x="{x(i):.1f}" y="{HEIGHT - BOTTOM + 16}" text-anchor="middle" '
@@ -141,3 +141,38 @@ def describe(view: SpcView, *, target: float | None, unit: str = "%") -> str:
         if view.assurance:
             text += f" {ASSURANCE_WORDS[view.assurance][1]}."
     return text
+
+
+def _badge(colour: str, letter: str, words: str) -> str:
+    return (
+        f'<svg class="localdata-badge-icon" viewBox="0 0 32 32" width="32" height="32" role="img" '
+        f'aria-label="{escape(words)}"><circle cx="16" cy="16" r="14" fill="white" '
+        f'stroke="{colour}" stroke-width="3"/><text x="16" y="21" text-anchor="middle" '
+        f'font-size="14" font-weight="700" fill="{colour}">{escape(letter)}</text></svg>'
+    )
+
+
+def variation_icon(view: SpcView) -> str:
+    """The Making Data Count variation icon of the latest point, as inline SVG."""
+    if not view.variation:
+        return ""
+    shown = [v for v in view.values if v is not None]
+    high = view.mean is not None and shown and shown[-1] > view.mean
+    letter = "~" if view.variation == "common_cause" else ("H" if high else "L")
+    colour = COLOURS[view.variation]
+    return _badge(colour, letter, VARIATION_WORDS[view.variation])
+
+
+ASSURANCE_COLOURS = {
+    "consistent_pass": "#289DE0",
+    "consistent_fail": "#FAB428",
+    "inconsistent": "#7B7D7D",
+}
+
+
+def assurance_icon(view: SpcView) -> str:
+    """The Making Data Count assurance icon (P, F or ?), as inline SVG."""
+    if not view.assurance:
+        return ""
+    letter, words = ASSURANCE_WORDS[view.assurance]
+    return _badge(ASSURANCE_COLOURS[view.assurance], letter, words)

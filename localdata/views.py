@@ -12,7 +12,14 @@ from indicators.csv_safety import neutralise
 from localdata import presenters
 from localdata.access import analyst_required, can_upload, tier_for
 from localdata.disclosure import STATE_WORDS, Tier
-from localdata.spc_chart import ASSURANCE_WORDS, VARIATION_WORDS, describe, spc_svg
+from localdata.spc_chart import (
+    ASSURANCE_WORDS,
+    VARIATION_WORDS,
+    assurance_icon,
+    describe,
+    spc_svg,
+    variation_icon,
+)
 
 
 def _context(request: HttpRequest, tier: Tier, **extra) -> dict:
@@ -30,7 +37,7 @@ def index(request: HttpRequest) -> HttpResponse:
 
 def _deprivation_page(request: HttpRequest, tier: Tier) -> HttpResponse:
     data = presenters.deprivation(tier)
-    quintiles = presenters.uploaded_quintile_shares(data.grid) if data.grid else {}
+    quintiles = presenters.quintile_shares(data.grid) if data.grid else {}
     return render(
         request,
         "localdata/deprivation.html",
@@ -134,9 +141,11 @@ def measures(request: HttpRequest) -> HttpResponse:
     charts = [
         {
             "series": s,
-            "svg": spc_svg(s.spc, title=f"{s.name}, {s.area}", target=s.target),
+            "svg": spc_svg(s.spc, title=f"{s.name}, {s.area_name}", target=s.target),
             "alt": describe(s.spc, target=s.target),
             "variation": VARIATION_WORDS.get(s.spc.variation, ""),
+            "variation_icon": variation_icon(s.spc),
+            "assurance_icon": assurance_icon(s.spc),
             "assurance": ASSURANCE_WORDS.get(s.spc.assurance, ("", "")),
         }
         for s in series
