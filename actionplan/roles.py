@@ -9,16 +9,20 @@ from __future__ import annotations
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, Group, Permission
 
-BOARD_MEMBER = "Board member"
-ACTION_OWNER = "Action owner"
-GROUP_MEMBER = "Group member"
-ANALYST = "Analyst"
-ADMINISTRATOR = "Administrator"
+from indicators.vocabulary import Role
+
+# The role names are the vocabulary's (`indicators.vocabulary.Role`), so other apps need not
+# import the plan to name a role.
+BOARD_MEMBER = Role.BOARD_MEMBER.value
+ACTION_OWNER = Role.ACTION_OWNER.value
+GROUP_MEMBER = Role.GROUP_MEMBER.value
+ANALYST = Role.ANALYST.value
+ADMINISTRATOR = Role.ADMINISTRATOR.value
 # Keeps the plan itself: the whole plan (the group's secretariat) or the priority areas assigned
 # to them (`AreaSteward`); `actionplan.stewardship` narrows it to their scope.
-PLAN_STEWARD = "Plan steward"
+PLAN_STEWARD = Role.PLAN_STEWARD.value
 
-ROLES = (BOARD_MEMBER, ACTION_OWNER, GROUP_MEMBER, ANALYST, ADMINISTRATOR, PLAN_STEWARD)
+ROLES = tuple(role.value for role in Role)
 
 # The models of the plan itself; their history tables are read through the admin only.
 PLAN_MODELS = (

@@ -23,10 +23,10 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max, Q
 from django.utils import timezone
 
-from actionplan.roles import ADMINISTRATOR
 from alerts.models import Alert, ExpectedUpdate
 from indicators.importers.runs import close_stale_runs
 from indicators.models import ImportRun, Indicator, Origin
+from indicators.vocabulary import Role
 
 logger = logging.getLogger(__name__)
 
@@ -49,7 +49,7 @@ def administrators():
     return (
         get_user_model()
         .objects.filter(is_active=True)
-        .filter(Q(is_superuser=True) | Q(groups__name=ADMINISTRATOR))
+        .filter(Q(is_superuser=True) | Q(groups__name=Role.ADMINISTRATOR))
         .distinct()
     )
 
@@ -61,7 +61,7 @@ def administrator_addresses() -> list[str]:
 def is_administrator(user) -> bool:
     if not (user and user.is_authenticated and user.is_active):
         return False
-    return user.is_superuser or user.groups.filter(name=ADMINISTRATOR).exists()
+    return user.is_superuser or user.groups.filter(name=Role.ADMINISTRATOR).exists()
 
 
 # --- Raising and clearing

@@ -172,6 +172,18 @@ class TargetProgress(Term):
     NOT_ASSESSED = "not assessed", "Not assessed"
 
 
+class Role(Term):
+    """A person's role (a Django group of that name); any app may ask for one by this enum."""
+
+    BOARD_MEMBER = "Board member"
+    ACTION_OWNER = "Action owner"
+    GROUP_MEMBER = "Group member"
+    ANALYST = "Analyst"
+    ADMINISTRATOR = "Administrator"
+    # Keeps the plan itself: the whole plan or the priority areas assigned to them.
+    PLAN_STEWARD = "Plan steward"
+
+
 # --------------------------------------------------------------------------------------------
 # Polarity: which way is better
 # --------------------------------------------------------------------------------------------
