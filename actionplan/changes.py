@@ -25,13 +25,20 @@ _RANK = {Rag.RED: 0, Rag.AMBER: 1, Rag.GREEN: 2, Rag.COMPLETE: 3}
 
 @dataclass(frozen=True, slots=True)
 class AreaRatings:
-    """A priority area's final RAG last frozen quarter, and its final and proposed RAG now."""
+    """A priority area's final and computed (the rule's) RAG last frozen quarter and now.
+
+    The arrow compares the computed ratings: a final RAG the group set over the rule's (an
+    override) is shown beside it with its rationale, and never carries into the next quarter.
+    """
 
     number: int
     title: str
     previous_final: Rag | None
     final: Rag | None
     proposed: Rag | None
+    previous_proposed: Rag | None = None
+    previous_rationale: str = ""
+    rationale: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,13 +103,17 @@ class RagMove:
     area_number: int
     before: Rag
     after: Rag
-    after_kind: str  # "final" or "proposed" for a priority area; "owner's update" for an action
+    after_kind: str  # "computed" for a priority area (older lists: "final" or "proposed");
+    # "owner's update" for an action
+    note: str = ""  # the group's overrides of the computed RAG, with their rationale
 
     @property
     def direction(self) -> str:
         now, then = _RANK.get(self.after), _RANK.get(self.before)
         if now is None or then is None:
             return "changed"
+        if now == then:
+            return "same"  # the rule's RAG held; only the group's final RAG moved
         return "better" if now > then else "worse"
 
 
@@ -227,7 +238,7 @@ def compare(
     changes = Changes(review, review_frozen, previous, previous_frozen_at, as_at)
     if previous is None:
         return changes
-    changes.area_moves.extend(_area_moves(areas))
+    changes.area_moves.extend(_area_moves(areas, previous=previous, review=review))
     changes.action_moves.extend(_action_moves(updates))
     actions = sorted(actions, key=lambda a: (a.area_number, _number_key(a.number)))
     changes.slipped.extend(_slipped(actions))
@@ -236,16 +247,48 @@ def compare(
     return changes
 
 
-def _area_moves(areas: Iterable[AreaRatings]) -> list[RagMove]:
+def _area_moves(areas: Iterable[AreaRatings], *, previous: str, review: str) -> list[RagMove]:
+    """Areas whose computed RAG moved, or whose final RAG did: the computed ones compared."""
     moves = []
     for area in sorted(areas, key=lambda a: a.number):
-        now, kind = (area.final, "final") if area.final is not None else (area.proposed, "proposed")
-        if area.previous_final is None or now is None or now == area.previous_final:
-            continue
-        moves.append(
-            RagMove(str(area.number), area.title, area.number, area.previous_final, now, kind)
-        )
+        if area.previous_proposed is None:
+            move = _final_move(area)
+        else:
+            move = _computed_move(area, previous=previous, review=review)
+        if move is not None:
+            moves.append(move)
     return moves
+
+
+def _final_move(area: AreaRatings) -> RagMove | None:
+    """Without the previous quarter's computed RAG (a list read before it was kept): finals."""
+    now, kind = (area.final, "final") if area.final is not None else (area.proposed, "proposed")
+    if area.previous_final is None or now is None or now == area.previous_final:
+        return None
+    return RagMove(str(area.number), area.title, area.number, area.previous_final, now, kind)
+
+
+def _computed_move(area: AreaRatings, *, previous: str, review: str) -> RagMove | None:
+    then, now = area.previous_proposed, area.proposed
+    if now is None:
+        return None
+    final_then = area.previous_final or then
+    final_now = area.final or now
+    if now == then and final_now == final_then:
+        return None
+    notes = [
+        _override(previous, area.previous_final, then, area.previous_rationale),
+        _override(review, area.final, now, area.rationale),
+    ]
+    note = " ".join(n for n in notes if n)
+    return RagMove(str(area.number), area.title, area.number, then, now, "computed", note)
+
+
+def _override(label: str, final: Rag | None, computed: Rag | None, rationale: str) -> str:
+    if final is None or computed is None or final == computed:
+        return ""
+    reason = f": {rationale.strip()}" if rationale.strip() else ""
+    return f"{label}: the group set {final.label} over the rule's {computed.label}{reason}."
 
 
 def _action_moves(updates: Iterable[ActionUpdates]) -> list[RagMove]:
@@ -322,6 +365,7 @@ def to_plain(changes: Changes) -> dict:
             "before": m.before.value,
             "after": m.after.value,
             "after_kind": m.after_kind,
+            "note": m.note,
         }
 
     return {
@@ -378,6 +422,7 @@ def from_plain(plain: dict) -> Changes:
             parse_rag(m["before"]),
             parse_rag(m["after"]),
             m["after_kind"],
+            m.get("note", ""),
         )
 
     return Changes(

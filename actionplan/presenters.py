@@ -126,18 +126,37 @@ class AreaRow:
         return self.rating is not None
 
     @property
+    def computed(self) -> rag.Rag:
+        """The rule's RAG this quarter: as stored with the final RAG, else proposed today."""
+        return rag.parse_rag(self.rating.proposed) if self.rating else self.proposal.rag
+
+    @property
     def movement(self) -> Movement:
+        """The arrow compares the rule's (computed) RAGs: an override never carries over."""
         if self.previous is None:
             return Movement("new", "new: no final RAG for the last frozen quarter")
-        before = rag.parse_rag(self.previous.final)
-        now, then = _RANK.get(self.rag), _RANK.get(before)
+        before = rag.parse_rag(self.previous.proposed)
+        now, then = _RANK.get(self.computed), _RANK.get(before)
         if now is None or then is None:
             return Movement("–", f"cannot compare with {before.label} last frozen quarter")
         if now > then:
-            return Movement("↑", f"better than {before.label} last frozen quarter")
+            return Movement("↑", f"better than the rule's {before.label} last frozen quarter")
         if now < then:
-            return Movement("↓", f"worse than {before.label} last frozen quarter")
-        return Movement("→", f"same as {before.label} last frozen quarter")
+            return Movement("↓", f"worse than the rule's {before.label} last frozen quarter")
+        return Movement("→", f"same as the rule's {before.label} last frozen quarter")
+
+    @property
+    def overrides(self) -> list[str]:
+        """The group's final RAGs set over the rule's, this quarter and last, with reasons."""
+        notes = []
+        for when, rating in (("Last frozen quarter", self.previous), ("This quarter", self.rating)):
+            if rating is not None and rating.final != rating.proposed:
+                final, proposed = rag.parse_rag(rating.final), rag.parse_rag(rating.proposed)
+                reason = f": {rating.rationale}" if rating.rationale else ""
+                notes.append(
+                    f"{when}, the group set {final.label} over the rule's {proposed.label}{reason}"
+                )
+        return notes
 
     @property
     def action_counts(self) -> list[tuple[rag.Rag, int]]:

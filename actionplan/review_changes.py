@@ -119,7 +119,10 @@ def _from_status(status):
             row.area.title,
             parse_rag(row.previous.final) if row.previous else None,
             parse_rag(row.rating.final) if row.rating else None,
-            row.proposal.rag,
+            parse_rag(row.rating.proposed) if row.rating else row.proposal.rag,
+            parse_rag(row.previous.proposed) if row.previous else None,
+            row.previous.rationale if row.previous else "",
+            row.rating.rationale if row.rating else "",
         )
         for row in status.areas
     ]
@@ -155,6 +158,9 @@ def _read_plan(review: QuarterlyReview, previous: QuarterlyReview, review_frozen
                 parse_rag(before.final) if before else None,
                 parse_rag(now.final) if now else None,
                 proposed,
+                parse_rag(before.proposed) if before else None,
+                before.rationale if before else "",
+                now.rationale if now else "",
             )
         )
     actions = [

@@ -365,8 +365,16 @@ def test_each_change_between_the_two_reviews_is_listed_exactly_once(quarter):
     assert result.previous == str(quarter["first"]) == "2024/25 Q2"
     assert result.previous_frozen_at == quarter["first"].frozen_at
     area_1 = [m for m in result.area_moves if m.number == "1"]
-    assert [(m.before, m.after, m.after_kind) for m in area_1] == [(R.GREEN, R.RED, "final")]
-    assert all(m.after_kind == "proposed" for m in result.area_moves if m.number != "1")
+    # The rule's RAG (Amber) held in both quarters: the group's overrides are noted, and the
+    # move is "same", never "worse" (a final Green → final Red is the group's, not the rule's).
+    assert [(m.before, m.after, m.after_kind, m.direction) for m in area_1] == [
+        (R.AMBER, R.AMBER, "computed", "same")
+    ]
+    assert area_1[0].note == (
+        "2024/25 Q2: the group set Green over the rule's Amber: The group's view. "
+        "2024/25 Q3: the group set Red over the rule's Amber: Two actions behind."
+    )
+    assert all(m.after_kind == "computed" for m in result.area_moves)
     assert [(m.number, m.before, m.after) for m in result.action_moves] == [
         (quarter["steady"].number, R.GREEN, R.RED)
     ]
@@ -455,7 +463,7 @@ def test_the_review_page_and_the_board_show_the_changes(client, quarter, board_m
     assert text.count(f" {completing.number} ") == 1
     assert text.count(f" {steady.number} ") == 1
     assert re.search(rf"{re.escape(period)} new period {value:.1f}", text)
-    assert "Green final Red final Worse" in text
+    assert "Amber the rule's Amber the rule's Same 2024/25 Q2: the group set Green" in text
     # The board links to the review page; the review page does not link to itself.
     assert ("The review page for 2024/25 Q3" in text) == (where == "board")
 
@@ -518,7 +526,9 @@ def test_without_the_time_the_previous_review_was_frozen_only_rag_moves_are_list
     result = review_changes.changes_for(review)
 
     assert result.previous == "2024/25 Q2" and result.previous_frozen_at is None
-    assert [(m.number, m.before, m.after) for m in result.area_moves] == [("1", R.AMBER, R.RED)]
+    # The rule's Amber held; only the group's final moved (to Red, with its rationale).
+    assert [(m.number, m.before, m.after) for m in result.area_moves] == [("1", R.AMBER, R.AMBER)]
+    assert "the group set Red over the rule's Amber: Behind" in result.area_moves[0].note
     assert result.completed == [] and result.slipped == [] and result.new_data == []
     client.force_login(board_member)
     text = section(client.get(reverse("actionplan:review", args=[review.pk])))
