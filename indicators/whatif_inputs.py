@@ -68,7 +68,8 @@ def _rows(fingertips_id: int, code: str, period: str | None = None):
     rows = presenters.headline_observations(indicator).filter(area__code=code)
     if period:
         rows = rows.filter(period_label=period)
-    return indicator, rows.filter(value__isnull=False).order_by("-period_sortable")
+    rows = rows.select_related("import_run").filter(value__isnull=False)
+    return indicator, rows.order_by("-period_sortable")
 
 
 def _as_of(row: Observation) -> str:

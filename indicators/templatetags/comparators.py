@@ -131,3 +131,22 @@ def findings_section(indicator) -> dict:
         return findings.sentences(found) if found else []
 
     return {"sentences": cached(("findings", indicator.fingertips_id), build)}
+
+
+@register.inclusion_tag("indicators/_neighbours.html")
+def neighbours_section(indicator) -> dict:
+    """The home county ranked among each of its DfE neighbour lists, where data cover them."""
+    from indicators import neighbours
+
+    def build():
+        shown = []
+        for group in neighbours.groups_for(areas_config().home.code):
+            ranking = neighbours.ranking(indicator, group)
+            if ranking is not None and ranking.of > 1:
+                shown.append({"group": group, "ranking": ranking})
+        return shown
+
+    return {
+        "groups": cached(("neighbours", indicator.fingertips_id), build),
+        "indicator": indicator,
+    }

@@ -1,0 +1,70 @@
+"""Comparator groups: the DfE lists as data, ranks and the group's average (hand-computed)."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+from indicators import neighbours
+from indicators.neighbours_rank import Member, group_average, rank_group, ranks
+from indicators.statistics import Polarity
+from indicators.vocabulary import Comparison
+
+
+def test_ranks_share_ties_and_follow_polarity():
+    assert ranks([3.0, 1.0, 3.0, 2.0], Polarity.LOW_IS_GOOD) == [3, 1, 3, 2]
+    assert ranks([3.0, 1.0, 3.0, 2.0], Polarity.HIGH_IS_GOOD) == [1, 4, 1, 3]
+
+
+def test_group_average_is_pooled_when_every_member_has_counts():
+    pooled = [
+        Member("a", "A", 5.0, count=5, denominator=1000),
+        Member("b", "B", 10.0, count=30, denominator=3000),
+    ]
+    assert group_average(pooled, 1000) == (pytest.approx(8.75), "pooled")
+    mixed = [pooled[0], Member("c", "C", 7.0)]
+    assert group_average(mixed, 1000) == (pytest.approx(6.0), "mean of values")
+
+
+def test_rank_group_by_hand():
+    members = [
+        Member("h", "Home", 6.0, 5.5, 6.5, 60, 10000, is_area=True),
+        Member("a", "A", 4.0, 3.5, 4.5, 40, 10000),
+        Member("b", "B", 5.0, 4.0, 6.0, 50, 10000),
+        Member("c", "C", None),
+    ]
+    result = rank_group(members, "RAG - Low is good", 1000)
+    assert (result.rank, result.of) == (3, 3)
+    assert result.average == pytest.approx(5.0)  # 150 / 30,000 × 1,000
+    assert result.missing == ("C",) and not result.covered
+    by_code = {r.member.code: r for r in result.members}
+    assert by_code["h"].comparison == Comparison.WORSE
+    assert by_code["a"].comparison == Comparison.BETTER
+    assert by_code["b"].comparison == Comparison.SIMILAR
+    assert by_code["c"].rank is None
+
+
+def test_dfe_lists_are_loaded_as_data_and_never_mixed():
+    groups = neighbours.dfe_groups()
+    assert len(groups) == 6
+    assert all(len(g.members) == 10 for g in groups)
+    home = neighbours.groups_for("E10000017")
+    assert [g.name for g in home] == [
+        "DfE children's services statistical neighbours (May 2025 model)",
+        "DfE children's services statistical neighbours (April 2021 LGR version)",
+    ]
+    assert home[0].members[0] == ("E10000019", "Lincolnshire", "Very close")
+    assert home[1].members[0] == ("E10000024", "Nottinghamshire", "Extremely close")
+    assert "not built for perinatal outcomes" in home[0].purpose
+
+
+@pytest.mark.django_db
+def test_injury_admissions_rank_the_county_among_its_dfe_neighbours(snapshot):
+    page = Client().get("/indicators/90284/").content.decode()
+    assert 'data-testid="neighbours"' in page
+    assert "Rank <strong>9 of 11</strong> (1 is best)" in page
+    assert "it ranks 9 of 11 among its DfE statistical neighbours (1 is best)" in page
+    assert "not built for perinatal outcomes" in page
+    # Infant mortality is not published for the neighbours in the bundled data: no rank.
+    infant = Client().get("/indicators/92196/").content.decode()
+    assert "ranks" not in infant.split('data-testid="findings"')[1].split("</div>")[0]
