@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from indicators import whatif_inputs
+from indicators import neighbours, whatif_inputs
 from indicators.caching import cached_page
 from indicators.statistics import whatif as w
 from indicators.statistics.whatif_wording import word
@@ -28,9 +28,7 @@ def worked_example() -> list[dict]:
     rows = []
     for prevalence in REPORT_FACTORS:
         scenario = 0.06 if prevalence.factor == "smoking_at_delivery" else None
-        result = w.run(
-            "The county", REPORT_OUTCOME, prevalence, params, REPORT_TARGET, scenario
-        )
+        result = w.run("The county", REPORT_OUTCOME, prevalence, params, REPORT_TARGET, scenario)
         rows.append(
             {
                 "result": result,
@@ -56,5 +54,7 @@ def whatif_method(request: HttpRequest) -> HttpResponse:
             "target": REPORT_TARGET,
             "examples": worked_example(),
             "draws": w.DRAWS,
+            "neighbour_groups": neighbours.dfe_groups(),
+            "neighbour_source": neighbours.DFE_SOURCE,
         },
     )

@@ -130,3 +130,10 @@ def test_infant_mortality_page_shows_the_statement_with_its_inputs(report_inputs
     assert "No statement: no infant mortality rate for North West in 2014 - 16." in page
     assert "is similar to England (3.9)" in page
     assert "Salihu" in page
+
+
+def test_method_page_cites_every_neighbour_list_with_its_version(db):
+    page = Client().get("/methods/what-if/").content.decode()
+    assert page.count('data-testid="neighbour-list"') == 6
+    assert "(May 2025 model)" in page and "(April 2021 LGR version)" in page
+    assert "sn_may_2025.xlsx" in page
