@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import functools
 from collections.abc import Sequence
 
@@ -12,8 +11,7 @@ from django.views.decorators.http import require_GET
 
 from indicators import presenters
 from indicators.caching import cached_page
-from indicators.csv_safety import neutralise
-from indicators.exporters import format_number
+from indicators.exporters import Provenance, fingertips_provenance, write_tidy_csv
 from indicators.models import Area, AreaLevel, Indicator
 
 DEFAULT_LIMIT = 1000
@@ -42,21 +40,25 @@ class BadRequest(ValueError):
     """A query parameter the API cannot use; the message says which and why."""
 
 
-def _respond(request: HttpRequest, rows: list[dict], fields: Sequence[str], name: str, **meta):
+def _respond(
+    request: HttpRequest,
+    rows: list[dict],
+    fields: Sequence[str],
+    name: str,
+    provenance: Provenance | None = None,
+    **meta,
+):
     if request.GET.get("format") == "csv":
         response = HttpResponse(content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
-        writer = csv.DictWriter(response, fieldnames=list(fields), extrasaction="ignore")
-        writer.writeheader()
-        for row in rows:
-            # Whole numbers without ".0" and every digit otherwise, as Fingertips writes them;
-            # text a spreadsheet would run as a formula is neutralised.
-            writer.writerow(
-                {
-                    k: format_number(v) if isinstance(v, float) else neutralise(v)
-                    for k, v in row.items()
-                }
-            )
+        # Numbers as published (whole numbers without ".0"), then the source, licence and data
+        # current at on every row; text a spreadsheet would run as a formula is neutralised.
+        write_tidy_csv(
+            response,
+            list(fields),
+            [[row.get(field) for field in fields] for row in rows],
+            provenance or fingertips_provenance(),
+        )
         return response
     return JsonResponse({**meta, "count": len(rows), "results": rows})
 
@@ -217,6 +219,7 @@ def observations(request: HttpRequest) -> HttpResponse:
         rows,
         presenters.FIGURE_FIELDS,
         f"observations-{indicator.fingertips_id}",
+        fingertips_provenance(indicator),
         indicator=indicator.fingertips_id,
         benchmark=benchmark,
         offset=offset,
@@ -293,7 +296,13 @@ def openapi_schema() -> dict:
                             },
                         }
                     },
-                    "text/csv": {"schema": {"type": "string"}},
+                    "text/csv": {
+                        "schema": {
+                            "type": "string",
+                            "description": "The same fields, then source, licence and "
+                            "data_current_at on every row",
+                        }
+                    },
                 },
             },
             "400": {"description": "A parameter the API cannot use; the body says which"},

@@ -18,7 +18,7 @@ from indicators import chart_text, charts
 from indicators.caching import cached
 from indicators.configuration import areas_config
 from indicators.deprivation import decile_number, sii_over_deciles
-from indicators.exporters import format_number
+from indicators.exporters import Estimate, Limits, format_number
 from indicators.models import Indicator, InequalityDataset, Observation, Polarity
 from indicators.presenters import (
     Benchmark,
@@ -217,10 +217,8 @@ def compare_card(view: View) -> ChartCard:
     return card
 
 
-def _limits_csv(f: Figure) -> str:
-    if f.lower_ci_95 is None or f.upper_ci_95 is None:
-        return ""
-    return f"{format_number(f.lower_ci_95)} to {format_number(f.upper_ci_95)}"
+def _limits_csv(f: Figure) -> Limits | str:
+    return _pair(f.lower_ci_95, f.upper_ci_95)
 
 
 def _count_csv(f: Figure) -> str:
@@ -295,11 +293,10 @@ def trend_card(view: View) -> ChartCard:
     return card
 
 
-def _pair(lower: float | None, upper: float | None) -> str:
+def _pair(lower: float | None, upper: float | None) -> Limits | str:
+    """An interval for the CSV, written as two columns (exporters.write_tidy_csv)."""
     return (
-        ""
-        if lower is None or upper is None
-        else f"{format_number(lower)} to {format_number(upper)}"
+        "" if lower is None or upper is None else Limits(format_number(lower), format_number(upper))
     )
 
 
@@ -510,10 +507,17 @@ def deciles_card(view: View) -> ChartCard:
                 format_number(b.value),
                 _pair(b.lower, b.upper),
                 "" if b.count is None else b.count,
-                format_number(denominator) + (" estimated" if api_note and denominator else ""),
+                _denominator_csv(denominator, estimated=bool(api_note and denominator)),
             ]
         )
     return card
+
+
+def _denominator_csv(denominator: float | None, *, estimated: bool) -> Estimate | str:
+    """Estimated births are whole births (the estimate is not more precise than that)."""
+    if denominator is None:
+        return ""
+    return Estimate(format_number(round(denominator) if estimated else denominator), estimated)
 
 
 def _england_deciles(indicator: Indicator):

@@ -1,13 +1,16 @@
-"""Write stored observations back in the 27-column Fingertips export layout."""
+"""CSV out: stored observations in the 27-column Fingertips export layout, and the tidy tables
+of the pages' downloads and the API (numbers as published, one column per limit, provenance)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import TextIO
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import NamedTuple, TextIO
 
 from indicators.csv_safety import SafeWriter
 from indicators.importers.fingertips import EXPORT_HEADER
-from indicators.models import Area, AreaLevel, Indicator, Observation, Origin
+from indicators.models import Area, AreaLevel, ImportRun, Indicator, Observation, Origin
 
 AREA_TYPE_NAMES = {
     AreaLevel.ENGLAND: "England",
@@ -18,11 +21,112 @@ AREA_TYPE_NAMES = {
 }
 
 
+# Fifteen significant digits: every figure Fingertips publishes (it writes at most 15) comes back
+# as published, and arithmetic noise in derived figures (6.699999999999999) is rounded away.
+SIGNIFICANT_DIGITS = 15
+LICENCE = "Open Government Licence v3.0"
+FINGERTIPS = "OHID Fingertips (Public Health Profiles)"
+PROVENANCE_COLUMNS = ["source", "licence", "data_current_at"]
+
+
 def format_number(number: float | None) -> str:
-    """Full precision, as Fingertips writes it; whole numbers without a decimal point."""
+    """A figure as published (up to 15 significant digits); whole numbers without a point."""
     if number is None:
         return ""
-    return str(int(number)) if number.is_integer() else repr(number)
+    number = float(number)
+    if number.is_integer():
+        return str(int(number))
+    return f"{number:.{SIGNIFICANT_DIGITS}g}"
+
+
+class Limits(NamedTuple):
+    """A confidence interval in a CSV row: written as two columns, lower and upper."""
+
+    lower: str
+    upper: str
+
+
+class Estimate(NamedTuple):
+    """A number that may be an estimate: written as the number and a yes/no column."""
+
+    value: str
+    estimated: bool
+
+
+@dataclass(frozen=True)
+class Provenance:
+    """Where a CSV's figures come from: written as the last three columns of every row."""
+
+    source: str
+    licence: str = LICENCE
+    data_current_at: datetime | None = None
+
+    def cells(self) -> list[str]:
+        current = self.data_current_at.isoformat(timespec="seconds") if self.data_current_at else ""
+        return [self.source, self.licence, current]
+
+
+def fingertips_provenance(indicator: Indicator | None = None) -> Provenance:
+    """Fingertips as the source, current at the newest import that holds the indicator's rows
+    (without an indicator: that holds any rows)."""
+    runs = (
+        ImportRun.objects.filter(observations__indicator=indicator)
+        if indicator
+        else ImportRun.objects.filter(observations__isnull=False)
+    )
+    current = (
+        runs.exclude(data_current_at=None)
+        .order_by("-data_current_at")
+        .values_list("data_current_at", flat=True)
+        .first()
+    )
+    source = f"{FINGERTIPS}, indicator {indicator.fingertips_id}" if indicator else FINGERTIPS
+    return Provenance(source, data_current_at=current)
+
+
+def _kinds(columns: Sequence[str], rows: Sequence[Sequence[object]]) -> list[type | None]:
+    """Per column: Limits or Estimate when any row holds one there, else None (plain cells)."""
+    kinds: list[type | None] = []
+    for i in range(len(columns)):
+        found = {type(row[i]) for row in rows if i < len(row)}
+        kinds.append(Limits if Limits in found else Estimate if Estimate in found else None)
+    return kinds
+
+
+def tidy_header(columns: Sequence[str], kinds: Sequence[type | None]) -> list[str]:
+    """Column names, with an interval column split into its limits and an estimate flagged."""
+    header = []
+    for column, kind in zip(columns, kinds, strict=True):
+        if kind is Limits:
+            header += [f"{column}: lower limit", f"{column}: upper limit"]
+        elif kind is Estimate:
+            header += [column, f"{column} is an estimate"]
+        else:
+            header.append(column)
+    return header + PROVENANCE_COLUMNS
+
+
+def tidy_row(row: Sequence[object], header_kinds: Sequence[type | None], provenance) -> list:
+    cells: list[object] = []
+    for cell, kind in zip(row, header_kinds, strict=False):
+        if kind is Limits:
+            cells += list(cell) if isinstance(cell, Limits) else ["", ""]
+        elif kind is Estimate:
+            cells += [cell.value, "yes" if cell.estimated else "no"] if cell else ["", ""]
+        else:
+            cells.append(format_number(cell) if isinstance(cell, float) else cell)
+    return cells + provenance.cells()
+
+
+def write_tidy_csv(out, columns, rows, provenance: Provenance) -> None:
+    """One header row, then one row per record: numbers as published, one column per limit,
+    and the source, licence and "data current at" on every row (a spreadsheet or pandas reads
+    it as it stands). Text a spreadsheet would run as a formula is neutralised."""
+    kinds = _kinds(columns, rows)
+    writer = SafeWriter(out)
+    writer.writerow(tidy_header(columns, kinds))
+    for row in rows:
+        writer.writerow(tidy_row(row, kinds, provenance))
 
 
 def export_rows(indicator: Indicator) -> Iterable[list[str]]:

@@ -21,7 +21,7 @@ from indicators.csv_safety import SafeWriter
 from indicators.definitions import INDICATORS
 from indicators.deprivation import decile_number, sii_over_deciles
 from indicators.disclosure import disclose
-from indicators.exporters import format_number
+from indicators.exporters import fingertips_provenance, format_number, write_tidy_csv
 from indicators.importers.runs import close_stale_runs
 from indicators.models import (
     Area,
@@ -179,15 +179,13 @@ def indicator_csv(request: HttpRequest, fingertips_id: int, chart: str) -> HttpR
     if chart not in CARD_BUILDERS:
         raise Http404("No such chart")
     card = cached_card(chart, _view(request, indicator))
-    return _card_csv(card, f"{indicator.fingertips_id}-{chart}")
+    return _card_csv(card, f"{indicator.fingertips_id}-{chart}", fingertips_provenance(indicator))
 
 
-def _card_csv(card, name: str) -> HttpResponse:
+def _card_csv(card, name: str, provenance) -> HttpResponse:
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
-    writer = SafeWriter(response)
-    writer.writerow(card.columns)
-    writer.writerows(card.csv_rows)
+    write_tidy_csv(response, card.columns, card.csv_rows, provenance)
     return response
 
 
@@ -203,7 +201,7 @@ def area_profile(request: HttpRequest, code: str) -> HttpResponse:
 def area_profile_csv(request: HttpRequest, code: str) -> HttpResponse:
     """The numbers of an area profile's table, at full precision."""
     area = get_object_or_404(Area, code=code)
-    return _card_csv(_profile(area)[1], f"profile-{area.code}")
+    return _card_csv(_profile(area)[1], f"profile-{area.code}", fingertips_provenance())
 
 
 def _profile(area: Area):

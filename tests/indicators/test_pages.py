@@ -134,7 +134,9 @@ def test_indicator_page_draws_one_point_per_area_with_data_and_its_table_matches
     assert sum(sum(v is not None for v in t["x"]) for t in drawn) == 14
     csv_response = client.get(compare.csv_url)
     rows = list(csv.reader(io.StringIO(csv_response.content.decode())))
-    assert rows[0] == compare.columns
+    # Tidy: the interval's limits in two columns, then source, licence and data current at.
+    assert rows[0][:2] == compare.columns[:2]
+    assert rows[0][-3:] == ["source", "licence", "data_current_at"]
     assert len(rows) - 1 == len(compare.rows)
     for shown, downloaded in zip(compare.rows, rows[1:], strict=True):
         assert shown[0] == downloaded[0]
