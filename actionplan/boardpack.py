@@ -51,7 +51,7 @@ from actionplan.models import QuarterlyReview, QuarterlyUpdate, Rating
 from actionplan.rag import Rag
 from indicators.configuration import areas_config
 from indicators.models import ImportRun, Observation, Origin
-from indicators.templatetags.dashboard import compared_with
+from indicators.vocabulary import Comparison
 
 # ------------------------------------------------------------------------------------------
 # Plain values
@@ -352,8 +352,8 @@ def _measure_line(row: presenters.MeasureRow, region: str) -> MeasureLine:
     else:
         value = f"{figure.value:.1f}" + (f" {unit}" if unit else "")
         period = figure.period
-        england = compared_with(figure.comparison_england or "Not compared", "England")
-        regional = compared_with(figure.comparison_region or "Not compared", region)
+        england = Comparison.of(figure.comparison_england).describe("England")
+        regional = Comparison.of(figure.comparison_region).describe(region)
     if measure.target_value is not None:
         target = f"{measure.target_value:g}"
         if measure.target_date:

@@ -1,11 +1,15 @@
 from django import template
 
-register = template.Library()
+from indicators.vocabulary import Comparison
 
-_PHRASES = {"Similar": "{label} to {benchmark}", "Not compared": "Not compared with {benchmark}"}
+register = template.Library()
 
 
 @register.filter
 def compared_with(label: str, benchmark: str) -> str:
-    """A comparison in words: "Worse than England", "Similar to England", "Not compared with…"."""
-    return _PHRASES.get(label, "{label} than {benchmark}").format(label=label, benchmark=benchmark)
+    """A comparison in words: "Worse than England", "Similar to England", "Not compared with…"
+    (the vocabulary's phrase; an empty comparison is Not compared)."""
+    try:
+        return Comparison.of(label).describe(benchmark)
+    except ValueError:
+        return f"{label} than {benchmark}"
