@@ -283,6 +283,7 @@ def trend_card(view: View) -> ChartCard:
                 _pair(main.lowers[i], main.uppers[i]),
             ]
         )
+    _add_missing_periods(card, periods, len(trend_series))
     latest = lookup.get((area_code, periods[-1]))
     card.about = [
         *_method_paragraphs(indicator, view.benchmark),
@@ -291,6 +292,18 @@ def trend_card(view: View) -> ChartCard:
         + ".",
     ]
     return card
+
+
+def _add_missing_periods(card: ChartCard, periods: list[str], areas: int) -> None:
+    """Rows for the periods between the first and last that have no figures (the chart shades
+    them), each in its place in time order."""
+    gaps = charts.missing_periods(periods)
+    for gap in gaps:
+        card.rows.append([gap, *["No data"] * areas, "–"])
+        card.csv_rows.append([gap, *[""] * areas, ""])
+    if gaps:
+        card.rows.sort(key=lambda row: charts.period_position(row[0]) or 0)
+        card.csv_rows.sort(key=lambda row: charts.period_position(row[0]) or 0)
 
 
 def _pair(lower: float | None, upper: float | None) -> Limits | str:
