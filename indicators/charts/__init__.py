@@ -21,7 +21,7 @@ from indicators.charts.compare import AreaBar, BenchmarkLine, compare_areas_char
 from indicators.charts.deciles import DECILE_AXIS_TITLE, DecileBar, deciles_chart
 from indicators.charts.maps import MapArea, map_chart
 from indicators.charts.spine import SpineRow, spine_chart, spine_position
-from indicators.charts.trend import TrendSeries, trend_chart
+from indicators.charts.trend import TrendSeries, missing_periods, period_position, trend_chart
 
 __all__ = [
     "COMPARISON_COLOURS",
@@ -45,6 +45,8 @@ __all__ = [
     "deciles_chart",
     "figure_json",
     "map_chart",
+    "missing_periods",
+    "period_position",
     "spine_chart",
     "spine_position",
     "trend_chart",

@@ -41,7 +41,7 @@ CHART_JS = """container => ({
   traces: container.data.map(t => ({
     type: t.type || "scatter", mode: t.mode || "", name: t.name || "",
     orientation: t.orientation || "v", x: t.x || [], y: t.y || [], lon: t.lon || [],
-    ids: t.ids || null, customdata: t.customdata || [], meta: t.meta || null,
+    ids: t.ids || null, customdata: t.customdata || [], meta: t.meta || null, text: t.text || null,
     colour: (t.marker && t.marker.color) || null,
   })),
   shapes: (container.layout.shapes || []).map(s => s.name || ""),
@@ -120,7 +120,8 @@ def chart_rows(slug: str, data: dict) -> dict[tuple, object]:
         return {
             (t["name"], period): shown(y)
             for t in traces
-            for period, y in zip(t["x"], t["y"], strict=True)
+            # Points sit at their time; each carries its period label as text.
+            for period, y in zip(t.get("text") or t["x"], t["y"], strict=True)
         }
     if slug == "map":
         labels = {

@@ -27,6 +27,7 @@ from indicators.charts import (
     deciles_chart,
     figure_json,
     map_chart,
+    missing_periods,
     spine_chart,
     spine_position,
     trend_chart,
@@ -259,7 +260,7 @@ def test_trend_leaves_a_gap_where_a_value_is_missing(trend_series):
     assert list(main.y) == [5.9, None, 7.1, 7.3, 7.8]
     assert main.connectgaps is False
     assert len(_drawn(main.y)) == 4
-    assert [a.x for a in fig.layout.annotations] == ["2019 - 21"]
+    assert [a.hovertext for a in fig.layout.annotations] == ["Blackpool, 2019 - 21: no data"]
     for trace, series in zip(
         sorted(fig.data, key=lambda t: t.name),
         sorted(trend_series, key=lambda s: s.name),
@@ -268,11 +269,35 @@ def test_trend_leaves_a_gap_where_a_value_is_missing(trend_series):
         assert len(_drawn(trace.y)) == len(_drawn(series.values))
 
 
-def test_trend_puts_periods_in_order_on_a_category_axis(trend_series):
+def test_trend_puts_periods_in_order_on_a_time_axis(trend_series):
     fig = trend_chart(series=trend_series, unit=UNIT, title="Trend")
 
-    assert fig.layout.xaxis.type == "category"
-    assert list(fig.layout.xaxis.categoryarray) == PERIODS
+    assert fig.layout.xaxis.type == "linear"
+    assert list(fig.layout.xaxis.ticktext) == PERIODS
+    steps = [b - a for a, b in itertools.pairwise(fig.layout.xaxis.tickvals)]
+    assert all(step == pytest.approx(1, abs=0.01) for step in steps)
+
+
+def test_trend_spaces_unequal_periods_by_real_time_and_shows_the_gap():
+    """Issue 12: 2015-17, 2016-18, 2022-24 were drawn evenly spaced, hiding five periods."""
+    periods = ["2015 - 17", "2016 - 18", "2022 - 24"]
+    series = [
+        TrendSeries(name="Lancashire", periods=periods, values=[4.7, 4.7, None], is_main=True),
+        TrendSeries(name="England", periods=periods, values=[3.9, 3.9, 4.2]),
+    ]
+    fig = trend_chart(series=series, unit=UNIT, title="Trend")
+
+    first, second, last = fig.layout.xaxis.tickvals
+    assert last - second == pytest.approx(6 * (second - first), abs=0.02)
+    missing = ["2017 - 19", "2018 - 20", "2019 - 21", "2020 - 22", "2021 - 23"]
+    assert missing_periods(periods) == missing
+    england = next(t for t in fig.data if t.name == "England")
+    assert list(england.text) == ["2015 - 17", "2016 - 18", *missing, "2022 - 24"]
+    assert list(england.y) == [3.9, 3.9, None, None, None, None, None, 4.2]  # the line breaks
+    assert england.connectgaps is False
+    assert len(fig.layout.shapes) == 5  # each missing period shaded
+    notes = {a.hovertext for a in fig.layout.annotations}
+    assert {f"{p}: no figures published" for p in missing} <= notes
 
 
 def test_trend_shows_intervals_for_the_main_area_only(trend_series):
