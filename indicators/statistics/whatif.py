@@ -349,13 +349,23 @@ class Simulation:
     rate_median: float = 0.0
 
 
+def _first_quartile_by_row(rates: np.ndarray) -> np.ndarray:
+    """Each row's 25th percentile, interpolated at rank (m - 1)/4 + 1 (as `best_quartile`);
+    a partial sort of the two ranks needed, faster than np.percentile on wide rows."""
+    position = (rates.shape[1] - 1) * 0.25
+    low = int(position)
+    high = min(low + 1, rates.shape[1] - 1)
+    parted = np.partition(rates, [low, high], axis=1)
+    return parted[:, low] + (parted[:, high] - parted[:, low]) * (position - low)
+
+
 def _comparator_draws(rng, comparator: Comparator, draws: int) -> np.ndarray | None:
     if comparator.kind == "target" or (comparator.count is None and not comparator.members):
         return None if comparator.value is None else np.full(draws, comparator.value)
     if comparator.kind == "best_quartile":
         members = np.array(comparator.members, dtype=float)
         rates = 1000 * rng.gamma(members[:, 0] + 0.5, 1.0, size=(draws, len(members)))
-        return np.percentile(rates / members[:, 1], 25, axis=1)
+        return _first_quartile_by_row(rates / members[:, 1])
     return 1000 * rng.gamma(comparator.count + 0.5, 1.0, size=draws) / comparator.denominator
 
 
