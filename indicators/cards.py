@@ -17,7 +17,14 @@ from django.urls import reverse
 from indicators import chart_text, charts
 from indicators.caching import cached
 from indicators.configuration import areas_config
-from indicators.deprivation import decile_number, sii_over_deciles
+from indicators.deprivation import (
+    decile_number,
+    describe_missing,
+    missing_quantiles,
+    quantiles_expected,
+    sii_over_deciles,
+)
+from indicators.disclosure import CountState, disclose, withhold_beside
 from indicators.exporters import Estimate, Limits, format_number
 from indicators.models import Indicator, InequalityDataset, Observation, Polarity
 from indicators.presenters import (
@@ -430,20 +437,29 @@ def deciles_card(view: View) -> ChartCard:
         InequalityDataset.objects.filter(indicator=indicator).prefetch_related("points").first()
     )
     if dataset is not None:
+        threshold = settings.DISCLOSURE_THRESHOLD
+        shown = {p.quantile: _disclosed(p, threshold) for p in dataset.points.all()}
         bars = [
             charts.DecileBar(
                 decile=p.quantile,
-                value=p.value,
-                lower=p.lower_ci_95,
-                upper=p.upper_ci_95,
-                count=int(p.count) if p.count is not None else None,
+                value=shown[p.quantile]["value"],
+                lower=shown[p.quantile]["lower"],
+                upper=shown[p.quantile]["upper"],
+                count=shown[p.quantile]["count"],
                 estimated_denominator=p.denominator_is_estimate,
             )
             for p in dataset.points.all()
         ]
+        points = list(dataset.points.all())
+        missing = missing_quantiles(
+            [p.quantile for p in points],
+            [p.value for p in points],
+            quantiles_expected(dataset.quantile_type),
+        )
+        calculable = dataset.sii is not None and not missing
         line = (
             (dataset.sii_intercept, dataset.sii_intercept + dataset.sii)
-            if dataset.sii is not None and dataset.sii_intercept is not None
+            if calculable and dataset.sii_intercept is not None
             else None
         )
         card.title = f"{dataset.name} (local data)"
@@ -451,8 +467,8 @@ def deciles_card(view: View) -> ChartCard:
             f"SII {dataset.sii:.2f} (95% CI {dataset.sii_lower:.2f} to "
             f"{dataset.sii_upper:.2f}), RII {dataset.rii:.2f} (95% CI "
             f"{dataset.rii_lower:.2f} to {dataset.rii_upper:.2f})"
-            if dataset.sii is not None
-            else "SII cannot be calculated"
+            if calculable
+            else "SII cannot be calculated" + (f": {describe_missing(missing)}" if missing else "")
         )
         card.about = [
             f"{dataset.source}. {dataset.period_note}. {dataset.quantile_type}.",
@@ -460,7 +476,8 @@ def deciles_card(view: View) -> ChartCard:
             "the report gives no births. They are marked as estimates here and in the CSV.",
             f"{sii_text}. Sign convention: least deprived minus most deprived; {dataset.sii_note}.",
         ]
-        denominators = {p.quantile: p for p in dataset.points.all()}
+        denominators = {q: _Withheld(row["denominator"]) for q, row in shown.items()}
+        suppressed = {q for q, row in shown.items() if row["suppressed"]}
         api_note = "estimated"
     else:
         england = _england_deciles(indicator)
@@ -494,6 +511,7 @@ def deciles_card(view: View) -> ChartCard:
             else f"SII cannot be calculated: {result.reason}.",
         ]
         denominators = {decile_number(o.category): o for o in observations}
+        suppressed = set()
         api_note = ""
     fig = charts.deciles_chart(deciles=bars, unit=indicator.unit, title=card.title, sii_line=line)
     card.figure = _figure(fig)
@@ -505,6 +523,11 @@ def deciles_card(view: View) -> ChartCard:
         shown_denominator = _fmt(denominator, 0) + (
             " (estimate)" if api_note and denominator else ""
         )
+        if b.decile in suppressed:
+            withheld = "Withheld with the count"
+            card.rows.append([str(b.decile), withheld, withheld, "Suppressed", withheld])
+            card.csv_rows.append([b.decile, "", "", "suppressed", ""])
+            continue
         card.rows.append(
             [
                 str(b.decile),
@@ -533,6 +556,29 @@ def _denominator_csv(denominator: float | None, *, estimated: bool) -> Estimate 
     return Estimate(format_number(round(denominator) if estimated else denominator), estimated)
 
 
+@dataclass(frozen=True)
+class _Withheld:
+    denominator: float | None
+
+
+def _disclosed(point, threshold: int) -> dict:
+    """A local quantile's figures as they may be shown: a suppressed count takes its rate,
+    interval and denominator with it (any of them would give it back)."""
+    count = disclose(point.count, threshold=threshold)
+    beside = withhold_beside(
+        count.state,
+        value=point.value,
+        lower=point.lower_ci_95,
+        upper=point.upper_ci_95,
+        denominator=point.denominator,
+    )
+    return {
+        **beside,
+        "count": int(count.value) if count.value is not None else None,
+        "suppressed": count.state is CountState.SUPPRESSED,
+    }
+
+
 def _england_deciles(indicator: Indicator):
     rows = list(
         Observation.objects.filter(
@@ -541,9 +587,11 @@ def _england_deciles(indicator: Indicator):
             category_type__icontains="deprivation deciles",
         ).order_by("-period_sortable", "category_type")
     )
-    if not rows:
+    # The newest breakdown with a value (one published wholly withheld is passed over).
+    with_value = [o for o in rows if o.value is not None]
+    if not with_value:
         return None
-    key = (rows[0].period_sortable, rows[0].category_type)
+    key = (with_value[0].period_sortable, with_value[0].category_type)
     chosen = sorted(
         (o for o in rows if (o.period_sortable, o.category_type) == key),
         key=lambda o: decile_number(o.category) or 99,

@@ -36,3 +36,11 @@ def disclose(count: float | None, *, threshold: int) -> DisclosedCount:
     if 0 < count < threshold:
         return DisclosedCount(None, CountState.SUPPRESSED)
     return DisclosedCount(count, CountState.SHOWN)
+
+
+def withhold_beside(state: CountState, **figures: float | None) -> dict[str, float | None]:
+    """The figures shown beside a count: all withheld (None) when the count is suppressed, since
+    a rate with its denominator (or its interval) lets a reader work the count back out."""
+    if state is CountState.SUPPRESSED:
+        return dict.fromkeys(figures)
+    return dict(figures)

@@ -16,7 +16,7 @@ from django.db.models import Count
 
 from indicators.caching import cached
 from indicators.configuration import AreasConfig, areas_config
-from indicators.disclosure import CountState, disclose
+from indicators.disclosure import CountState, disclose, withhold_beside
 from indicators.models import Area, AreaLevel, Indicator, Observation, Origin, Polarity
 
 BENCHMARK_FIELDS = {
@@ -94,6 +94,17 @@ def figure_of(observation: Observation, *, benchmark: str = "england") -> Figure
         if observation.origin not in {Origin.PUBLISHED, Origin.AGGREGATED}
         else None
     )
+    # A withheld count takes with it every figure that would give it back.
+    shown = withhold_beside(
+        count.state if count else CountState.SHOWN,
+        value=observation.value,
+        lower_ci_95=observation.lower_95,
+        upper_ci_95=observation.upper_95,
+        lower_ci_998=_first(observation.lower_ci_998, observation.computed_lower_ci_998),
+        upper_ci_998=_first(observation.upper_ci_998, observation.computed_upper_ci_998),
+        denominator=observation.denominator,
+    )
+    withheld = count is not None and count.state is CountState.SUPPRESSED
     return Figure(
         indicator_id=observation.indicator.fingertips_id,
         area_code=area.code,
@@ -101,16 +112,20 @@ def figure_of(observation: Observation, *, benchmark: str = "england") -> Figure
         area_level=area.level,
         period=observation.period_label,
         period_sortable=observation.period_sortable,
-        value=observation.value,
-        lower_ci_95=observation.lower_95,
-        upper_ci_95=observation.upper_95,
-        lower_ci_998=_first(observation.lower_ci_998, observation.computed_lower_ci_998),
-        upper_ci_998=_first(observation.upper_ci_998, observation.computed_upper_ci_998),
-        limits_source="published" if published else ("engine" if engine else ""),
+        value=shown["value"],
+        lower_ci_95=shown["lower_ci_95"],
+        upper_ci_95=shown["upper_ci_95"],
+        lower_ci_998=shown["lower_ci_998"],
+        upper_ci_998=shown["upper_ci_998"],
+        limits_source=""
+        if withheld
+        else "published"
+        if published
+        else ("engine" if engine else ""),
         count=count.value if count else observation.count,
         count_state=count.state if count else _state(observation.count),
-        denominator=observation.denominator,
-        value_note=observation.value_note,
+        denominator=shown["denominator"],
+        value_note="Withheld with its small count" if withheld else observation.value_note,
         origin=observation.origin,
         comparison=getattr(observation, BENCHMARK_FIELDS.get(benchmark, "comparison_england")),
         comparison_england=observation.comparison_england,

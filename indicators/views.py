@@ -19,8 +19,14 @@ from indicators.charts import COMPARISON_ORDER
 from indicators.configuration import areas_config
 from indicators.csv_safety import SafeWriter
 from indicators.definitions import INDICATORS
-from indicators.deprivation import decile_number, sii_over_deciles
-from indicators.disclosure import disclose
+from indicators.deprivation import (
+    decile_number,
+    describe_missing,
+    missing_quantiles,
+    quantiles_expected,
+    sii_over_deciles,
+)
+from indicators.disclosure import disclose, withhold_beside
 from indicators.exporters import fingertips_provenance, format_number, write_tidy_csv
 from indicators.importers.runs import close_stale_runs
 from indicators.models import (
@@ -31,7 +37,12 @@ from indicators.models import (
     LimitsCheck,
     Observation,
 )
-from indicators.narrative import describe_sii
+from indicators.narrative import (
+    RII_DEFINITION,
+    SII_DEFINITION,
+    describe_sii,
+    rii_is_meaningful,
+)
 
 
 def _home_parameters(request: HttpRequest, versions) -> dict | HttpResponse:
@@ -312,18 +323,25 @@ def inequalities(request: HttpRequest) -> HttpResponse:
     for dataset in InequalityDataset.objects.select_related("indicator", "area").prefetch_related(
         "points"
     ):
-        points = [
-            {"point": p, "count": disclose(p.count, threshold=threshold)}
-            for p in dataset.points.all()
-        ]
+        points = [_disclosed_point(p, threshold) for p in dataset.points.all()]
+        missing = _missing_quantiles(dataset)
         narrative = describe_sii(
-            sii=dataset.sii,
+            sii=None if missing else dataset.sii,
             lower=dataset.sii_lower,
             upper=dataset.sii_upper,
             rii=dataset.rii,
             unit=dataset.indicator.unit,
+            reason=describe_missing(missing) if missing else "",
         )
-        datasets.append({"dataset": dataset, "points": points, "narrative": narrative})
+        datasets.append(
+            {
+                "dataset": dataset,
+                "points": points,
+                "narrative": narrative,
+                "calculable": dataset.sii is not None and not missing,
+                "rii_meaningful": rii_is_meaningful(dataset.rii),
+            }
+        )
     return render(
         request,
         "indicators/inequalities.html",
@@ -331,8 +349,35 @@ def inequalities(request: HttpRequest) -> HttpResponse:
             "datasets": datasets,
             "england": cached(("england-deciles",), england_decile_gradients),
             "threshold": threshold,
+            "sii_definition": SII_DEFINITION,
+            "rii_definition": RII_DEFINITION,
         },
     )
+
+
+def _missing_quantiles(dataset: InequalityDataset) -> list[int]:
+    """The dataset's quantiles with no value; its stored SII is not shown when there are any."""
+    points = list(dataset.points.all())
+    return missing_quantiles(
+        [p.quantile for p in points],
+        [p.value for p in points],
+        quantiles_expected(dataset.quantile_type),
+    )
+
+
+def _disclosed_point(point, threshold: int) -> dict:
+    """A quantile's row as it may be shown: with its count suppressed, its rate, interval and
+    denominator are withheld too, since any of them with the others gives the count back."""
+    count = disclose(point.count, threshold=threshold)
+    beside = withhold_beside(
+        count.state,
+        value=point.value,
+        lower=point.lower_ci_95,
+        upper=point.upper_ci_95,
+        denominator=point.denominator,
+        published_value=point.published_value,
+    )
+    return {"point": point, "count": count, **beside}
 
 
 @cached_page
@@ -356,25 +401,31 @@ def inequality_csv(request: HttpRequest, slug: str) -> HttpResponse:
         ]
     )
     for point in dataset.points.all():
-        count = disclose(point.count, threshold=settings.DISCLOSURE_THRESHOLD)
+        row = _disclosed_point(point, settings.DISCLOSURE_THRESHOLD)
         writer.writerow(
             [
                 point.quantile,
-                format_number(count.value),
-                count.state,
-                format_number(point.denominator),
+                format_number(row["count"].value),
+                row["count"].state,
+                format_number(row["denominator"]),
                 "estimated" if point.denominator_is_estimate else "",
-                format_number(point.value),
-                format_number(point.lower_ci_95),
-                format_number(point.upper_ci_95),
-                format_number(point.published_value),
+                format_number(row["value"]),
+                format_number(row["lower"]),
+                format_number(row["upper"]),
+                format_number(row["published_value"]),
             ]
         )
     writer.writerow([])
-    writer.writerow(["sii", format_number(dataset.sii), "lower", format_number(dataset.sii_lower),
-                     "upper", format_number(dataset.sii_upper)])  # fmt: skip
-    writer.writerow(["rii", format_number(dataset.rii), "lower", format_number(dataset.rii_lower),
-                     "upper", format_number(dataset.rii_upper)])  # fmt: skip
+    missing = _missing_quantiles(dataset)
+    if missing:
+        writer.writerow(["sii", "cannot be calculated: " + describe_missing(missing)])
+    else:
+        writer.writerow(["sii", format_number(dataset.sii), "lower",
+                         format_number(dataset.sii_lower), "upper",
+                         format_number(dataset.sii_upper)])  # fmt: skip
+        writer.writerow(["rii", format_number(dataset.rii), "lower",
+                         format_number(dataset.rii_lower), "upper",
+                         format_number(dataset.rii_upper)])  # fmt: skip
     writer.writerow(["note", dataset.sii_note])
     return response
 
@@ -396,8 +447,10 @@ def england_decile_gradients() -> list[dict]:
             row
         )
     latest: dict[int, tuple] = {}
-    for key in groups:  # ordered newest first within each indicator
-        latest.setdefault(key[0], key)
+    for key, members in groups.items():  # ordered newest first within each indicator
+        # A breakdown published without a single value (withheld) is not the latest figure.
+        if any(o.value is not None for o in members):
+            latest.setdefault(key[0], key)
     gradients = []
     for key in latest.values():
         observations = sorted(groups[key], key=lambda o: decile_number(o.category) or 99)
@@ -409,8 +462,18 @@ def england_decile_gradients() -> list[dict]:
             uppers=[o.upper_95 for o in observations],
             populations=[o.denominator for o in observations],
         )
+        limits = result.limits[0] if result.calculable and result.limits else None
         gradients.append(
             {
+                "narrative": describe_sii(
+                    sii=result.sii if result.calculable else None,
+                    lower=limits.sii_lower if limits else None,
+                    upper=limits.sii_upper if limits else None,
+                    rii=result.rii if result.calculable else None,
+                    unit=observations[0].indicator.unit,
+                    reason=result.reason,
+                ),
+                "rii_meaningful": rii_is_meaningful(result.rii),
                 "indicator": observations[0].indicator,
                 "period": observations[0].period_label,
                 "category_type": key[2],
