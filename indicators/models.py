@@ -426,3 +426,5 @@ class DataVersion(models.Model):
                 "changed_at = excluded.changed_at",
                 [(scope, now) for scope in sorted(scopes)],
             )
+
+from indicators.neighbours_models import PeerGroup, PeerGroupMember  # noqa: E402, F401
