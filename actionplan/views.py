@@ -10,7 +10,6 @@ from functools import wraps
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, models, transaction
 from django.db.models import Max
@@ -18,6 +17,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.decorators import method_decorator
 from django.views.generic import CreateView, DetailView, FormView, UpdateView
 
 from actionplan import (
@@ -51,7 +51,8 @@ from indicators.configuration import areas_config
 
 
 def plan_role_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Anonymous users go to the login page; signed-in users without a plan role get 403."""
+    """The plan-role access rule, once for every plan page: anonymous users go to the login
+    page; signed-in users without a plan role get 403 (`PlanRoleRequiredMixin` applies it)."""
 
     @login_required
     @wraps(view)
@@ -167,15 +168,18 @@ def board_pack(request: HttpRequest, pk: int) -> HttpResponse:
 # who may do what is decided in `actionplan.workflow`.
 
 
-class PlanRoleRequiredMixin(LoginRequiredMixin):
-    """Anonymous users go to the login page; signed-in users without a plan role get 403."""
+class PlanRoleRequiredMixin:
+    """`plan_role_required` for class-based views (the rule is written once, there); a view
+    sets itself up in `admitted`, which runs only once the rule has let the user in."""
 
+    @method_decorator(plan_role_required)
     def dispatch(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        if not request.user.is_authenticated:
-            return self.handle_no_permission()
-        if not has_plan_role(request.user):
-            raise PermissionDenied("You need a role in the plan to see it.")
-        return super().dispatch(request, *args, **kwargs)
+        response = self.admitted(request, *args, **kwargs)
+        return response or super().dispatch(request, *args, **kwargs)  # type: ignore[misc]
+
+    def admitted(self, request: HttpRequest, *args, **kwargs) -> HttpResponse | None:
+        """Set the view up for an admitted user; a response returned here is sent instead."""
+        return None
 
 
 def _current_plan_or_404() -> Plan:
@@ -191,13 +195,12 @@ class ReviewListView(PlanRoleRequiredMixin, CreateView):
     template_name = "actionplan/reviews.html"
     form_class = ReviewForm
 
-    def dispatch(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        if request.user.is_authenticated and has_plan_role(request.user):
-            self.plan = _current_plan_or_404()
-            self.can_manage = workflow.can_manage_reviews(request.user)
-            if request.method == "POST" and not self.can_manage:
-                raise PermissionDenied("Only the group opens a quarterly review.")
-        return super().dispatch(request, *args, **kwargs)
+    def admitted(self, request: HttpRequest, *args, **kwargs) -> HttpResponse | None:
+        self.plan = _current_plan_or_404()
+        self.can_manage = workflow.can_manage_reviews(request.user)
+        if request.method == "POST" and not self.can_manage:
+            raise PermissionDenied("Only the group opens a quarterly review.")
+        return None
 
     def get_form(self, form_class=None):
         return super().get_form(form_class) if self.can_manage else None
@@ -435,15 +438,12 @@ class RatingView(ReviewWriteMixin, UpdateView):
     template_name = "actionplan/rating_form.html"
     form_class = RatingForm
 
-    def dispatch(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        if request.user.is_authenticated and has_plan_role(request.user):
-            if not workflow.can_rate(request.user):
-                raise PermissionDenied("Only the group sets a final RAG.")
-            self.review = self.load_review()
-            self.area = get_object_or_404(
-                PriorityArea, plan=self.review.plan, number=kwargs["number"]
-            )
-        return super().dispatch(request, *args, **kwargs)
+    def admitted(self, request: HttpRequest, *args, **kwargs) -> HttpResponse | None:
+        if not workflow.can_rate(request.user):
+            raise PermissionDenied("Only the group sets a final RAG.")
+        self.review = self.load_review()
+        self.area = get_object_or_404(PriorityArea, plan=self.review.plan, number=kwargs["number"])
+        return None
 
     def get_object(self, queryset=None) -> Rating:
         proposal = _proposals(self.review).get(self.area.pk, (rag.Rag.NOT_RATED, ""))
@@ -493,12 +493,11 @@ class FreezeView(ReviewWriteMixin, FormView):
     template_name = "actionplan/freeze.html"
     form_class = FreezeForm
 
-    def dispatch(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        if request.user.is_authenticated and has_plan_role(request.user):
-            if not workflow.can_manage_reviews(request.user):
-                raise PermissionDenied("Only the group freezes a quarter.")
-            self.review = self.load_review()
-        return super().dispatch(request, *args, **kwargs)
+    def admitted(self, request: HttpRequest, *args, **kwargs) -> HttpResponse | None:
+        if not workflow.can_manage_reviews(request.user):
+            raise PermissionDenied("Only the group freezes a quarter.")
+        self.review = self.load_review()
+        return None
 
     def get_form_kwargs(self) -> dict:
         return super().get_form_kwargs() | {"review": self.review}
@@ -527,20 +526,19 @@ class ActionUpdateView(PlanRoleRequiredMixin, UpdateView):
     template_name = "actionplan/update_form.html"
     form_class = UpdateForm
 
-    def dispatch(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        if request.user.is_authenticated and has_plan_role(request.user):
-            self.action = get_object_or_404(
-                Action.objects.select_related("objective__priority_area__plan", "owner"),
-                pk=kwargs["pk"],
-            )
-            if not workflow.can_update_action(request.user, self.action):
-                raise PermissionDenied("Only the action's owner enters its update.")
-            self.review = workflow.open_review(self.action.objective.priority_area.plan)
-            if self.review is None:
-                if request.method == "POST":
-                    raise PermissionDenied("No quarter is open: updates cannot be changed.")
-                return render(request, self.template_name, {"action": self.action, "review": None})
-        return super().dispatch(request, *args, **kwargs)
+    def admitted(self, request: HttpRequest, *args, **kwargs) -> HttpResponse | None:
+        self.action = get_object_or_404(
+            Action.objects.select_related("objective__priority_area__plan", "owner"),
+            pk=kwargs["pk"],
+        )
+        if not workflow.can_update_action(request.user, self.action):
+            raise PermissionDenied("Only the action's owner enters its update.")
+        self.review = workflow.open_review(self.action.objective.priority_area.plan)
+        if self.review is None:
+            if request.method == "POST":
+                raise PermissionDenied("No quarter is open: updates cannot be changed.")
+            return render(request, self.template_name, {"action": self.action, "review": None})
+        return None
 
     def get_object(self, queryset=None) -> QuarterlyUpdate:
         return QuarterlyUpdate.objects.filter(
