@@ -171,10 +171,7 @@ MIDDLEWARE = [
     # A control character (NUL...) in the address or a parameter: 400 before any view runs.
     "imr_dashboard.middleware.RefuseControlCharacters",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    # Pages and API answers gzipped (static files come from WhiteNoise above, precompressed).
-    # BREACH: Django masks the CSRF token afresh on every response and this middleware pads
-    # each gzip stream with random bytes (Django 4.2+), so a token cannot be read off sizes.
-    "django.middleware.gzip.GZipMiddleware",
+    # Pages are gzipped by the TLS proxy (deploy/nginx/), not here: no worker time spent on it.
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",

@@ -281,3 +281,16 @@ def test_a_client_cannot_choose_its_address_with_x_forwarded_for(proxied):
     assert statuses == [200, 200, 200, 200, 429]
     # ... so the address the client named is not locked out.
     assert proxied.sign_in("bob", "wrong-password", source="127.0.0.8").status == 200
+
+
+def test_pages_and_api_answers_are_gzipped_by_the_proxy(proxied):
+    """Issue 12: pages went out uncompressed (83 kB, 19 kB gzipped)."""
+    for path in ["/", "/api/v1/schema/", "/accessibility/"]:
+        packed = proxied.request("GET", path, headers={"Accept-Encoding": "gzip, br"})
+        assert packed.status == 200, path
+        assert packed.headers["Content-Encoding"] == "gzip", path
+        assert "Accept-Encoding" in packed.headers["Vary"], path
+    plain = proxied.request("GET", "/")
+    assert plain.status == 200
+    assert "Content-Encoding" not in plain.headers
+    assert "<html" in plain.text
