@@ -8,10 +8,12 @@ The upload page and `manage.py import_local_data` both call `preview_file` then 
 from __future__ import annotations
 
 import hashlib
+import io
 from dataclasses import dataclass
 from datetime import date
 
-from django.db import transaction
+from django.core.cache import cache
+from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -22,6 +24,7 @@ from localdata.schema import TEMPLATES
 from localdata.validator import Areas, validate
 
 FIRST_CHANGES = 20
+RECORDS_SECONDS = 3600
 SHOWN_ERRORS = 50
 
 
@@ -89,7 +92,27 @@ def preview_file(
         upload.save()
         UploadFile.objects.create(upload=upload, content=data)
     upload._records = result.records  # kept for a commit straight after (the command)
+    _keep_records(upload.pk, result.records)
     return upload
+
+
+def _records_key(pk: int) -> str:
+    return f"localdata:records:{pk}"
+
+
+def _keep_records(pk: int, records: list[dict]) -> None:
+    """Keep the validated rows for the commit (a cache miss re-reads the stored original)."""
+    try:
+        cache.set(_records_key(pk), records, RECORDS_SECONDS)
+    except Exception:
+        pass
+
+
+def _kept_records(pk: int) -> list[dict] | None:
+    try:
+        return cache.get(_records_key(pk))
+    except Exception:
+        return None
 
 
 def reject_unread(template: str, file_name: str, size: int, *, user) -> Upload:
@@ -150,10 +173,11 @@ def compare(template: str, records: list[dict]) -> Diff:
     """What the records would add, change and remove among the current rows they replace."""
     model = ROW_MODELS[template]
     key, values = TEMPLATES[template].key, _value_columns(template)
-    current = {}
+    width = len(key)
+    current: dict[tuple, tuple] = {}
     rows = model.objects.filter(removed_by__isnull=True).filter(_scope(template, records))
-    for row in rows.values("pk", *key, *values):
-        current[tuple(row[k] for k in key)] = row
+    for row in rows.values_list(*key, *values, "pk"):
+        current[row[:width]] = row
     diff = Diff([], [], [], 0, [])
     for record in records:
         clean = _clean(template, record)
@@ -161,15 +185,16 @@ def compare(template: str, records: list[dict]) -> Diff:
         old = current.pop(k, None)
         if old is None:
             diff.added.append(clean)
-        elif any(_differs(old[c], clean[c]) for c in values):
-            diff.changed.append((old["pk"], clean))
+        elif old[width:-1] != tuple(clean[c] for c in values):  # Decimal("1.50") == Decimal("1.5")
+            diff.changed.append((old[-1], clean))
             if len(diff.first_changes) < FIRST_CHANGES:
-                diff.first_changes.append(_change_text(key, k, values, old, clean))
+                old_values = dict(zip(values, old[width:-1], strict=True))
+                diff.first_changes.append(_change_text(key, k, values, old_values, clean))
         else:
             diff.unchanged += 1
     if template == "C":
         current = {}  # an upload of C replaces only its own keys
-    diff.removed = [row["pk"] for row in current.values()]
+    diff.removed = [row[-1] for row in current.values()]
     return diff
 
 
@@ -201,7 +226,7 @@ def commit(upload: Upload) -> Upload:
             upload.status = Upload.Status.REFUSED
             upload.save(update_fields=["status"])
             raise CommitRefused("Data changed since preview: upload the file again to preview.")
-        records = getattr(upload, "_records", None) or _records_of(upload)
+        records = _kept_records(upload.pk) or _records_of(upload)
         diff = compare(template, records)
         _apply(upload, diff)
         state.latest = upload
@@ -222,12 +247,42 @@ def _apply(upload: Upload, diff: Diff) -> None:
     gone = diff.removed + [pk for pk, _ in diff.changed]
     model.objects.filter(pk__in=gone).update(removed_by=upload)
     new = diff.added + [record for _, record in diff.changed]
-    model.objects.bulk_create((model(added_by=upload, **record) for record in new), batch_size=5000)
+    if connection.vendor == "postgresql":
+        _copy_rows(model, upload, new)
+    else:
+        model.objects.bulk_create(
+            (model(added_by=upload, **record) for record in new), batch_size=5000
+        )
     upload.added, upload.changed = len(diff.added), len(diff.changed)
     upload.removed, upload.unchanged = len(diff.removed), diff.unchanged
     upload.status = Upload.Status.COMMITTED
     upload.committed_at = timezone.now()
     upload.save()
+
+
+def _copy_rows(model, upload: Upload, records: list[dict]) -> None:
+    """PostgreSQL's COPY: the new rows in one stream (NULL unquoted, text quoted, so "" stays)."""
+    if not records:
+        return
+    names = TEMPLATES[upload.template].names
+    buffer = io.StringIO()
+    lead = f"{upload.pk},"
+    for record in records:
+        buffer.write(lead + ",".join(_copy_value(record[n]) for n in names) + "\n")
+    buffer.seek(0)
+    columns = ", ".join(["added_by_id", *names])
+    with connection.cursor() as cursor:
+        cursor.copy_expert(
+            f"COPY {model._meta.db_table} ({columns}) FROM STDIN WITH (FORMAT csv)", buffer
+        )
+
+
+def _copy_value(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, int):
+        return str(value)
+    return '"' + str(value).replace('"', '""') + '"'
 
 
 def rows_after(template: str, upload_id: int):

@@ -59,7 +59,8 @@ def _read_csv(data: bytes) -> Table:
 
 
 def _table(records: list[list[str]], file_type: str) -> Table:
-    numbered = [(n, tuple(c.strip() for c in r)) for n, r in enumerate(records, start=1)]
+    strip = str.strip
+    numbered = [(n, tuple(map(strip, r))) for n, r in enumerate(records, start=1)]
     numbered = [(n, cells) for n, cells in numbered if any(cells)]
     if not numbered or numbered[0][0] != 1:
         raise FileProblem("File: row 1 must be the header with the template's column names.")

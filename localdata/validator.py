@@ -85,16 +85,23 @@ def validate(table: Table, template_code: str, *, areas: Areas, today: date) -> 
     if not _header_ok(table.header, template, result):
         return result
     index = {name: i for i, name in enumerate(table.header)}
+    columns = [(column, index[column.name], {}) for column in template.columns]
+    key_names, first = template.key, table.header[0]
+    allowed = _AllowedAreas(areas, template_code)
     seen: dict[tuple, int] = {}
     for number, cells in table.rows:
-        if tuple(c.lower() for c in cells[: len(table.header)]) == table.header:
+        if (
+            cells
+            and cells[0].lower() == first
+            and tuple(c.lower() for c in cells[: len(table.header)]) == table.header
+        ):
             result.error(f"Row {number}: repeats the header; one template and one header a file.")
             continue
-        record = _typed_row(number, cells, index, template, result)
+        record = _typed_row(number, cells, columns, len(index), result)
         if record is None:
             continue
-        _row_rules(number, record, template_code, areas, today, result)
-        key = tuple(record[k] for k in template.key)
+        _row_rules(number, record, template_code, allowed, today, result)
+        key = tuple(record[k] for k in key_names)
         if key in seen:
             result.error(f"Row {number}: same key as row {seen[key]} ({', '.join(template.key)}).")
         else:
@@ -136,16 +143,31 @@ def _header_ok(header: tuple[str, ...], template: Template, result: Result) -> b
     return not problems
 
 
-def _typed_row(number, cells, index, template: Template, result: Result) -> dict | None:
-    if len(cells) > len(index) and any(cells[len(index) :]):
+class _AllowedAreas:
+    """`Areas.allowed`, worked out once per template and area type."""
+
+    def __init__(self, areas: Areas, template: str):
+        self.areas, self.template, self.known = areas, template, {}
+
+    def __call__(self, area_type: str | None) -> frozenset[str]:
+        if area_type not in self.known:
+            self.known[area_type] = self.areas.allowed(self.template, area_type)
+        return self.known[area_type]
+
+
+def _typed_row(number, cells, columns, width: int, result: Result) -> dict | None:
+    if len(cells) > width and any(cells[width:]):
         result.error(f"Row {number}: more cells than the header has columns.")
         return None
     record: dict = {"_row": number}
     ok = True
-    for column in template.columns:
-        position = index[column.name]
-        raw = cells[position] if position < len(cells) else ""
-        value, problem = _parse(column, raw)
+    count = len(cells)
+    for column, position, parsed in columns:  # each column's cells, parsed once (they repeat)
+        raw = cells[position] if position < count else ""
+        known = parsed.get(raw)
+        if known is None:
+            known = parsed[raw] = _parse(column, raw)
+        value, problem = known
         if problem:
             result.error(cell_error(number, column.name, problem, raw))
             ok = False
@@ -207,10 +229,10 @@ def _range(column: Column, value) -> tuple[object, str | None]:
     return value, None
 
 
-def _row_rules(n: int, r: dict, code: str, areas: Areas, today: date, result: Result) -> None:
-    area_type = r.get("area_type")
-    if r["area_code"] not in areas.allowed(code, area_type):
-        result.error(cell_error(n, "area_code", _area_problem(code, r, areas), r["area_code"]))
+def _row_rules(n: int, r: dict, code: str, allowed, today: date, result: Result) -> None:
+    if r["area_code"] not in allowed(r.get("area_type")):
+        problem = _area_problem(code, r, allowed.areas)
+        result.error(cell_error(n, "area_code", problem, r["area_code"]))
     checks = {"A": _rules_a, "B1": _rules_b1, "B2": _rules_b2, "C": _rules_c}[code]
     for column, problem, value in checks(r, today):
         if column is None:
