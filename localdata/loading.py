@@ -7,6 +7,7 @@ The upload page and `manage.py import_local_data` both call `preview_file` then 
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
 from dataclasses import dataclass
@@ -102,10 +103,8 @@ def _records_key(pk: int) -> str:
 
 def _keep_records(pk: int, records: list[dict]) -> None:
     """Keep the validated rows for the commit (a cache miss re-reads the stored original)."""
-    try:
+    with contextlib.suppress(Exception):  # a failing cache only means the commit reads again
         cache.set(_records_key(pk), records, RECORDS_SECONDS)
-    except Exception:
-        pass
 
 
 def _kept_records(pk: int) -> list[dict] | None:
