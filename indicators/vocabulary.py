@@ -402,6 +402,9 @@ class SuppressionReason(Term):
 
     SMALL_COUNT = "small_count", "Small count"
     COMPLEMENTARY = "complementary", "Withheld so a small count cannot be worked out"
+    RATE_FEW_DEATHS = "rate_few_deaths", "Rate withheld: fewer than 8 deaths"
+    GROUP_HAS_WITHHELD_CELL = "group_has_withheld_cell", "Rate withheld: a count in its row is"
+    SMALL_DENOMINATOR = "small_denominator", "Percentage withheld: too few in its denominator"
 
 
 # --------------------------------------------------------------------------------------------
