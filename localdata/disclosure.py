@@ -11,7 +11,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from enum import IntEnum, StrEnum
+from enum import IntEnum
+
+from indicators.vocabulary import Disclosure as State
+from indicators.vocabulary import SuppressionReason as Reason
 
 SMALLEST_SHOWN = 8  # counts 1-7 are suppressed
 RATE_MIN_DEATHS = 8  # IMR and its limits withheld below this many deaths
@@ -36,54 +39,19 @@ class Tier(IntEnum):
         }[self.value]
 
 
-class State(StrEnum):
-    """The state of one value; every value shown or downloaded carries one."""
-
-    OK = "ok"
-    SUPPRESSED = "suppressed"
-    PROVIDER_SUPPRESSED = "provider_suppressed"
-    MISSING = "missing"
-    NOT_APPLICABLE = "not_applicable"
-    LOW_QUALITY = "low_quality"
-
-    @property
-    def symbol(self) -> str:
-        return STATE_WORDS[self][0]
-
-    @property
-    def label(self) -> str:
-        return STATE_WORDS[self][1]
-
-    @property
-    def explanation(self) -> str:
-        return STATE_WORDS[self][2]
-
-
-STATE_WORDS = {
-    State.OK: ("", "Shown", "The value as held (rounded to 5 where counts are rounded)."),
-    State.SUPPRESSED: (
-        "*",
-        "Suppressed",
-        "Held here but withheld: a count of 1 to 7, or a cell hidden so that "
-        "such a count cannot be worked out from a total.",
-    ),
-    State.PROVIDER_SUPPRESSED: (
-        "**",
-        "Suppressed at source",
-        "Withheld by the organisation that supplied it.",
-    ),
-    State.MISSING: ("–", "Missing", "Not received: no file has given this value."),
-    State.NOT_APPLICABLE: ("n/a", "Not applicable", "The measure does not apply here."),
-    State.LOW_QUALITY: ("!", "Low quality", "Shown, but the data behind it are incomplete."),
+# The words of each state and reason are the vocabulary's (indicators/vocabulary.py); here only
+# what the pages say to explain them.
+EXPLANATIONS = {
+    State.SHOWN: "The value as held (counts rounded to the nearest 5 where counts are rounded).",
+    State.ROUNDED: "Rounded to protect confidentiality.",
+    State.SUPPRESSED: "Held here but withheld: a count of 1 to 7, or a cell hidden so that such "
+    "a count cannot be worked out from a total.",
+    State.SUPPRESSED_AT_SOURCE: "Withheld by the organisation that supplied it.",
+    State.MISSING: "Not received: no file has given this value.",
+    State.NOT_APPLICABLE: "The measure does not apply here (no births, for a rate).",
+    State.LOW_QUALITY: "Shown, but the data behind it are incomplete.",
 }
-
-
-class Reason(StrEnum):
-    SMALL_COUNT = "small_count"
-    COMPLEMENTARY = "complementary"
-    RATE_FEW_DEATHS = "rate_few_deaths"
-    GROUP_HAS_WITHHELD_CELL = "group_has_withheld_cell"
-    SMALL_DENOMINATOR = "small_denominator"
+STATE_WORDS = {state: (state.symbol, state.label, EXPLANATIONS[state]) for state in State}
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,10 +123,10 @@ def count(
     if value is None:
         return Shown(None, State.MISSING)
     if tier is Tier.RESTRICTED:
-        return Shown(value, State.OK)
+        return Shown(value, State.SHOWN)
     if reason is not None or is_small(value):
         return Shown(None, State.SUPPRESSED, str(reason or Reason.SMALL_COUNT))
-    return Shown(round5(value) if rounded else value, State.OK)
+    return Shown(round5(value) if rounded else value, State.SHOWN)
 
 
 def rate(value: float | None, deaths: float | None, tier: Tier, *, group_withheld: bool) -> Shown:
@@ -167,12 +135,12 @@ def rate(value: float | None, deaths: float | None, tier: Tier, *, group_withhel
         return Shown(None, State.MISSING)
     unreliable = deaths < RATE_RELIABLE_DEATHS
     if tier is Tier.RESTRICTED:
-        return Shown(value, State.OK, unreliable=unreliable)
+        return Shown(value, State.SHOWN, unreliable=unreliable)
     if deaths < RATE_MIN_DEATHS:
         return Shown(None, State.SUPPRESSED, Reason.RATE_FEW_DEATHS)
     if group_withheld:
         return Shown(None, State.SUPPRESSED, Reason.GROUP_HAS_WITHHELD_CELL)
-    return Shown(value, State.OK, unreliable=unreliable)
+    return Shown(value, State.SHOWN, unreliable=unreliable)
 
 
 def percent(
@@ -188,12 +156,12 @@ def percent(
     if value is None or numerator is None or denominator is None:
         return Shown(None, State.MISSING)
     if tier is Tier.RESTRICTED:
-        return Shown(value, State.OK)
+        return Shown(value, State.SHOWN)
     if numerator < min_numerator:
         return Shown(None, State.SUPPRESSED, Reason.SMALL_COUNT)
     if denominator < min_denominator:
         return Shown(None, State.SUPPRESSED, Reason.SMALL_DENOMINATOR)
-    return Shown(value, State.OK)
+    return Shown(value, State.SHOWN)
 
 
 def free_text(text: str | None, tier: Tier) -> str:

@@ -261,7 +261,7 @@ def measures(tier: Tier) -> list[MeasureSeries]:
         for r in rows:
             value = float(r.numerator / r.denominator * 100)
             if published or tier is Tier.RESTRICTED:
-                shown = Shown(value, State.OK)
+                shown = Shown(value, State.SHOWN)
             else:  # below upper tier and not published: counts 1-7 and small denominators
                 numerator = count(float(r.numerator), tier)
                 shown = (

@@ -42,7 +42,7 @@ def test_rates_withheld_under_eight_deaths_and_marked_unreliable_under_twenty():
         tier=Tier.PUBLIC,
     )
     cell = grid.rows[0].cells[0]
-    assert cell.rate.state is State.OK and cell.rate.unreliable
+    assert cell.rate.state is State.SHOWN and cell.rate.unreliable
     assert not grid.rows[0].cells[9].rate.unreliable
     few = deprivation_grid(
         [("X", "X")], [[1000] * 10], [[0] * 10], county=("C", "C"), tier=Tier.PUBLIC
