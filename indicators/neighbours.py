@@ -39,6 +39,8 @@ class Group:
     members: tuple[tuple[str, str, str], ...]  # (code, name, closeness band) in rank order
     purpose: str
     source: str
+    version: str = ""
+    error: str = ""  # the last fetch's failure, for groups fetched from the API
 
     @property
     def short_name(self) -> str:
@@ -71,9 +73,28 @@ def dfe_groups() -> tuple[Group, ...]:
 
 
 def groups_for(area_code: str) -> list[Group]:
-    """The area's groups, the current list first."""
+    """The area's groups: the DfE lists (the current one first), then those in the database
+    (CIPFA and NHS England peers fetched from the API, analysts' own)."""
     found = [g for g in dfe_groups() if g.area_code == area_code]
-    return sorted(found, key=lambda g: g.name != DEFAULT_LIST)
+    return sorted(found, key=lambda g: g.name != DEFAULT_LIST) + stored_groups(area_code)
+
+
+def stored_groups(area_code: str) -> list[Group]:
+    from indicators.neighbours_models import PeerGroup
+
+    stored = PeerGroup.objects.filter(area_code=area_code).prefetch_related("members")
+    return [
+        Group(
+            name=g.name,
+            area_code=g.area_code,
+            members=tuple((m.code, m.name or m.code, "") for m in g.members.all()),
+            purpose=g.purpose,
+            source=g.source,
+            version=g.version,
+            error=g.fetch_error,
+        )
+        for g in stored.order_by("kind", "name")
+    ]
 
 
 def group_for(area_code: str, name: str = DEFAULT_LIST) -> Group | None:

@@ -141,8 +141,8 @@ def neighbours_section(indicator) -> dict:
     def build():
         shown = []
         for group in neighbours.groups_for(areas_config().home.code):
-            ranking = neighbours.ranking(indicator, group)
-            if ranking is not None and ranking.of > 1:
+            ranking = neighbours.ranking(indicator, group) if group.members else None
+            if (ranking is not None and ranking.of > 1) or group.error:
                 shown.append({"group": group, "ranking": ranking})
         return shown
 

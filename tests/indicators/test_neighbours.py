@@ -44,6 +44,7 @@ def test_rank_group_by_hand():
     assert by_code["c"].rank is None
 
 
+@pytest.mark.django_db
 def test_dfe_lists_are_loaded_as_data_and_never_mixed():
     groups = neighbours.dfe_groups()
     assert len(groups) == 6
@@ -68,3 +69,33 @@ def test_injury_admissions_rank_the_county_among_its_dfe_neighbours(snapshot):
     # Infant mortality is not published for the neighbours in the bundled data: no rank.
     infant = Client().get("/indicators/92196/").content.decode()
     assert "ranks" not in infant.split('data-testid="findings"')[1].split("</div>")[0]
+
+
+@pytest.mark.django_db
+def test_fetched_groups_are_ranked_and_a_failed_fetch_is_shown(snapshot):
+    from indicators.neighbours_models import PeerGroup
+
+    good = PeerGroup.objects.create(
+        kind="cipfa",
+        name="CIPFA nearest neighbours",
+        area_code="E10000017",
+        purpose="Built by CIPFA; not built for perinatal outcomes.",
+        version="fetched 2026-12-07",
+    )
+    for rank, code in enumerate(["E10000024", "E10000019", "E08000002"], start=1):
+        good.members.create(code=code, name=code, rank=rank)
+    PeerGroup.objects.create(
+        kind="nhse",
+        name="NHS England peer groups",
+        area_code="E10000017",
+        purpose="Built by NHS England; not built for perinatal outcomes.",
+        fetch_error="2026-12-07 01:00: the API listed no neighbours",
+    )
+    page = Client().get("/indicators/90284/").content.decode()
+    section = page.split('data-testid="neighbours"')[1]
+    assert "CIPFA nearest neighbours" in section and "of 4</strong>" in section
+    assert (
+        "The last fetch of this list failed (2026-12-07 01:00: the API listed no neighbours)"
+        in section
+    )
+    assert "there is no list to show" in section
