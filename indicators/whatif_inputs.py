@@ -237,9 +237,7 @@ def statement(
         comp = comparator(comparator_kind, outcome_key, out, target, group)
     except Missing as error:
         missing = str(error).replace(code, area.name)
-        return Statement(
-            outcome_key, factor, comparator_kind, None, None, tuple(sources), missing
-        )
+        return Statement(outcome_key, factor, comparator_kind, None, None, tuple(sources), missing)
     result = w.run(area.name, out, prev, params, comp, scenario_p, draws, seed)
     return Statement(outcome_key, factor, comparator_kind, result, word(result), tuple(sources))
 
@@ -266,3 +264,33 @@ def page_statements(fingertips_id: int, code: str | None = None) -> list[Stateme
 def _scenario(factor: str) -> float | None:
     """The scenario prevalence shown first: 6% for smoking at delivery (the national ambition)."""
     return 0.06 if factor == "smoking_at_delivery" else None
+
+
+@dataclass(frozen=True)
+class BoardLine:
+    """One what-if statement as the board pack prints it: sentence, scenario and caveats."""
+
+    title: str
+    headline: str
+    scenario: str
+    caveats: tuple[str, ...]
+
+
+def board_lines(fingertips_ids, code: str | None = None) -> list[BoardLine]:
+    """The what-if statements for a priority area's measures (their indicators' ids), each
+    once, only those with a number (a missing input is left to the pages, which name it)."""
+    seen, lines = set(), []
+    for fingertips_id in fingertips_ids:
+        for s in page_statements(fingertips_id, code):
+            key = (s.outcome_key, s.factor, s.comparator_kind)
+            if s.result is None or key in seen:
+                continue
+            seen.add(key)
+            title = (
+                f"{w.FACTOR_PHRASES[s.factor][0].capitalize()} and "
+                f"{w.OUTCOME_NAMES[s.outcome_key]}, against {s.result.comparator_name}"
+            )
+            words = s.wording
+            headline = " ".join(filter(None, [words.headline, words.qualifier, words.indicative]))
+            lines.append(BoardLine(title, headline, words.scenario, words.caveats))
+    return lines

@@ -137,3 +137,15 @@ def test_method_page_cites_every_neighbour_list_with_its_version(db):
     assert page.count('data-testid="neighbour-list"') == 6
     assert "(May 2025 model)" in page and "(April 2021 LGR version)" in page
     assert "sn_may_2025.xlsx" in page
+
+
+def test_board_lines_give_each_statement_once_with_its_caveats(report_inputs):
+    from indicators.whatif_inputs import board_lines
+
+    _figure(92196, areas_config().england.code, "2014 - 16", 3.9, 7000, 1794871)
+    lines = board_lines([92196, 93085, 20101])
+    assert [line.title for line in lines] == [
+        "Smoking at delivery and infant mortality, against England"
+    ]
+    assert "is similar to England (3.9)" in lines[0].headline
+    assert "Salihu" in lines[0].caveats[0]
