@@ -59,17 +59,25 @@ def snapshot_county(manifest: dict) -> str:
     return county.get("code", "") if isinstance(county, dict) else ""
 
 
-def rows_for_areas(data: bytes, codes: set[str]) -> bytes:
-    """The export's header and the rows whose area code is one of `codes`, unchanged."""
+def rows_for_areas(data: bytes, codes: set[str] | None, keep: dict | None = None) -> bytes:
+    """The export's header and the rows whose area code is one of `codes` (None: any) and
+    whose columns named in `keep` hold one of the values listed, unchanged."""
     text = data.decode("utf-8-sig")
     rows = csv.reader(io.StringIO(text, newline=""))
     header = next(rows)
     names = [h.strip().lower() for h in header]
-    column = names.index("area code")
+    wanted = {names.index("area code"): codes} if codes is not None else {}
+    for name, values in (keep or {}).items():
+        wanted[names.index(name.strip().lower())] = set(values)
+    width = max(wanted, default=0)
     out = io.StringIO(newline="")
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(header)
-    writer.writerows(row for row in rows if len(row) > column and row[column] in codes)
+    writer.writerows(
+        row
+        for row in rows
+        if len(row) > width and all(row[i] in allowed for i, allowed in wanted.items())
+    )
     return out.getvalue().encode("utf-8")
 
 
@@ -116,7 +124,8 @@ def _load_for_areas(path: Path, entry: dict, codes: set[str] | None, where: str)
         error = f"{where}: cannot be loaded ({type(exc).__name__})"
         return record_failure(source=source, location=location, error=error)
     name = where if where != str(path) else path.name
-    body = data if codes is None else rows_for_areas(data, codes)
+    keep = entry.get("keep")
+    body = data if codes is None and not keep else rows_for_areas(data, codes, keep)
     run = start_run(source=source, location=location, data_current_at=current_at)
     return import_bodies(run, [(name, body)])
 

@@ -167,12 +167,16 @@ def test_every_chart_has_a_text_alternative_and_a_permalink_that_restores_the_vi
 
 
 @pytest.mark.django_db
-def test_empty_indicator_says_no_data_instead_of_drawing_zero(client, snapshot):
+def test_an_indicator_without_bundled_data_says_what_is_true_and_draws_nothing(client, snapshot):
     response = client.get(reverse("indicators:indicator", args=[92705]))
 
     assert response.status_code == 200
-    assert all(card.figure is None for card in response.context["cards"])
-    assert "No data has been published for this indicator yet." in response.content.decode()
+    assert response.context["cards"] == []
+    page = response.content.decode()
+    assert "not in the data bundled with the dashboard" in page
+    assert "arrive with the first refresh" in page
+    assert "No data has been published" not in page
+    assert ", :" not in page  # no heading with an empty period
 
 
 @pytest.mark.django_db
