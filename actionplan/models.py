@@ -5,6 +5,8 @@ Every change is kept with who made it and when (django-simple-history).
 
 from __future__ import annotations
 
+from datetime import date
+
 from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.validators import MaxLengthValidator
@@ -293,6 +295,8 @@ class QuarterlyReview(models.Model):
         if stored is not None and stored["state"] == self.State.FROZEN:
             raise ValidationError(f"{self} is frozen: nobody can change it.")
         refusals = self._refusals(stored, freezing=False)
+        # The app's form and the admin's: a quarter outside the plan's period is not opened.
+        refusals.extend(self._outside_the_plan(stored))
         if self.state == self.State.OPEN and self.plan_id is not None:
             # The database refuses a second open review too; this says it in words.
             other = (
@@ -357,6 +361,31 @@ class QuarterlyReview(models.Model):
                 )
         return refusals
 
+    def _outside_the_plan(self, stored: dict | None) -> list[tuple[str | None, str]]:
+        """A quarter is opened only within its plan's period: an ended plan is an archive."""
+        if stored is not None or None in (self.plan_id, self.financial_year, self.quarter):
+            return []
+        year = self.financial_year + (self.quarter == 4)
+        starts = date(year, 1 if self.quarter == 4 else 1 + 3 * self.quarter, 1)
+        plan = self.plan
+        if starts > plan.ends:
+            return [
+                (
+                    None,
+                    f"{plan} ended on {plan.ends.day} {plan.ends:%B %Y}: no quarter can be opened "
+                    "on it. It stays readable as an archive; start its successor plan to carry on.",
+                )
+            ]
+        if (self.financial_year, self.quarter) < _financial_quarter(plan.starts):
+            return [
+                (
+                    "financial_year",
+                    f"{plan} starts on {plan.starts.day} {plan.starts:%B %Y}: open a quarter "
+                    "within it.",
+                )
+            ]
+        return []
+
     def areas_missing_a_final_rag(self) -> list[PriorityArea]:
         """The plan's priority areas with no final RAG here, or with "Not rated" as theirs."""
         rated = (
@@ -386,6 +415,12 @@ class QuarterlyReview(models.Model):
     @property
     def is_frozen(self) -> bool:
         return self.state == self.State.FROZEN
+
+
+def _financial_quarter(day: date) -> tuple[int, int]:
+    """(financial year, quarter) of a day: April to June 2020 is (2020, 1)."""
+    year = day.year if day.month >= 4 else day.year - 1
+    return year, ((day.month - 4) % 12) // 3 + 1
 
 
 def _by_field(refusals: list[tuple[str | None, str]]) -> dict[str, list[str]]:

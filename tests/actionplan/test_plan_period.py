@@ -1,0 +1,42 @@
+"""A plan has a period: after it ends no quarter opens on it, and it stays readable."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from actionplan.models import QuarterlyReview
+
+pytestmark = pytest.mark.django_db
+
+
+def _open(client, year: int, quarter: int):
+    return client.post(
+        reverse("actionplan:reviews"),
+        {
+            "financial_year": year,
+            "quarter": quarter,
+            "meeting_day": 1,
+            "meeting_month": 6,
+            "meeting_year": year + 1,
+        },
+    )
+
+
+def test_no_quarter_opens_after_the_plan_ends(client, plan, group_member):
+    assert str(plan.ends) == "2023-03-31"  # the bundled plan ran April 2020 to March 2023
+    client.force_login(group_member)
+    response = _open(client, 2023, 1)
+    assert response.status_code == 200
+    assert "ended on 31 March 2023: no quarter can be opened on it" in response.content.decode()
+    assert not QuarterlyReview.objects.exists()
+    # The last quarter of the plan still opens; the board still reads.
+    assert _open(client, 2022, 4).status_code == 302
+    assert client.get(reverse("actionplan:board")).status_code == 200
+
+
+def test_no_quarter_opens_before_the_plan_starts(client, plan, group_member):
+    client.force_login(group_member)
+    response = _open(client, 2019, 4)
+    assert "starts on 1 April 2020" in response.content.decode()
+    assert not QuarterlyReview.objects.exists()
