@@ -122,15 +122,24 @@ def neighbours_rank(indicator, observation):
     return neighbours.rank_for_findings(indicator, observation)
 
 
-@register.inclusion_tag("indicators/_findings.html")
-def findings_section(indicator) -> dict:
-    """Two or three sentences at the top of an indicator's page."""
-
+def _sentences(indicator) -> list[str]:
     def build():
         found = finding_input(indicator)
         return findings.sentences(found) if found else []
 
-    return {"sentences": cached(("findings", indicator.fingertips_id), build)}
+    return cached(("findings", indicator.fingertips_id), build)
+
+
+@register.inclusion_tag("indicators/_findings.html")
+def findings_section(indicator) -> dict:
+    """Two or three sentences at the top of an indicator's page."""
+    return {"sentences": _sentences(indicator)}
+
+
+@register.simple_tag
+def findings_text(indicator) -> str:
+    """The same sentences as one line: the first line of the page's charts' text alternatives."""
+    return " ".join(_sentences(indicator))
 
 
 @register.inclusion_tag("indicators/_neighbours.html")

@@ -99,3 +99,14 @@ def test_fetched_groups_are_ranked_and_a_failed_fetch_is_shown(snapshot):
         in section
     )
     assert "there is no list to show" in section
+
+
+@pytest.mark.django_db
+def test_findings_are_the_first_line_of_each_charts_text_alternative(snapshot):
+    import re
+
+    page = Client().get("/indicators/90284/").content.decode()
+    findings = re.search(r'data-testid="findings"[^>]*>\s*(.*?)\s*</div>', page, re.S).group(1)
+    captions = re.findall(r'<figcaption[^>]*id="[a-z-]+-caption">(.*?)<br>', page, re.S)
+    assert captions and all(c == findings.strip() for c in captions)
+    assert findings.startswith("In 2023/24, Lancashire")
