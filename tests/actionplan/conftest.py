@@ -6,11 +6,12 @@ import io
 from datetime import date
 
 import pytest
-from django.contrib.auth.models import Group, User
+from django.contrib.auth.models import User
 from django.core.management import call_command
 
 from actionplan import roles
-from actionplan.models import Action, QuarterlyReview
+from actionplan.models import Action
+from tests.factories import QuarterlyReviewFactory, UserFactory
 from tests.replay import load_once
 
 
@@ -21,10 +22,7 @@ def plan_roles(db):
 
 
 def _member(username: str, role: str | None) -> User:
-    user = User.objects.create_user(username, password="not-a-real-password")
-    if role:
-        user.groups.add(Group.objects.get(name=role))
-    return user
+    return UserFactory(username=username, roles=[role] if role else [])
 
 
 @pytest.fixture
@@ -85,7 +83,7 @@ def plan(loaded_plan):
 
 @pytest.fixture
 def review(plan):
-    return QuarterlyReview.objects.create(
+    return QuarterlyReviewFactory(
         plan=plan, financial_year=2021, quarter=2, meeting_date=date(2021, 10, 20)
     )
 

@@ -18,8 +18,6 @@ from django.urls import reverse
 
 from actionplan import workflow
 from actionplan.models import (
-    Action,
-    Objective,
     Plan,
     PriorityArea,
     QuarterlyReview,
@@ -29,6 +27,7 @@ from actionplan.models import (
 )
 from tests.actionplan.conftest import login
 from tests.actionplan.freezing import freeze_with_every_area_rated
+from tests.factories import ActionFactory, QuarterlyReviewFactory
 
 # Each shows nothing on a page: zero-width characters, the byte-order mark, no-break and
 # ideographic spaces, separators, a Hangul filler, and mixtures with ordinary white space.
@@ -65,11 +64,13 @@ def test_text_with_anything_visible_is_not_blank(text):
 @pytest.fixture
 def small_plan(db):
     """A plan of one area, objective and action, and its open review: no snapshot needed."""
-    plan = Plan.objects.create(title="Plan", starts=date(2021, 4, 1), ends=date(2026, 3, 31))
-    area = PriorityArea.objects.create(plan=plan, number=1, title="Safer sleep")
-    objective = Objective.objects.create(priority_area=area, number="1.1", text="Objective")
-    action = Action.objects.create(objective=objective, number="1.1.1", text="Action")
-    review = QuarterlyReview.objects.create(plan=plan, financial_year=2021, quarter=1)
+    action = ActionFactory(
+        number="1.1.1",
+        objective__priority_area__number=1,
+        objective__priority_area__title="Safer sleep",
+    )
+    area = action.objective.priority_area
+    review = QuarterlyReviewFactory(plan=area.plan, financial_year=2021, quarter=1)
     return review, area, action
 
 

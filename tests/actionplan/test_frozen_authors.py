@@ -6,22 +6,17 @@ with one UPDATE that the frozen quarter's `save()` guard never saw.
 
 from __future__ import annotations
 
-from datetime import date
-
 import pytest
 from django.contrib.auth.models import User
 from django.db.models import ProtectedError
 
 from actionplan import workflow
-from actionplan.models import (
-    Action,
-    Objective,
-    Plan,
-    PriorityArea,
-    QuarterlyReview,
-    QuarterlyUpdate,
-    Rag,
-    Rating,
+from actionplan.models import Rag
+from tests.factories import (
+    ActionFactory,
+    QuarterlyReviewFactory,
+    QuarterlyUpdateFactory,
+    RatingFactory,
 )
 
 
@@ -37,28 +32,24 @@ def people(db, settings):
 @pytest.fixture
 def quarters(people):
     """2021/22 Q1, frozen: Bob's update and Charlie's rating. Q2, open: Frank's update."""
-    plan = Plan.objects.create(title="Plan", starts=date(2021, 4, 1), ends=date(2026, 3, 31))
-    area = PriorityArea.objects.create(plan=plan, number=1, title="Safer sleep")
-    objective = Objective.objects.create(priority_area=area, number="1.1", text="Objective")
-    first, second = (
-        Action.objects.create(objective=objective, number=f"1.1.{n}", text=f"Action {n}")
-        for n in (1, 2)
+    first = ActionFactory(
+        number="1.1.1",
+        objective__priority_area__number=1,
+        objective__priority_area__title="Safer sleep",
     )
-    frozen = QuarterlyReview.objects.create(plan=plan, financial_year=2021, quarter=1)
-    QuarterlyUpdate.objects.create(
+    second = ActionFactory(number="1.1.2", objective=first.objective)
+    area = first.objective.priority_area
+    frozen = QuarterlyReviewFactory(plan=area.plan, financial_year=2021, quarter=1)
+    QuarterlyUpdateFactory(
         review=frozen, action=first, rag=Rag.AMBER, progress_note="Started", author=people["bob"]
     )
-    Rating.objects.create(
-        review=frozen,
-        priority_area=area,
-        proposed=Rag.AMBER,
-        final=Rag.AMBER,
-        decided_by=people["charlie"],
+    RatingFactory(
+        review=frozen, priority_area=area, proposed=Rag.AMBER, decided_by=people["charlie"]
     )
     workflow.freeze(frozen)
     frozen.refresh_from_db()
-    open_review = QuarterlyReview.objects.create(plan=plan, financial_year=2021, quarter=2)
-    QuarterlyUpdate.objects.create(
+    open_review = QuarterlyReviewFactory(plan=area.plan, financial_year=2021, quarter=2)
+    QuarterlyUpdateFactory(
         review=open_review,
         action=second,
         rag=Rag.GREEN,

@@ -22,6 +22,7 @@ from indicators.importers.fingertips import import_exports, import_file
 from indicators.models import DataVersion, ImportRun
 from indicators.refresh import refresh_from_api
 from tests.conftest import EXPORTS
+from tests.exports import headline_row, rewrite_export
 
 SNAPSHOT = EXPORTS / "snapshot"
 DISTRICTS = (SNAPSHOT / "lancashire_districts_501.csv").read_bytes()
@@ -35,28 +36,22 @@ BLACKPOOL, PERIOD, PUBLISHED, REVISED = "E06000009", "2022 - 24", "7.8", "7.9"
 
 def one_indicator(data: bytes, fingertips_id: int, revise: bool = False) -> bytes:
     """The real export's rows of one indicator; `revise` revises Blackpool's 2022 - 24 value."""
-    reader = csv.reader(io.StringIO(data.decode("utf-8-sig"), newline=""))
-    header = next(reader)
-    column = {name: i for i, name in enumerate(header)}
-    out = io.StringIO(newline="")
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(header)
-    revised = 0
-    for cells in reader:
-        if int(cells[column["Indicator ID"]]) != fingertips_id:
-            continue
-        if (
-            revise
-            and cells[column["Area Code"]] == BLACKPOOL
-            and cells[column["Time period"]] == PERIOD
-            and cells[column["Category Type"]] == ""
+    revised = []
+
+    def keep(_line: int, cells: list[str], header: list[str]) -> bool:
+        if int(cells[header.index("Indicator ID")]) != fingertips_id:
+            return False
+        if revise and headline_row(
+            cells, header, **{"Area Code": BLACKPOOL, "Time period": PERIOD}
         ):
-            assert cells[column["Value"]] == PUBLISHED
-            cells[column["Value"]] = REVISED
-            revised += 1
-        writer.writerow(cells)
-    assert revised == (1 if revise else 0)
-    return out.getvalue().encode()
+            assert cells[header.index("Value")] == PUBLISHED
+            cells[header.index("Value")] = REVISED
+            revised.append(cells)
+        return True
+
+    rows = rewrite_export(data, keep)
+    assert len(revised) == (1 if revise else 0)
+    return rows
 
 
 def pages(fingertips_id: int) -> dict[str, tuple[str, dict]]:
@@ -203,7 +198,7 @@ def test_a_refresh_with_one_revised_value_rebuilds_only_that_indicator(
     client, snapshot, httpserver, fast_refresh
 ):
     """Through the API refresh, which recomputes every indicator it downloaded."""
-    from tests.indicators.test_refresh import rewrite, serve
+    from tests.indicators.test_refresh import serve
 
     def revise(_line: int, cells: list[str], header: list[str]) -> None:
         at = {name: i for i, name in enumerate(header)}
@@ -221,7 +216,7 @@ def test_a_refresh_with_one_revised_value_rebuilds_only_that_indicator(
     before = versions()
 
     outcome = refresh_from_api(
-        base_url=serve(httpserver, districts=rewrite(DISTRICTS, revise), counties=COUNTIES)
+        base_url=serve(httpserver, districts=rewrite_export(DISTRICTS, revise), counties=COUNTIES)
     )
 
     assert (outcome.status, outcome.updated) == ("ok", 1), outcome.error

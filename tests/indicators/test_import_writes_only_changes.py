@@ -7,9 +7,6 @@ which only a recomputation replaces. Both run on SQLite and PostgreSQL.
 
 from __future__ import annotations
 
-import csv
-import io
-
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -18,6 +15,7 @@ from indicators.derived import recompute
 from indicators.importers.fingertips import import_bodies, import_exports, import_file, start_run
 from indicators.models import DataVersion, ImportRun, Observation
 from tests.conftest import EXPORTS, REAL_EXPORTS, observation_state
+from tests.exports import headline_row, rewrite_export
 
 SNAPSHOT = EXPORTS / "snapshot"
 DISTRICTS = (SNAPSHOT / "lancashire_districts_501.csv").read_bytes()
@@ -30,26 +28,18 @@ MARK = "not derived again"
 
 def revised(data: bytes, area: str, fingertips_id: int = INFANT_MORTALITY) -> bytes:
     """The real export with one headline value of `area` (2022 - 24) raised by 0.1."""
-    reader = csv.reader(io.StringIO(data.decode("utf-8-sig"), newline=""))
-    header = next(reader)
-    column = {name: i for i, name in enumerate(header)}
-    out = io.StringIO(newline="")
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(header)
-    changed = 0
-    for cells in reader:
-        if (
-            cells[column["Indicator ID"]] == str(fingertips_id)
-            and cells[column["Area Code"]] == area
-            and cells[column["Time period"]] == PERIOD
-            and cells[column["Sex"]] == "Persons"
-            and cells[column["Category Type"]] == ""
-        ):
-            cells[column["Value"]] = f"{float(cells[column['Value']]) + 0.1:.1f}"
-            changed += 1
-        writer.writerow(cells)
-    assert changed == 1
-    return out.getvalue().encode()
+    changed = []
+
+    def raise_one(_line: int, cells: list[str], header: list[str]) -> None:
+        wanted = {"Indicator ID": str(fingertips_id), "Area Code": area, "Time period": PERIOD}
+        if headline_row(cells, header, Sex="Persons", **wanted):
+            value = header.index("Value")
+            cells[value] = f"{float(cells[value]) + 0.1:.1f}"
+            changed.append(cells)
+
+    rows = rewrite_export(data, raise_one)
+    assert len(changed) == 1
+    return rows
 
 
 def import_districts(data: bytes):

@@ -24,6 +24,7 @@ from indicators.definitions import INDICATORS
 from indicators.models import ImportRun, Indicator, Observation, Origin
 from indicators.refresh import refresh_from_api
 from tests.conftest import EXPORTS, observation_state
+from tests.exports import rewrite_export
 
 SNAPSHOT = EXPORTS / "snapshot"
 DISTRICTS_FILE = SNAPSHOT / "lancashire_districts_501.csv"
@@ -117,19 +118,6 @@ def stored(row: dict[str, str]) -> Observation:
     )
 
 
-def rewrite(data: bytes, change) -> bytes:
-    """The export with `change(row_number, cells, header)` applied to each data row."""
-    reader = csv.reader(io.StringIO(data.decode("utf-8-sig"), newline=""))
-    header = next(reader)
-    out = io.StringIO(newline="")
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(header)
-    for cells in reader:
-        change(reader.line_num, cells, header)
-        writer.writerow(cells)
-    return out.getvalue().encode()
-
-
 def next_release(data: bytes) -> bytes:
     """A later release: every published value one higher, the same in both files.
 
@@ -142,7 +130,7 @@ def next_release(data: bytes) -> bytes:
         if cells[i].strip():
             cells[i] = repr(number(cells[i]) + 1)
 
-    return rewrite(data, bump)
+    return rewrite_export(data, bump)
 
 
 def assert_previous_data_in_use(before: list[tuple], run: ImportRun) -> None:
@@ -453,7 +441,7 @@ def test_a_bad_value_in_one_file_rejects_the_whole_refresh(
 
     # The districts file is good; only the counties file holds the bad value.
     outcome = refresh_from_api(
-        base_url=serve(httpserver, districts=districts, counties=rewrite(counties, spoil))
+        base_url=serve(httpserver, districts=districts, counties=rewrite_export(counties, spoil))
     )
 
     assert outcome.status == "rejected"
