@@ -27,6 +27,7 @@ from indicators.deprivation import (
 from indicators.disclosure import CountState, disclose, withhold_beside
 from indicators.exporters import Estimate, Limits, format_number
 from indicators.models import Indicator, InequalityDataset, Observation, Polarity
+from indicators.narrative import untested_difference
 from indicators.presenters import (
     Benchmark,
     Figure,
@@ -632,6 +633,14 @@ def profile_card(area, rows) -> ChartCard:
     for row in rows:
         mine, england = row.area, row.england
         comparison = (mine.comparison_england or "Not compared") if mine else "No data"
+        untested = (
+            untested_difference(mine.value, england.value, config.england.name)
+            if mine
+            and england
+            and comparison == "Not compared"
+            and mine.area_code != england.area_code
+            else ""
+        )
         spine_rows.append(
             charts.SpineRow(
                 indicator=row.indicator.short_name or row.indicator.name,
@@ -654,7 +663,7 @@ def profile_card(area, rows) -> ChartCard:
                 _fmt(england.value) if england else "No data",
                 _fmt(row.worst),
                 _fmt(row.best),
-                comparison,
+                f"{comparison}: {untested}" if untested else comparison,
             ]
         )
         card.csv_rows.append(

@@ -66,3 +66,27 @@ def describe_sii(
     if rii is not None:
         text += " " + describe_rii(rii)
     return text
+
+
+def untested_difference(
+    value: float | None, benchmark_value: float | None, benchmark_name: str
+) -> str:
+    """Where a figure could not be tested against its benchmark (no confidence interval), how
+    the two values still compare, said as untested; "" when either value is missing."""
+    if value is None or benchmark_value is None:
+        return ""
+    if value == benchmark_value:
+        how = f"the same value as {benchmark_name}"
+    else:
+        how = f"{'higher' if value > benchmark_value else 'lower'} than {benchmark_name}"
+    places = 1
+    while (
+        value != benchmark_value
+        and places < 4
+        and f"{value:.{places}f}" == f"{benchmark_value:.{places}f}"
+    ):
+        places += 1  # enough decimals to show the difference the words state
+    return (
+        f"{how} ({value:,.{places}f} against {benchmark_value:,.{places}f}); not tested for "
+        "significance: no confidence interval"
+    )

@@ -18,6 +18,7 @@ from indicators.caching import cached
 from indicators.configuration import AreasConfig, areas_config
 from indicators.disclosure import CountState, disclose, withhold_beside
 from indicators.models import Area, AreaLevel, Indicator, Observation, Origin, Polarity
+from indicators.narrative import untested_difference
 
 BENCHMARK_FIELDS = {
     "england": "comparison_england",
@@ -392,6 +393,13 @@ class OverviewRow:
     cells: list[Figure | None]
     home_latest: Figure | None  # the home county's own latest figure, whatever its period
     latest_sortable: int | None = None  # of `period`, the newest held for any listed area
+    # Per cell, how a figure not compared with the benchmark (no interval) still differs.
+    notes: tuple[str, ...] = ()
+
+    @property
+    def cells_with_notes(self) -> list[tuple[Figure | None, str]]:
+        notes = self.notes or ("",) * len(self.cells)
+        return list(zip(self.cells, notes, strict=True))
 
     @property
     def has_data(self) -> bool:
@@ -419,6 +427,7 @@ def overview(
     by_indicator: dict[int, list[Observation]] = defaultdict(list)
     for observation in rows:
         by_indicator[observation.indicator_id].append(observation)
+    reference = benchmark_for(benchmark)
     result = []
     for indicator in indicators:
         held = by_indicator.get(indicator.pk, [])
@@ -436,16 +445,30 @@ def overview(
         home_rows = sorted(
             (o for o in held if o.area.code == home), key=lambda o: o.period_sortable
         )
+        cells = [
+            figure_of(at_latest[c], benchmark=benchmark) if c in at_latest else None for c in codes
+        ]
         result.append(
             OverviewRow(
                 indicator,
                 label,
-                [
-                    figure_of(at_latest[c], benchmark=benchmark) if c in at_latest else None
-                    for c in codes
-                ],
+                cells,
                 figure_of(home_rows[-1], benchmark=benchmark) if home_rows else None,
                 latest,
+                _untested_notes(cells, at_latest, reference),
             )
         )
     return result
+
+
+def _untested_notes(cells, at_latest, reference: Benchmark) -> tuple[str, ...]:
+    """For each cell not compared with the benchmark, how its value still differs, untested."""
+    base = at_latest.get(reference.code)
+    notes = []
+    for figure in cells:
+        compared = figure is not None and figure.comparison not in {"", "Not compared"}
+        if figure is None or compared or figure.area_code == reference.code or base is None:
+            notes.append("")
+            continue
+        notes.append(untested_difference(figure.value, base.value, reference.name))
+    return tuple(notes)

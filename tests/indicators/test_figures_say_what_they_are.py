@@ -28,9 +28,7 @@ def page(client, name, *args, **params) -> str:
 
 
 @pytest.mark.django_db
-def test_indicators_without_data_are_listed_once_as_awaiting_not_as_rows_or_tiles(
-    client, snapshot
-):
+def test_indicators_without_data_are_listed_once_as_awaiting_not_as_rows_or_tiles(client, snapshot):
     response = client.get(reverse("indicators:home"))
 
     awaiting = {i.fingertips_id for i in response.context["awaiting"]}
@@ -67,9 +65,13 @@ def test_injury_admissions_is_a_full_indicator_loaded_with_no_invented_extract_d
     )
     assert lancashire.exists()
     # Every upper-tier council is held (comparator groups are drawn from them).
-    councils = Observation.objects.filter(
-        indicator__fingertips_id=90284, area__level__in=["county", "unitary"]
-    ).values("area").distinct()
+    councils = (
+        Observation.objects.filter(
+            indicator__fingertips_id=90284, area__level__in=["county", "unitary"]
+        )
+        .values("area")
+        .distinct()
+    )
     assert councils.count() > 140
     run = lancashire.first().import_run
     assert run.data_current_at is None  # the export records none
@@ -93,9 +95,7 @@ def test_campylobacter_is_not_the_products_data(client, snapshot):
 
 
 @pytest.mark.django_db
-def test_section_6_risk_factors_show_the_reports_printed_figure_with_its_period(
-    client, snapshot
-):
+def test_section_6_risk_factors_show_the_reports_printed_figure_with_its_period(client, snapshot):
     declared = {d.fingertips_id: d for d in INDICATORS}
     for fingertips_id, name in SECTION_6_IDS.items():
         assert declared[fingertips_id].name == name
@@ -220,3 +220,26 @@ def test_index_pages_list_indicators_with_their_state_and_areas_by_type(client, 
     groups = {g["level"]: [a.code for a in g["areas"]] for g in areas.context["groups"]}
     assert "E07000117" in groups["district"] and "E12000002" in groups["region"]
     assert groups["england"] == ["E92000001"]
+
+
+def test_an_untested_difference_is_said_as_untested_with_enough_decimals():
+    from indicators.narrative import untested_difference
+
+    text = untested_difference(2.97, 3.0, "England")
+    assert text.startswith("lower than England (2.97 against 3.00)")
+    assert "not tested for significance" in text
+    assert untested_difference(None, 3.0, "England") == ""
+
+
+@pytest.mark.django_db
+def test_the_region_is_compared_with_england_wherever_both_have_a_value(client, snapshot):
+    home = client.get(reverse("indicators:home")).context
+    imr = next(r for r in home["rows"] if r.indicator.fingertips_id == 92196)
+    codes = [a.code for a in home["areas"]]
+    region = dict(zip(codes, imr.cells_with_notes, strict=True))["E12000002"]
+    assert region[1].startswith("higher than England (4.6 against 4.2)")
+
+    cache.clear()  # a page served from the cache carries no context
+    profile = client.get(reverse("indicators:area", args=["E12000002"])).context["card"]
+    imr_row = next(r for r in profile.rows if r[0] == "Infant mortality")
+    assert imr_row[-1].startswith("Not compared: higher than England")
