@@ -152,10 +152,60 @@ def neighbours_section(indicator) -> dict:
         for group in neighbours.groups_for(areas_config().home.code):
             ranking = neighbours.ranking(indicator, group) if group.members else None
             if (ranking is not None and ranking.of > 1) or group.error:
-                shown.append({"group": group, "ranking": ranking})
-        return shown
+                points = [r.member for r in ranking.members] if ranking else []
+                chart = _funnel(indicator, points, group.name, f"nb{len(shown)}")
+                shown.append({"group": group, "ranking": ranking, "funnel": chart})
+        return shown, _district_funnel(indicator)
 
+    groups, districts = cached(("neighbours", indicator.fingertips_id), build)
+    return {"groups": groups, "districts": districts, "indicator": indicator}
+
+
+def _funnel(indicator, members, group: str, slug: str) -> dict | None:
+    """A funnel plot of crude rates whose counts and denominators are all held."""
+    from indicators import neighbours_funnel as nf
+    from indicators.models import ValueType
+
+    if indicator.value_type != ValueType.CRUDE_RATE:
+        return None
+    points = [
+        nf.Point(m.name, m.count, m.denominator, m.value, m.is_area)
+        for m in members
+        if m.value is not None and m.count is not None and m.denominator
+    ]
+    if len(points) != len(members):
+        return None  # only where the data cover the whole group
+    result = nf.funnel(points, indicator.multiplier)
+    if result is None:
+        return None
+    unit = indicator.unit
     return {
-        "groups": cached(("neighbours", indicator.fingertips_id), build),
-        "indicator": indicator,
+        "slug": f"funnel-{slug}",
+        "figure_id": f"funnel-{slug}-figure",
+        "figure": nf.figure(
+            result, title=f"{group}: funnel plot", unit=unit, population="Population (log scale)"
+        ),
+        "text": result.text(group, unit),
     }
+
+
+def _district_funnel(indicator) -> dict | None:
+    """The county's districts on a funnel plot, for the latest period they all have."""
+    from indicators.neighbours_rank import Member
+
+    config = areas_config()
+    codes = [d.code for d in config.districts]
+    rows = presenters.headline_observations(indicator).filter(
+        area__code__in=codes, value__isnull=False
+    )
+    latest = rows.order_by("-period_sortable").first()
+    if latest is None:
+        return None
+    members = [
+        Member(r.area.code, r.area.name, r.value, r.lower_95, r.upper_95, r.count, r.denominator)
+        for r in rows.filter(period_sortable=latest.period_sortable)
+    ]
+    if len(members) != len(codes):
+        return None
+    name = f"Districts of {config.home.name}, {latest.period_label}"
+    return _funnel(indicator, members, name, "districts")

@@ -23,6 +23,8 @@ def test_injury_page_opens_with_findings_and_ranks_the_county(site, page: Page, 
         "f => !!(f.compareDocumentPosition(document.querySelector('.chart-card')) & 4)"
     )
     expect(page.get_by_test_id("neighbour-rank").first).to_contain_text("9 of 11")
+    expect(page.get_by_test_id("funnel")).to_have_count(2)
+    assert page.locator("[data-testid=funnel] div.chart[data-drawn=true]").count() == 2
     assert serious(page) == []
     assert page.evaluate("document.documentElement.scrollWidth") <= width
     assert problems == []

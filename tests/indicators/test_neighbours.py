@@ -110,3 +110,38 @@ def test_findings_are_the_first_line_of_each_charts_text_alternative(snapshot):
     captions = re.findall(r'<figcaption[^>]*id="[a-z-]+-caption">(.*?)<br>', page, re.S)
     assert captions and all(c == findings.strip() for c in captions)
     assert findings.startswith("In 2023/24, Lancashire")
+
+
+def test_funnel_limits_and_positions_by_hand():
+    from scipy.optimize import brentq
+    from scipy.stats import chi2
+
+    from indicators.neighbours_funnel import Point, funnel
+
+    points = [
+        Point("A", 50, 10_000, 5.0, is_area=True),
+        Point("B", 100, 20_000, 5.0),
+        Point("C", 30, 10_000, 3.0),
+        Point("D", 200, 20_000, 10.0),
+    ]
+    result = funnel(points, 1000)
+    assert result.average == pytest.approx(380 / 60_000 * 1000)  # pooled
+    # At 20,000 people the expected count is 126.67; the 95% funnel is the count whose exact
+    # Poisson limit just reaches it (Byar's limits agree to within 0.001 per 1,000 here).
+    expected = 380 / 60_000 * 20_000
+    upper = brentq(lambda o: chi2.ppf(0.025, 2 * o) / 2 - expected, 1, 1000) / 20
+    lower = brentq(lambda o: chi2.ppf(0.975, 2 * o + 2) / 2 - expected, 1, 1000) / 20
+    from indicators.statistics import funnel_rate_limits
+
+    got = funnel_rate_limits(
+        average_rate=result.average, denominator=20_000, multiplier=1000, confidence=0.95
+    )
+    assert got == (pytest.approx(lower, abs=0.001), pytest.approx(upper, abs=0.001))
+    assert result.labels == (
+        "within the limits",
+        "below the 95% limit",
+        "below the 99.8% limit",
+        "above the 99.8% limit",
+    )
+    assert funnel(points[:2], 1000) is None
+    assert "D above the 99.8% limit" in result.text("a group", "per 1,000")
