@@ -87,6 +87,7 @@ def preview_file(
     upload.added, upload.changed = len(diff.added), len(diff.changed)
     upload.removed, upload.unchanged = len(diff.removed), diff.unchanged
     upload.first_changes = diff.first_changes
+    upload.coverage = coverage(template, result.records)
     upload.synthetic = _looks_synthetic(file_name, result.records)
     upload.status = Upload.Status.PREVIEWED
     with transaction.atomic():
@@ -119,6 +120,21 @@ def reject_unread(template: str, file_name: str, size: int, *, user) -> Upload:
     upload = Upload(template=template, file_name=file_name[:255], size=size, **_user_fields(user))
     limit = MAX_BYTES // (1024 * 1024)
     return _rejected(upload, [f"File: larger than {limit} MB."], 1)
+
+
+PERIOD_COLUMN = {"A": "year", "B1": "review_period", "B2": "review_period", "C": "period_start"}
+
+
+def coverage(template: str, records: list[dict]) -> dict:
+    """The periods and areas a file holds, for the preview."""
+    periods = sorted({str(r[PERIOD_COLUMN[template]]) for r in records})
+    areas = sorted({r["area_code"] for r in records})
+    return {
+        "periods": periods[:40],
+        "period_count": len(periods),
+        "areas": areas[:40],
+        "area_count": len(areas),
+    }
 
 
 def _rejected(upload: Upload, errors: list[str], count: int) -> Upload:

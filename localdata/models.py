@@ -55,6 +55,9 @@ class Upload(models.Model):
     errors = models.JSONField(default=list, blank=True)
     warnings = models.JSONField(default=list, blank=True)
     first_changes = models.JSONField(default=list, blank=True)
+    coverage = models.JSONField(
+        default=dict, blank=True, help_text="The periods and areas the file holds"
+    )
     base_upload_id = models.BigIntegerField(
         null=True, blank=True, help_text="The latest committed upload when this was previewed"
     )

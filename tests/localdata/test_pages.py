@@ -58,6 +58,7 @@ def test_analyst_previews_then_commits(analyst):
     text = preview.content.decode()
     assert "Preview: nothing is loaded yet" in text
     assert "360 added, 0 changed, 0 removed" in re.sub(r"</?strong>", "", text)
+    assert "2021, 2022, 2023" in text  # the periods the file holds
     assert BirthsDeathsRow.objects.count() == 0
     pk = Upload.objects.get().pk
     assert analyst.post(f"/local/upload/{pk}/commit/").status_code == 302
