@@ -84,6 +84,12 @@ def home(request: HttpRequest) -> HttpResponse:
             "region": config.region,
             "legend": [label for label in COMPARISON_ORDER if label in LEGEND],
             "last_success": ImportRun.objects.latest_success(),
+            # The newest extract date recorded; a run that records none is said so, not dated.
+            "last_dated": ImportRun.objects.succeeded()
+            .exclude(data_current_at=None)
+            .order_by("-finished_at", "-id")
+            .first(),
+            "some_undated": ImportRun.objects.succeeded().filter(data_current_at=None).exists(),
         },
     )
 
