@@ -17,7 +17,15 @@ from django.db.models import Count
 from indicators.caching import cached
 from indicators.configuration import AreasConfig, areas_config
 from indicators.disclosure import CountState, disclose, withhold_beside
-from indicators.models import Area, AreaLevel, Indicator, Observation, Origin, Polarity
+from indicators.models import (
+    Area,
+    AreaLevel,
+    BenchmarkMethod,
+    Indicator,
+    Observation,
+    Origin,
+    Polarity,
+)
 from indicators.narrative import untested_difference
 
 BENCHMARK_FIELDS = {
@@ -455,10 +463,20 @@ def overview(
                 cells,
                 figure_of(home_rows[-1], benchmark=benchmark) if home_rows else None,
                 latest,
-                _untested_notes(cells, at_latest, reference),
+                _untested_notes(cells, at_latest, reference) if _tested(indicator) else (),
             )
         )
     return result
+
+
+def _tested(indicator: Indicator) -> bool:
+    """Compared by confidence intervals, so a figure without one is worth saying untested;
+    an indicator compared otherwise (quintiles) or not at all gets no such note."""
+    return indicator.benchmark_method in {
+        BenchmarkMethod.CI_OVERLAP_95,
+        BenchmarkMethod.CI_OVERLAP_998,
+        BenchmarkMethod.CI_OVERLAP_TWO_LEVELS,
+    }
 
 
 def _untested_notes(cells, at_latest, reference: Benchmark) -> tuple[str, ...]:
