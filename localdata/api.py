@@ -7,6 +7,7 @@ from django.views.decorators.http import require_GET
 
 from localdata import presenters
 from localdata.disclosure import Shown, Tier
+from localdata.views import public_cache
 
 NOTE = (
     "Disclosure-controlled: counts 1-7 suppressed, others rounded to 5, rates withheld under "
@@ -20,6 +21,7 @@ def _value(shown: Shown) -> dict:
 
 
 @require_GET
+@public_cache
 def deprivation(request: HttpRequest) -> JsonResponse:
     data = presenters.deprivation(Tier.PUBLIC)
     rows = []
@@ -46,6 +48,7 @@ def deprivation(request: HttpRequest) -> JsonResponse:
 
 
 @require_GET
+@public_cache
 def reviews(request: HttpRequest) -> JsonResponse:
     data = presenters.reviews(Tier.PUBLIC)
 
@@ -75,6 +78,7 @@ def reviews(request: HttpRequest) -> JsonResponse:
 
 
 @require_GET
+@public_cache
 def measures(request: HttpRequest) -> JsonResponse:
     out = []
     for s in presenters.measures(Tier.PUBLIC):

@@ -8,10 +8,12 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 
+from indicators.caching import cached_page
 from indicators.csv_safety import neutralise
 from localdata import presenters
 from localdata.access import analyst_required, can_upload, tier_for
 from localdata.disclosure import STATE_WORDS, Tier
+from localdata.models import TemplateState
 from localdata.spc_chart import (
     ASSURANCE_WORDS,
     VARIATION_WORDS,
@@ -20,6 +22,15 @@ from localdata.spc_chart import (
     spc_svg,
     variation_icon,
 )
+
+
+def local_versions(request: HttpRequest, versions, *args, **kwargs) -> dict:
+    """Public pages are cached until an upload changes what they show (the latest uploads)."""
+    latest = dict(TemplateState.objects.values_list("template", "latest_id"))
+    return {"local": repr(sorted(latest.items()))}
+
+
+public_cache = cached_page(parameters=local_versions)
 
 
 def _context(request: HttpRequest, tier: Tier, **extra) -> dict:
@@ -53,7 +64,7 @@ def _deprivation_page(request: HttpRequest, tier: Tier) -> HttpResponse:
     )
 
 
-@never_cache
+@public_cache
 def deprivation(request: HttpRequest) -> HttpResponse:
     """District × decile grid: tier 1 for plan roles, tier 2 for everyone else."""
     return _deprivation_page(request, tier_for(request))
@@ -117,13 +128,14 @@ DEPRIVATION_HEADER = [
 ]
 
 
+@public_cache
 def deprivation_csv(request: HttpRequest) -> HttpResponse:
     """Every download is tier 2, whoever asks."""
     data = presenters.deprivation(Tier.PUBLIC)
     return _csv_response("local-deprivation.csv", DEPRIVATION_HEADER, deprivation_rows(data))
 
 
-@never_cache
+@public_cache
 def reviews(request: HttpRequest) -> HttpResponse:
     tier = tier_for(request)
     data = presenters.reviews(tier)
@@ -134,7 +146,7 @@ def reviews(request: HttpRequest) -> HttpResponse:
     )
 
 
-@never_cache
+@public_cache
 def measures(request: HttpRequest) -> HttpResponse:
     tier = tier_for(request)
     series = presenters.measures(tier)
@@ -188,6 +200,7 @@ MEASURE_HEADER = [
 ]
 
 
+@public_cache
 def measures_csv(request: HttpRequest) -> HttpResponse:
     return _csv_response(
         "local-measures.csv", MEASURE_HEADER, measure_rows(presenters.measures(Tier.PUBLIC))

@@ -148,3 +148,13 @@ def test_public_download_and_api_never_show_a_small_count(analyst):
                 assert cell["imr"]["value"] is None
     csv_text = Client().get("/local/deprivation.csv").content.decode()
     assert ",infant_deaths,,suppressed,small_count," in csv_text
+
+
+def test_public_pages_are_cached_until_an_upload_changes_them(analyst):
+    anonymous = Client()
+    assert "No births and deaths" in anonymous.get("/local/deprivation/").content.decode()
+    assert anonymous.get("/local/deprivation/")["X-Cache"] == "hit"
+    load(analyst, "A", a_data())
+    fresh = anonymous.get("/local/deprivation/")
+    assert fresh["X-Cache"] == "miss"
+    assert "Synthetic example" in fresh.content.decode()
