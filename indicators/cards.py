@@ -31,6 +31,7 @@ from indicators.narrative import untested_difference
 from indicators.presenters import (
     Benchmark,
     Figure,
+    compared_by_intervals,
     dashboard_areas,
     figures_for_period,
     series,
@@ -390,6 +391,8 @@ def map_card(view: View) -> ChartCard:
         attribution=MAP_ATTRIBUTION,
         unit=indicator.unit,
         benchmark_name=benchmark.name,
+        # Without polarity a comparison says nothing good or bad: the map shows the values.
+        by_value=_low_is_good(indicator) is None,
     )
     card.figure = _figure(fig)
     card.points = len(areas)
@@ -463,7 +466,9 @@ def deciles_card(view: View) -> ChartCard:
             if calculable and dataset.sii_intercept is not None
             else None
         )
-        card.title = f"{dataset.name} (local data)"
+        # The period is part of the title, or that the source does not state it.
+        period = dataset.period_note or "period not stated"
+        card.title = f"{dataset.name}, {period[0].lower()}{period[1:]} (local data)"
         sii_text = (
             f"SII {dataset.sii:.2f} (95% CI {dataset.sii_lower:.2f} to "
             f"{dataset.sii_upper:.2f}), RII {dataset.rii:.2f} (95% CI "
@@ -620,8 +625,10 @@ def profile_card(area, rows) -> ChartCard:
             "Value",
             "Count",
             "England",
-            "Worst",
-            "Best",
+            # An indicator without polarity has no worst or best: its ends are the lowest and
+            # highest value (as Fingertips labels them).
+            "Worst (or lowest)",
+            "Best (or highest)",
             f"Compared with {config.england.name}",
         ],
         csv_url=reverse("indicators:area-csv", kwargs={"code": area.code}),
@@ -638,6 +645,7 @@ def profile_card(area, rows) -> ChartCard:
             if mine
             and england
             and comparison == "Not compared"
+            and compared_by_intervals(row.indicator)
             and mine.area_code != england.area_code
             else ""
         )

@@ -463,13 +463,15 @@ def overview(
                 cells,
                 figure_of(home_rows[-1], benchmark=benchmark) if home_rows else None,
                 latest,
-                _untested_notes(cells, at_latest, reference) if _tested(indicator) else (),
+                _untested_notes(cells, at_latest, reference)
+                if compared_by_intervals(indicator)
+                else (),
             )
         )
     return result
 
 
-def _tested(indicator: Indicator) -> bool:
+def compared_by_intervals(indicator: Indicator) -> bool:
     """Compared by confidence intervals, so a figure without one is worth saying untested;
     an indicator compared otherwise (quintiles) or not at all gets no such note."""
     return indicator.benchmark_method in {
