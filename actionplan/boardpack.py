@@ -51,7 +51,7 @@ from actionplan.models import QuarterlyReview, QuarterlyUpdate, Rating
 from actionplan.rag import Rag
 from indicators.configuration import areas_config
 from indicators.models import ImportRun, Observation, Origin
-from indicators.vocabulary import Comparison
+from indicators.vocabulary import Change, Comparison
 
 # ------------------------------------------------------------------------------------------
 # Plain values
@@ -303,7 +303,7 @@ def collect(review: QuarterlyReview, *, today: date, generated_at: datetime) -> 
                 row.area.title,
                 row.rag,
                 row.is_final,
-                _ARROWS.get(row.movement.symbol, "none"),
+                row.movement.change.value,
                 _movement_words(row.movement, previous),
                 tuple(row.action_counts),
             )
@@ -332,15 +332,12 @@ def collect(review: QuarterlyReview, *, today: date, generated_at: datetime) -> 
     )
 
 
-_ARROWS = {"↑": "up", "↓": "down", "→": "same", "new": "new"}
-
-
 def _movement_words(movement: presenters.Movement, previous: QuarterlyReview | None) -> str:
     if previous is None:
         return "New: no earlier frozen quarter"
-    if movement.symbol == "new":
+    if movement.change is Change.NEW:
         return f"New: no final RAG in {previous}"
-    words = movement.words.replace("last frozen quarter", f"in {previous}")
+    words = movement.words_for(f"in {previous}")
     return words[:1].upper() + words[1:]
 
 

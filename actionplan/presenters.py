@@ -27,6 +27,7 @@ from indicators import presenters as figures
 from indicators.cards import ChartCard, View, cached_card
 from indicators.configuration import areas_config
 from indicators.periods import last_day
+from indicators.vocabulary import Change
 
 # Worst to best; Not rated has no place, so no arrow can be drawn to or from it.
 _RANK = {rag.Rag.RED: 0, rag.Rag.AMBER: 1, rag.Rag.GREEN: 2, rag.Rag.COMPLETE: 3}
@@ -50,8 +51,20 @@ def quarter_start(review: QuarterlyReview) -> date:
 class Movement:
     """The arrow against the last frozen quarter, with words for screen readers."""
 
-    symbol: str
-    words: str
+    change: Change
+    before: rag.Rag | None = None
+
+    @property
+    def symbol(self) -> str:
+        return self.change.symbol
+
+    def words_for(self, when: str = "last frozen quarter") -> str:
+        """The change in words, against `when` ("last frozen quarter", "in 2021/22 Q1")."""
+        return self.change.phrase.format(before=self.before.label if self.before else "", when=when)
+
+    @property
+    def words(self) -> str:
+        return self.words_for()
 
 
 @dataclass(slots=True)
@@ -134,16 +147,14 @@ class AreaRow:
     def movement(self) -> Movement:
         """The arrow compares the rule's (computed) RAGs: an override never carries over."""
         if self.previous is None:
-            return Movement("new", "new: no final RAG for the last frozen quarter")
+            return Movement(Change.NEW)
         before = rag.parse_rag(self.previous.proposed)
         now, then = _RANK.get(self.computed), _RANK.get(before)
         if now is None or then is None:
-            return Movement("–", f"cannot compare with {before.label} last frozen quarter")
+            return Movement(Change.NOT_COMPARABLE, before)
         if now > then:
-            return Movement("↑", f"better than the rule's {before.label} last frozen quarter")
-        if now < then:
-            return Movement("↓", f"worse than the rule's {before.label} last frozen quarter")
-        return Movement("→", f"same as the rule's {before.label} last frozen quarter")
+            return Movement(Change.BETTER, before)
+        return Movement(Change.WORSE if now < then else Change.SAME, before)
 
     @property
     def overrides(self) -> list[str]:

@@ -153,12 +153,14 @@ class ActionStatus(Term):
 
 
 class Change(Term):
-    """How a rating moved against the last frozen quarter."""
+    """How the rule's rating moved against an earlier quarter's; `phrase` takes `{before}` (the
+    earlier rating's label) and `{when}` ("last frozen quarter", "in 2021/22 Q1")."""
 
-    BETTER = "up", "Better", "better than {before} last frozen quarter", "↑"
-    SAME = "same", "Same", "same as {before} last frozen quarter", "→"
-    WORSE = "down", "Worse", "worse than {before} last frozen quarter", "↓"
-    NEW = "new", "New", "new since last frozen quarter", "new"
+    BETTER = "up", "Better", "better than the rule's {before} {when}", "↑"
+    SAME = "same", "Same", "same as the rule's {before} {when}", "→"
+    WORSE = "down", "Worse", "worse than the rule's {before} {when}", "↓"
+    NEW = "new", "New", "new: no final RAG for the {when}", "new"
+    NOT_COMPARABLE = "none", "Cannot compare", "cannot compare with {before} {when}", "–"
 
 
 class TargetProgress(Term):
