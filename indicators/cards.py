@@ -597,9 +597,11 @@ def _england_deciles(indicator: Indicator):
     with_value = [o for o in rows if o.value is not None]
     if not with_value:
         return None
-    key = (with_value[0].period_sortable, with_value[0].category_type)
+    # The newest period, Persons where published: one sex and age per breakdown.
+    top = min(with_value, key=lambda o: (-o.period_sortable, o.sex != "Persons"))
+    key = (top.period_sortable, top.category_type, top.sex, top.age)
     chosen = sorted(
-        (o for o in rows if (o.period_sortable, o.category_type) == key),
+        (o for o in rows if (o.period_sortable, o.category_type, o.sex, o.age) == key),
         key=lambda o: decile_number(o.category) or 99,
     )
     result = sii_over_deciles(

@@ -449,9 +449,17 @@ def england_decile_gradients() -> list[dict]:
     )
     groups: dict[tuple, list[Observation]] = {}
     for row in rows:
-        groups.setdefault((row.indicator_id, row.period_sortable, row.category_type), []).append(
-            row
+        # One sex and age per breakdown: Persons where published (ordered first below).
+        key = (row.indicator_id, row.period_sortable, row.category_type, row.sex, row.age)
+        groups.setdefault(key, []).append(row)
+    first_seen = {key[0]: n for n, key in reversed(list(enumerate(groups)))}
+    groups = dict(
+        sorted(
+            groups.items(),
+            key=lambda item: (first_seen[item[0][0]], -item[0][1], item[0][3] != "Persons"),
         )
+    )
+
     latest: dict[int, tuple] = {}
     for key, members in groups.items():  # ordered newest first within each indicator
         # A breakdown published without a single value (withheld) is not the latest figure.
