@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any, Final
 
 import plotly.graph_objects as go
+from plotly.colors import sample_colorscale
 
 from indicators.charts.common import (
     NO_DATA,
@@ -93,8 +94,13 @@ def map_chart(
     attribution: str,
     unit: str = "",
     benchmark_name: str = "England",
+    by_value: bool = False,
 ) -> go.Figure:
-    """Fill each area by its comparison with the benchmark, on no basemap, with attribution."""
+    """Fill each area by its comparison with the benchmark, on no basemap, with attribution.
+
+    `by_value`: for an indicator without polarity (higher is neither better nor worse), fill by
+    the value itself on a continuous colour-blind-safe scale (light to dark) with a colour bar.
+    """
     # Filled Scattergeo outlines rather than go.Choropleth: plotly.js fetches a world topojson
     # from cdn.plot.ly for every choropleth, even with the basemap hidden, so an offline or
     # CDN-free page draws a blank map unless each page's config points at a local copy.
@@ -102,6 +108,14 @@ def map_chart(
     drawn = [area for area in areas if area.code in features]
 
     fig = go.Figure()
+    if by_value and any(area.value is not None for area in drawn):
+        for trace in _value_fills(drawn, features, unit=unit):
+            fig.add_trace(trace)
+        fig.add_trace(_hover_targets(drawn, features, unit=unit, benchmark_name=benchmark_name))
+        layout = _map_layout(title=title, attribution=attribution, benchmark_name=benchmark_name)
+        layout["legend"]["title"] = {"text": ""}
+        fig.update_layout(layout)
+        return fig
     for label in ordered_labels(_map_label(area) for area in drawn):
         group = [area for area in drawn if _map_label(area) == label]
         fig.add_trace(_filled_outlines(label, group, features))
@@ -114,7 +128,11 @@ def map_chart(
 
 
 def _filled_outlines(
-    label: str, group: Sequence[MapArea], features: Mapping[Any, Mapping[str, Any]]
+    label: str,
+    group: Sequence[MapArea],
+    features: Mapping[Any, Mapping[str, Any]],
+    *,
+    fill: str | None = None,
 ) -> go.Scattergeo:
     """Every area with one comparison label, filled in one trace."""
     lons: list[float | None] = []
@@ -130,13 +148,58 @@ def _filled_outlines(
         lat=lats,
         mode="lines",
         fill="toself",
-        fillcolor=comparison_colour(label),
+        fillcolor=fill or comparison_colour(label),
         line={"color": SECONDARY_TEXT, "width": 0.8},
         hoverinfo="skip",
         meta={"codes": [area.code for area in group]},
         legendgroup=label,
         showlegend=False,
     )
+
+
+# Cividis: designed to read the same with red-green colour-vision deficiency, light to dark.
+VALUE_SCALE: Final = "Cividis_r"
+
+
+def _value_fills(
+    drawn: Sequence[MapArea], features: Mapping[Any, Mapping[str, Any]], *, unit: str
+) -> list[go.Scattergeo]:
+    """One filled outline per area, coloured by its value, and a colour bar as the legend."""
+    values = [area.value for area in drawn if area.value is not None]
+    low, high = min(values), max(values)
+    traces = []
+    for area in drawn:
+        if area.value is None:
+            colour = comparison_colour(NO_DATA)
+        else:
+            share = 0.5 if high == low else (area.value - low) / (high - low)
+            colour = sample_colorscale(VALUE_SCALE, [share])[0]
+        traces.append(_filled_outlines(area.name, [area], features, fill=colour))
+    traces.append(
+        go.Scattergeo(
+            name=unit or "Value",
+            lon=[None],
+            lat=[None],
+            mode="markers",
+            marker={
+                "color": [low, high],
+                "colorscale": VALUE_SCALE,
+                "cmin": low,
+                "cmax": high,
+                "showscale": True,
+                "colorbar": {
+                    "title": {"text": unit or "Value"},
+                    "thickness": 14,
+                    "len": 0.6,
+                    "x": 1,
+                    "xanchor": "right",
+                },
+            },
+            hoverinfo="skip",
+            showlegend=False,
+        )
+    )
+    return traces
 
 
 def _legend_swatch(label: str) -> go.Scattergeo:

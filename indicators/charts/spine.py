@@ -82,9 +82,40 @@ def spine_chart(*, rows: Sequence[SpineRow], title: str) -> go.Figure:
     for label in ordered_labels(points):
         fig.add_trace(_area_markers(label, points[label]))
     shapes.append(_england_line(len(rows)))
-    annotations += _column_headings()
-    fig.update_layout(_spine_layout(rows, shapes=shapes, annotations=annotations, title=title))
+    annotations += _column_headings(*end_headings(rows))
+    layout = _spine_layout(rows, shapes=shapes, annotations=annotations, title=title)
+    layout["meta"] = {"narrow": _narrow_layout(rows, annotations)}
+    fig.update_layout(layout)
     return fig
+
+
+# Below this width (a phone) static/js/charts.js draws the spine with `meta.narrow` applied.
+NARROW_WIDTH: Final = 600
+
+
+def _narrow_layout(rows: Sequence[SpineRow], annotations: list[dict[str, Any]]) -> dict[str, Any]:
+    """A phone's spine: indicator names wrapped short in smaller type, a narrow value column
+    with smaller numbers, so names, spine and values fit 320-375 px without scrolling."""
+    small = []
+    for note in annotations:
+        note = dict(note)
+        if note.get("xref") == "paper" and note.get("x") == 1.0:  # the value column
+            note["xshift"] = 4
+            note["font"] = {**note.get("font", {}), "size": 11}
+            # "No data" is written on the row itself; the narrow column shows a dash.
+            note["text"] = note["text"].replace(NO_DATA, "–")
+        elif note.get("yref") == "paper":  # the headings over the spine
+            note["font"] = {**note.get("font", {}), "size": 10}
+        small.append(note)
+    return {
+        "width_below": NARROW_WIDTH,
+        "margin": {"l": 4, "r": 64, "t": 80, "b": 110},
+        "annotations": small,
+        "yaxis": {
+            "ticktext": ["<br>".join(textwrap.wrap(row.indicator, 14)) for row in rows],
+            "tickfont": {"size": 11},
+        },
+    }
 
 
 def _place(row: SpineRow, value: float | None) -> float | None:
@@ -103,7 +134,7 @@ def _row_bands(
     """The row's grey range of areas and darker interquartile band, each in the legend once."""
     bands = []
     for ends, colour, name, group in (
-        ((row.worst, row.best), _RANGE_COLOUR, "Range of areas (worst to best)", "range"),
+        ((row.worst, row.best), _RANGE_COLOUR, "Range of areas", "range"),
         ((row.q25, row.q75), _QUARTILE_COLOUR, "25th to 75th percentile", "quartiles"),
     ):
         low, high = (_place(row, end) for end in ends)
@@ -181,16 +212,33 @@ def _area_markers(label: str, group: Sequence[_Point]) -> go.Scatter:
                 format_number(row.england_value),
                 format_number(row.worst),
                 format_number(row.best),
+                *_end_words(row),
             ]
             for _, _, row in group
         ],
         hovertemplate=(
             "<b>%{customdata[0]}</b><br>Area: %{customdata[1]}<br>England: %{customdata[2]}"
-            "<br>Worst: %{customdata[3]}, best: %{customdata[4]}"
+            "<br>%{customdata[5]}: %{customdata[3]}, %{customdata[6]}: %{customdata[4]}"
             f"<br>Compared with England: {label}"
             "<extra></extra>"
         ),
     )
+
+
+def _end_words(row: SpineRow) -> tuple[str, str]:
+    """What the row's ends are: worst and best, or lowest and highest where neither end is
+    better (an indicator without polarity, as Fingertips labels it)."""
+    return ("Worst", "best") if row.polarity_low_is_good is not None else ("Lowest", "highest")
+
+
+def end_headings(rows: Sequence[SpineRow]) -> tuple[str, str]:
+    """The spine's left and right headings: worst/best, lowest/highest, or both when mixed."""
+    kinds = {row.polarity_low_is_good is None for row in rows}
+    if kinds == {True}:
+        return "Lowest", "Highest"
+    if kinds == {False}:
+        return "Worst", "Best"
+    return "Worst or<br>lowest", "Best or<br>highest"
 
 
 def _england_line(count: int) -> dict[str, Any]:
@@ -209,8 +257,9 @@ def _england_line(count: int) -> dict[str, Any]:
     }
 
 
-def _column_headings() -> list[dict[str, Any]]:
-    """Worst, England and Best over the spine, and the value column's heading."""
+def _column_headings(left: str, right: str) -> list[dict[str, Any]]:
+    """Worst (or lowest), England and Best (or highest) over the spine, and the value
+    column's heading; each wraps onto a second line rather than run into its neighbour."""
     headings: list[dict[str, Any]] = [
         {
             "x": x,
@@ -225,9 +274,9 @@ def _column_headings() -> list[dict[str, Any]]:
         }
         for x, text, anchor in (
             # Short words so the three headings do not collide on a phone-width chart.
-            (0, "Worst", "left"),
+            (0, left, "left"),
             (0.5, "England", "center"),
-            (1, "Best", "right"),
+            (1, right, "right"),
         )
     ]
     headings.append(
@@ -239,7 +288,7 @@ def _column_headings() -> list[dict[str, Any]]:
             "y": 1,
             "yref": "paper",
             "yanchor": "bottom",
-            "text": "<b>Value (England)</b>",
+            "text": "<b>Value<br>(England)</b>",
             "showarrow": False,
             "align": "left",
             "font": {"size": 12, "color": SECONDARY_TEXT},

@@ -6,7 +6,16 @@
     var source = document.getElementById(container.dataset.figure);
     if (!source || !window.Plotly) { return; }
     var figure = JSON.parse(source.textContent);
-    window.Plotly.newPlot(container, figure.data, figure.layout, {
+    var layout = figure.layout;
+    // A chart may carry a phone layout (the spine: shorter names, smaller type): used when
+    // the chart's box is narrower than the width the server names.
+    var narrow = layout.meta && layout.meta.narrow;
+    if (narrow && container.clientWidth < narrow.width_below) {
+      layout = Object.assign({}, layout, narrow, {
+        yaxis: Object.assign({}, layout.yaxis, narrow.yaxis),
+      });
+    }
+    window.Plotly.newPlot(container, figure.data, layout, {
       responsive: true,
       displaylogo: false,
       showSendToCloud: false, // plotly.js 4 otherwise offers "Share chart..." (upload to Plotly Cloud)

@@ -740,3 +740,57 @@ def test_spine_text_groups_indicators_by_comparison(spine_rows):
     )
     assert "Significantly better than England: Stillbirths (3.0; England 3.9)." in text
     assert text.endswith("No data: Smoking at delivery.")
+
+
+def test_map_of_an_indicator_without_polarity_fills_by_value_with_a_colour_bar(
+    published_bars, boundaries
+):
+    """Issue 12: the deprivation score map was flat grey ("Not compared" everywhere)."""
+    areas = [
+        MapArea(a.code, a.name, a.value, a.lower, a.upper, comparison="Not compared")
+        for a in _map_areas(published_bars)
+    ]
+    fig = map_chart(
+        geojson=boundaries,
+        featureidkey="properties.LAD24CD",
+        areas=areas,
+        title="Deprivation score",
+        attribution=ATTRIBUTION,
+        unit="score",
+        by_value=True,
+    )
+    fills = {code: t.fillcolor for t in _area_traces(fig) for code in t.meta["codes"]}
+    valued = {a.code: a.value for a in areas if a.value is not None}
+    assert len({fills[code] for code in valued}) > 5  # a scale, not one grey
+    lowest, highest = min(valued, key=valued.get), max(valued, key=valued.get)
+    assert fills[lowest] != fills[highest]
+    assert all(fills[a.code] == NO_DATA_COLOUR for a in areas if a.value is None)
+    bar = next(t for t in fig.data if t.marker and t.marker.showscale)
+    assert bar.marker.colorbar.title.text == "score"  # not "Deprivation score score"
+    assert bar.marker.colorscale  # Cividis: readable with colour-vision deficiency
+
+
+def test_spine_of_indicators_without_polarity_says_lowest_and_highest():
+    """Issue 12: deprivation, fertility and perinatal mental health said Worst/Best."""
+    rows = [
+        SpineRow(
+            indicator="Deprivation score",
+            area_value=37.8,
+            england_value=21.7,
+            worst=10.0,  # no polarity: the lowest
+            best=45.0,  # and the highest
+            q25=None,
+            q75=None,
+            comparison="Higher",
+            polarity_low_is_good=None,
+        )
+    ]
+    fig = spine_chart(rows=rows, title="Profile")
+    headings = [a.text for a in fig.layout.annotations if a.yref == "paper"]
+    assert "<b>Lowest</b>" in headings and "<b>Highest</b>" in headings
+    assert not any("Worst" in h or "Best" in h for h in headings)
+    marker = fig.data[0]
+    assert "Lowest" in marker.customdata[0][5] and "highest" in marker.customdata[0][6]
+    # Low values sit left and high values right: no polarity inverts nothing.
+    assert marker.x[0] > 0.5
+    assert fig.layout.meta["narrow"]["width_below"] == 600  # a phone layout travels with it
