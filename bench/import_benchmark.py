@@ -55,10 +55,12 @@ FILES = {"plain": BENCH / "national.csv", "revised": BENCH / "national_revised.c
 PY = str(ROOT / ".venv/bin/python")
 TIME = "/usr/bin/time"
 PG_URL = os.environ.get("PG_URL", "postgres://postgres@127.0.0.1:5433")
+# A database named in PG_URL is the one the benchmark drops and creates (--pg-db overrides it).
+PG_DB = urlsplit(PG_URL).path.strip("/") or "bench"
+PG_URL = PG_URL.removesuffix(urlsplit(PG_URL).path)
 PG_PORT = str(urlsplit(PG_URL).port or 5432)
 PSQL = ["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-h", "127.0.0.1", "-p", PG_PORT, "-U",
         "postgres", "-d", "postgres"]  # fmt: skip
-PG_DB = "bench"
 
 READERS = {
     "pandas.read_csv": (

@@ -130,15 +130,23 @@ def _upsert_postgresql(cursor, model, table, staging, columns, rows, key, compar
         _CsvStream(rows),
         size=_COPY_CHUNK,
     )
+    select = f"SELECT {names} FROM {staging}"
+    cursor.execute(_guarded_upsert(table, columns, select, key, compared, merged, report))
+    result = cursor.fetchall()
+    cursor.execute(f"DROP TABLE {staging}")
+    return _tally(result, len(report))
+
+
+def _guarded_upsert(table, columns, select, key, compared, merged, report) -> str:
+    """One INSERT … ON CONFLICT … DO UPDATE … WHERE (stored) IS DISTINCT FROM (new), tallied."""
 
     def new(column: str) -> str:
         return f"o.{column} || EXCLUDED.{column}" if column in merged else f"EXCLUDED.{column}"
 
     reported = ", ".join(report)
-    cursor.execute(
-        f"""
+    return f"""
         WITH written AS (
-            INSERT INTO {table} AS o ({names}) SELECT {names} FROM {staging}
+            INSERT INTO {table} AS o ({", ".join(columns)}) {select}
             ON CONFLICT ({", ".join(key)}) DO UPDATE SET
                 {", ".join(f"{c} = {new(c)}" for c in columns if c not in key)}
             WHERE ({", ".join(f"o.{c}" for c in compared)})
@@ -147,10 +155,39 @@ def _upsert_postgresql(cursor, model, table, staging, columns, rows, key, compar
         )
         SELECT {reported}, created, count(*) FROM written GROUP BY {reported}, created
         """
+
+
+def upsert_observations(select: str) -> Upserted:
+    """PostgreSQL: the observations a SELECT gives (in OBSERVATION_COLUMNS order), upserted.
+
+    Guarded as `upsert_rows` is: only rows whose figures differ are written, the published
+    comparisons by parent are merged, and the (indicator, area) pairs written are reported.
+    """
+    from indicators.models import Observation
+    from indicators.observation_fields import (
+        MERGED_COLUMNS,
+        NATURAL_KEY_COLUMNS,
+        OBSERVATION_COLUMNS,
+        STAMPED_COLUMNS,
     )
-    result = cursor.fetchall()
-    cursor.execute(f"DROP TABLE {staging}")
-    return _tally(result, len(report))
+
+    compared = [
+        c for c in OBSERVATION_COLUMNS if c not in NATURAL_KEY_COLUMNS and c not in STAMPED_COLUMNS
+    ]
+    report = ("indicator_id", "area_id")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _guarded_upsert(
+                Observation._meta.db_table,
+                OBSERVATION_COLUMNS,
+                select,
+                NATURAL_KEY_COLUMNS,
+                compared,
+                MERGED_COLUMNS,
+                report,
+            )
+        )
+        return _tally(cursor.fetchall(), len(report))
 
 
 _COPY_CHUNK = 2**16

@@ -1,0 +1,467 @@
+"""The fast way in for one export on PostgreSQL: COPY it as written, check it in SQL, upsert once.
+
+The file's bytes go straight to COPY into a temporary table of text columns, one a header column,
+numbered in file order. One query then asks whether any row breaks a rule the row-by-row validator
+(`fingertips.validate_export`) applies; the few distinct period labels, ranges and indicator ids
+are checked in Python by the same functions that validator uses. The check is deliberately
+stricter than the validator: a row it doubts (a cell with edge spaces or website markup, a number
+written in an unusual way, a repeated key) sends the whole file the row-by-row way, which names the
+row and column of every real error or, for a file that is in fact good, loads it. So a file the
+validator would refuse is never loaded here, and one it would accept lands with the same figures.
+A clean file's rows never become Python objects: one `INSERT … SELECT … ON CONFLICT` turns the text
+into typed columns and writes only the rows whose figures changed.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from django.db import connection
+
+from indicators.bulk import Upserted, upsert_observations
+from indicators.csv_safety import QUOTE
+from indicators.definitions import LARGEST_FIGURE, VALUE_RANGES
+from indicators.observation_fields import OBSERVATION_COLUMNS
+from indicators.periods import PeriodError, parse_period, range_years
+
+STAGING = "import_staging"
+# Numbers as the validator's float() reads them, in forms SQL reads the same way; the exponent
+# has at most two digits so no cast can overflow (anything larger is refused by the validator).
+_NUMBER = (
+    r"^([-+]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][-+]?[0-9]{1,2})?"
+    r"|-?[0-9]{1,3}(,[0-9]{3})+(\.[0-9]+)?)$"  # or with thousands separated
+)
+# Cells the validator would change before reading them: website markup anywhere; outside
+# quotes, space at a cell's edge or text our own export neutralised at a cell's start.
+_MARKUP = re.compile(r"</?(span|div)")
+_ESCAPED_START = re.compile(rf"{QUOTE}[-=+@\t\r{QUOTE}]")
+# Every character str.strip removes, other than the line breaks that end rows.
+_SPACES = "".join(c for c in map(chr, range(0x3001)) if c.isspace() and c not in "\r\n")
+
+
+@dataclass(frozen=True, slots=True)
+class Staged:
+    """A file in the staging table, checked clean: what the load needs to know of it."""
+
+    rows: int
+    indicator_names: dict[int, str]
+    area_names: dict[str, str]
+    parents: dict[str, str]
+    warnings: list[tuple[tuple, str]]
+    write: Callable[[dict[int, int], dict[str, int], int], Upserted]
+
+
+def available() -> bool:
+    return connection.vendor == "postgresql"
+
+
+def plain_csv(text: str, body: bytes) -> bool:
+    """Whether COPY splits the file into the cells a strict `csv.reader` gives, and the
+    validator would read each cell as it is (no space at its edges, no markup, nothing to restore).
+
+    Outside quotes, a quote may only open a cell (after a comma or a line break) and only close
+    one (before a comma, a line break or the end); a doubled quote inside a quoted cell leaves an
+    empty stretch between its two quotes. Stricter than needed is fine: such a file goes row by row.
+    """
+    if _MARKUP.search(text):
+        return False
+    parts = text.split('"')
+    if len(parts) % 2 == 0:
+        return False  # a quote left open
+    outside, inside = parts[::2], parts[1::2]
+    if not all(p == "" or p[-1] in ",\r\n" for p in outside[:-1]):
+        return False
+    if not all(p == "" or p[0] in ",\r\n" for p in outside[1:]):
+        return False
+    if any(p[:1].isspace() or p[-1:].isspace() or _ESCAPED_START.match(p) for p in inside):
+        return False
+    # A space beyond ASCII anywhere: rare, so not looked at closer.
+    return body.isascii() or not any(c.encode() in body for c in _SPACES if not c.isascii())
+
+
+_CHUNK = 2**20
+_ASCII_SPACES = b" \t\x0b\x0c\x1c\x1d\x1e\x1f"  # str.strip's, other than line breaks
+_ESCAPED_STARTS = list(b"-=+@\t\r" + QUOTE.encode())
+
+
+def copies_whole(text: str, body: bytes, width: int) -> bool:
+    """Whether COPY will take every record as it is, so it cannot fail half way (one kind of line
+    ending, no end-of-data marker, every record `width` cells wide, a blank line too), and no
+    unquoted cell starts or ends with space or starts with a neutralised formula."""
+    if b"\r" in body and not body.count(b"\r") == body.count(b"\r\n") == body.count(b"\n"):
+        return False
+    if b"\n\\." in body:
+        return False
+    return _widths_match(text, width) and _edges_clean(body)
+
+
+def _widths_match(text: str, width: int) -> bool:
+    # Line by line with str methods (a record runs on while a quoted cell is open).
+    expected, pending = width - 1, ""
+    for line in text.split("\n")[:-1]:
+        if pending:
+            line, pending = pending + "\n" + line, ""
+        if '"' not in line:
+            if line.count(",") != expected:
+                return False
+            continue
+        parts = line.split('"')
+        if len(parts) % 2 == 0:
+            pending = line
+        elif sum(part.count(",") for part in parts[::2]) != expected:
+            return False
+    return not pending
+
+
+def _edges_clean(body: bytes) -> bool:
+    """Outside quotes, no space beside a comma or line break and no formula escape after one.
+
+    With numpy over the bytes, a megabyte at a time (a regular expression or substring search
+    over the text takes seconds): a byte is inside quotes when an odd number of quote marks come
+    before it, which is asked only of the few bytes found.
+    """
+    whole = np.frombuffer(body, np.uint8)
+    spaces = [c for c in _ASCII_SPACES if bytes([c]) in body]
+    quotes, found = [], []
+    for start in range(0, len(body), _CHUNK):
+        chunk = whole[start : start + _CHUNK + 2]  # two bytes on, so pairs across edges count
+        quotes.append(np.flatnonzero(chunk[:_CHUNK] == ord('"')) + start)
+        brk = (chunk == ord(",")) | (chunk == ord("\n")) | (chunk == ord("\r"))
+        if spaces:
+            space = np.isin(chunk, spaces) if len(spaces) > 1 else chunk == spaces[0]
+            found.append(np.flatnonzero((space[1:] & brk[:-1]) | (space[:-1] & brk[1:])) + start)
+        mark = brk[:-2] & (chunk[1:-1] == ord(QUOTE))
+        if mark.any():
+            escaped = mark & np.isin(chunk[2:], _ESCAPED_STARTS)
+            found.append(np.flatnonzero(escaped) + start + 1)
+    if not found:
+        return True
+    # Both bytes of each pair are outside quotes when an even number of quotes come before.
+    before = np.searchsorted(np.concatenate(quotes), np.concatenate(found))
+    return not np.any(before % 2 == 0)
+
+
+def stage(raw, data: bytes) -> Staged | None:
+    """COPY the export into the staging table and check it; None when it must go row by row.
+
+    Runs in the caller's transaction. A file COPY would not take whole (a short row, a blank
+    line) goes row by row too.
+    """
+    body = data[3:] if data.startswith(b"\xef\xbb\xbf") else data
+    if not plain_csv(raw.text, body) or not copies_whole(raw.text, body, len(raw.header)):
+        return None
+    columns = [f"c{i}" for i in range(len(raw.header))]
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE IF EXISTS {STAGING}")
+        cursor.execute(
+            f"CREATE TEMPORARY TABLE {STAGING} (row_number serial, "
+            + ", ".join(f"{c} text" for c in columns)
+            + ") ON COMMIT DROP"
+        )
+        # Checked above, so no savepoint is needed: should COPY still fail, the import fails.
+        cursor.cursor.copy_expert(
+            f"COPY {STAGING} ({', '.join(columns)}) FROM STDIN WITH (FORMAT csv, "
+            f"HEADER true, FORCE_NOT_NULL ({', '.join(columns)}))",
+            io.BytesIO(body),
+            size=2**20,
+        )
+        rows = cursor.cursor.rowcount
+        if rows <= 0:
+            return None  # the validator says the file has no data rows
+        cells = _Cells(raw.header)
+        with _hash_joins(cursor):
+            periods = _periods(cursor, cells)
+            warnings = None if periods is None else _check(cursor, cells, raw.name)
+            if warnings is None:
+                return None
+            indicator_names, area_names, parents = _names(cursor, cells)
+        return Staged(
+            rows=rows,
+            indicator_names=indicator_names,
+            area_names=area_names,
+            parents=parents,
+            warnings=warnings,
+            write=lambda indicators, areas, run_pk: _write(
+                cells, periods, indicators, areas, run_pk
+            ),
+        )
+
+
+@contextlib.contextmanager
+def _hash_joins(cursor):
+    # The staging table has no statistics (ANALYZE would cost more than it saves): without them
+    # the planner takes it for a few rows and joins the small lists to it in loops.
+    cursor.execute("SET LOCAL enable_nestloop = off")
+    try:
+        yield
+    finally:
+        cursor.execute("SET LOCAL enable_nestloop TO DEFAULT")
+
+
+class _Cells:
+    """SQL for a header column's cell in the staging table (`''` where the file lacks it)."""
+
+    def __init__(self, header: Sequence[str], table: str = "s"):
+        self.header, self.table = header, table
+        self.index = {name: i for i, name in enumerate(header)}
+
+    def __call__(self, column: str) -> str:
+        i = self.index.get(column)
+        return f"{self.table}.c{i}" if i is not None else "''"
+
+    def on(self, table: str) -> _Cells:
+        """The same cells, read from another name for the staging table."""
+        return _Cells(self.header, table)
+
+    def number(self, column: str) -> str:
+        cell = self(column)
+        return f"(CASE WHEN {cell} = '' THEN NULL ELSE replace({cell}, ',', '')::float8 END)"
+
+
+def _periods(cursor, cells: _Cells) -> dict[tuple[str, str], tuple[str, int, int]] | None:
+    """Each distinct (label, range) pair parsed as the validator parses it, or None if any of
+    them, or of the indicator ids and sortable periods beside them, breaks its rules."""
+    # Imported here: the row-by-row importer imports this module.
+    from indicators.importers.fingertips import _ASCII_DIGITS, MAX_ID
+
+    cursor.execute(
+        f"SELECT DISTINCT {cells('Time period')}, {cells('Time period range')}, "
+        f"{cells('Indicator ID')}, {cells('Time period Sortable')} FROM {STAGING} s"
+    )
+    periods = {}
+    for label, period_range, indicator, sortable in cursor.fetchall():
+        # An id written as the number itself (no leading zero), so SQL can match it as text.
+        if not _ASCII_DIGITS.match(indicator) or not 0 < int(indicator) <= MAX_ID:
+            return None
+        if indicator != str(int(indicator)) or not _SORTABLE.fullmatch(sortable):
+            return None
+        try:
+            period = parse_period(label)
+        except PeriodError:
+            return None
+        if int(sortable) // 10000 != period.start_year:
+            return None
+        if period_range and (
+            not _RANGE.fullmatch(period_range)
+            or (
+                period.kind in {"calendar", "financial"}
+                and range_years(period_range) != period.years
+            )
+        ):
+            return None
+        periods[(label, period_range)] = (period.label, period.start_year, period.end_year)
+    return periods
+
+
+_RANGE = re.compile(r"[0-9]{1,3}[ym]")
+_SORTABLE = re.compile(r"[0-9]{8}")
+
+
+def _check(cursor, cells: _Cells, file_name: str) -> list[tuple[tuple, str]] | None:
+    """One pass over the rows: None if any breaks a rule (or has a cell to clean first), else
+    the warnings of values outside their own published limits, as the validator words them."""
+    from indicators.importers.fingertips import LIMITS, NUMBER_COLUMNS, _max_lengths
+
+    # Each number is read once, in a subquery the planner may not flatten.
+    typed = ", ".join(
+        f"CASE WHEN char_length({cells(c)}) <= 30 AND {cells(c)} ~ '{_NUMBER}' "
+        f"THEN {cells.number(c)} END AS {a}"
+        for a, c in NUMBER_COLUMNS.items()
+    )
+    n = cells.on("n")
+    number = {attribute: f"n.{attribute}" for attribute in NUMBER_COLUMNS}
+    rules = [
+        f"char_length({n('Area Code')}) BETWEEN 3 AND 16",
+        f"{n('Area Code')} ~ '^[A-Za-z0-9]+$'",
+        f"({n('Parent Code')} = '' OR (char_length({n('Parent Code')}) BETWEEN 3 AND 16 "
+        f"AND {n('Parent Code')} ~ '^[A-Za-z0-9]+$'))",
+        f"{n('Sex')} <> ''",
+        f"{n('Age')} <> ''",
+        *(
+            # Bytes first: cheaper, and a text of no more bytes has no more characters.
+            f"(octet_length({n(column)}) <= {limit} OR char_length({n(column)}) <= {limit})"
+            for column, limit in _max_lengths().items()
+            if column in n.index
+        ),
+        # A cell that is not empty but reads as no number.
+        *(f"({n(c)} = '' OR n.{a} IS NOT NULL)" for a, c in NUMBER_COLUMNS.items()),
+        *(f"coalesce(abs({x}) <= {LARGEST_FIGURE!r}, true)" for x in number.values()),
+        *(f"coalesce({number[a]} >= 0, true)" for a in ("count", "denominator")),
+        *(
+            f"NOT coalesce({number[f'lower_ci_{low}']} > {number[f'upper_ci_{high}']}, false)"
+            for low in LIMITS
+            for high in LIMITS
+        ),
+        *_range_rules(number),
+    ]
+    outside = " OR ".join(
+        f"n.value < n.lower_ci_{level} OR n.value > n.upper_ci_{level}" for level in LIMITS
+    )
+    cursor.execute(
+        f"""
+        SELECT * FROM (
+            SELECT NOT ({" AND ".join(f"coalesce({rule}, false)" for rule in rules)}) AS bad,
+                n.row_number + 1, {n("Indicator ID")}, {n("Area Code")}, {n("Sex")}, {n("Age")},
+                {n("Category Type")}, {n("Category")}, {n("Time period Sortable")}, n.value,
+                n.lower_ci_95, n.upper_ci_95, n.lower_ci_998, n.upper_ci_998
+            FROM (SELECT s.*, {typed} FROM {STAGING} s OFFSET 0) AS n
+            LEFT JOIN (VALUES {_value_ranges()}) AS r (indicator, low, high, limits_high)
+                ON r.indicator::text = {n("Indicator ID")}
+        ) checked WHERE bad OR ({outside.replace("n.", "")})
+        ORDER BY bad DESC, 2
+        """
+    )
+    found = cursor.fetchall()
+    if found and found[0][0]:
+        return None
+    # A key twice: the validator folds repeats that agree and names those that do not.
+    cursor.execute(f"SELECT 1 FROM {STAGING} s GROUP BY {_key(cells)} HAVING count(*) > 1 LIMIT 1")
+    if cursor.fetchone():
+        return None
+    return [warning for row in found for warning in _outside_own_limits(row[1:], file_name)]
+
+
+def _outside_own_limits(row: Sequence, file_name: str) -> list[tuple[tuple, str]]:
+    from indicators.importers.fingertips import LIMITS, _shown
+
+    row_number, indicator, area, sex, age, category_type, category, sortable = row[:8]
+    key = (int(indicator), area, sex, age, category_type, category, int(sortable))
+    value, *limits = row[8:]
+    warnings = []
+    for label, (lower, upper) in zip(LIMITS.values(), (limits[:2], limits[2:]), strict=True):
+        if (lower is not None and value < lower) or (upper is not None and value > upper):
+            shown = (
+                f"{_shown(lower) if lower is not None else '–'} to "
+                f"{_shown(upper) if upper is not None else '–'}"
+            )
+            warnings.append(
+                (
+                    key,
+                    f"{file_name}, row {row_number}, column 'Value': {_shown(value)} lies "
+                    f"outside its own {label} confidence limits ({shown}); kept as published",
+                )
+            )
+    return warnings
+
+
+def _key(cells: _Cells) -> str:
+    # As text: the checks above hold ids and sortable periods to one way of writing each.
+    columns = ("Indicator ID", "Area Code", "Sex", "Age", "Category Type", "Category")
+    return ", ".join(cells(c) for c in (*columns, "Time period Sortable"))
+
+
+def _range_rules(numbers: dict[str, str]) -> list[str]:
+    # What the indicator's value type allows, for rows with a value (as the validator holds it).
+    rules = []
+    for attribute in ("value", "lower_ci_95", "upper_ci_95", "lower_ci_998", "upper_ci_998"):
+        n = numbers[attribute]
+        high = "r.high" if attribute == "value" else "r.limits_high"
+        rules.append(
+            f"(n.value IS NULL OR {n} IS NULL OR "
+            f"(coalesce({n} >= r.low, true) AND coalesce({n} <= {high}, true)))"
+        )
+    return rules
+
+
+def _value_ranges() -> str:
+    rows = [
+        f"({fid}, {_float(r.minimum)}, {_float(r.maximum)}, {_float(r.limits_maximum)})"
+        for fid, r in VALUE_RANGES.items()
+    ]
+    return ", ".join(rows) or "(NULL::int, NULL::float8, NULL::float8, NULL::float8)"
+
+
+def _float(x: float | None) -> str:
+    return "NULL::float8" if x is None else f"{float(x)!r}::float8"
+
+
+def _values(mapping: dict, row: Callable) -> str:
+    """A VALUES list of literal rows, passed through the driver's quoting."""
+    rows = [row(k, v) for k, v in mapping.items()]
+    with connection.cursor() as cursor:
+        return "VALUES " + ", ".join(
+            cursor.mogrify("(" + ", ".join(["%s"] * len(r)) + ")", r).decode() for r in rows
+        )
+
+
+def _names(cursor, cells: _Cells) -> tuple[dict[int, str], dict[str, str], dict[str, str]]:
+    """As the validator's records give them: each indicator's last name in the file, each
+    area's first name (as an area or as a parent), and each area's first parent that is a
+    region or England (the only geographic parents)."""
+    from indicators.models import AreaLevel, level_for_code
+
+    area, parent = cells("Area Code"), cells("Parent Code")
+    cursor.execute(
+        f"SELECT {cells('Indicator ID')}::int, {cells('Indicator Name')}, {area}, "
+        f"{cells('Area Name')}, {parent}, {cells('Parent Name')}, min(s.row_number), "
+        f"max(s.row_number) FROM {STAGING} s GROUP BY 1, 2, 3, 4, 5, 6"
+    )
+    groups = cursor.fetchall()
+    indicators = {i: name for i, name, *_, last in sorted(groups, key=lambda g: g[-1])}
+    named, parents = [], []
+    for _, _, code, name, parent_code, parent_name, first, _ in groups:
+        named.append((first, 0, code, name or code))
+        if parent_code and parent_code != code:
+            named.append((first, 1, parent_code, parent_name or parent_code))
+            if level_for_code(parent_code) in {AreaLevel.REGION, AreaLevel.ENGLAND}:
+                parents.append((first, code, parent_code))
+    areas: dict[str, str] = {}
+    for *_, code, name in sorted(named):
+        areas.setdefault(code, name)
+    first_parents: dict[str, str] = {}
+    for _, code, parent_code in sorted(parents):
+        first_parents.setdefault(code, parent_code)
+    return indicators, areas, first_parents
+
+
+def _write(cells: _Cells, periods, indicators, areas, run_pk: int) -> Upserted:
+    """The staged rows as typed observations, through one guarded upsert."""
+    from indicators.importers.fingertips import NUMBER_COLUMNS, PARENT_COMPARISON
+
+    england = cells("Compared to England value or percentiles")
+    to_parent = cells(PARENT_COMPARISON)
+    expressions = {
+        "indicator_id": "i.pk",
+        "area_id": "a.pk",
+        "sex": cells("Sex"),
+        "age": cells("Age"),
+        "category_type": cells("Category Type"),
+        "category": cells("Category"),
+        "period_sortable": f"{cells('Time period Sortable')}::int",
+        "period_label": "p.label",
+        "period_range": cells("Time period range"),
+        "period_start_year": "p.start_year",
+        "period_end_year": "p.end_year",
+        **{a: cells.number(c) for a, c in NUMBER_COLUMNS.items()},
+        "value_note": cells("Value note"),
+        "recent_trend": cells("Recent Trend"),
+        "compared_to_goal": cells("Compared to goal"),
+        "new_data": cells("New data"),
+        "origin": "'published'",
+        "compared_to_england": england,
+        "parent_comparisons": (
+            f"CASE WHEN {england} <> '' OR {to_parent} <> '' THEN jsonb_build_object("
+            f"{cells('Parent Code')}, jsonb_build_array({england}, {to_parent})) "
+            "ELSE '{}'::jsonb END"
+        ),
+        "import_run_id": str(int(run_pk)),
+    }
+    select = f"""
+        WITH p (raw_label, raw_range, label, start_year, end_year) AS (
+            {_values(periods, lambda k, v: (*k, *v))}
+        ), i (fingertips_id, pk) AS ({_values(indicators, lambda k, v: (k, v))}
+        ), a (code, pk) AS ({_values(areas, lambda k, v: (k, v))})
+        SELECT {", ".join(expressions[c] for c in OBSERVATION_COLUMNS)}
+        FROM {STAGING} s
+        JOIN p ON p.raw_label = {cells("Time period")}
+            AND p.raw_range = {cells("Time period range")}
+        JOIN i ON i.fingertips_id = {cells("Indicator ID")}::int
+        JOIN a ON a.code = {cells("Area Code")}
+    """
+    with connection.cursor() as cursor, _hash_joins(cursor):
+        return upsert_observations(select)

@@ -1,0 +1,178 @@
+"""The fast way in (COPY as written, checked in SQL) lands exactly what the row-by-row way does,
+is taken for clean files, and sends every doubtful file the row-by-row way.
+
+PostgreSQL only: the fast way is COPY. The row-by-row validator's rules and messages are tested
+in test_import_rules.py and test_fingertips_import.py, which now run through both ways.
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+
+from indicators.importers import fingertips, staged
+from indicators.models import Area, ImportRun, Indicator, Observation
+from tests.conftest import EXPORTS, REAL_EXPORTS
+
+pytestmark = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="the fast way is PostgreSQL's COPY"
+)
+
+DISTRICTS = EXPORTS / "snapshot" / "lancashire_districts_501.csv"
+STORED = (
+    "indicator__fingertips_id",
+    "area__code",
+    "sex",
+    "age",
+    "category_type",
+    "category",
+    "period_sortable",
+    "period_label",
+    "period_range",
+    "period_start_year",
+    "period_end_year",
+    "value",
+    "lower_ci_95",
+    "upper_ci_95",
+    "lower_ci_998",
+    "upper_ci_998",
+    "count",
+    "denominator",
+    "value_note",
+    "recent_trend",
+    "compared_to_england",
+    "parent_comparisons",
+    "compared_to_goal",
+    "new_data",
+    "origin",
+    "area__name",
+    "area__parent__code",
+    "indicator__name",
+)
+
+
+def stored() -> list[tuple]:
+    return sorted(Observation.objects.values_list(*STORED), key=repr)
+
+
+def import_one(path, **kwargs):
+    outcome = fingertips.import_file(path, **kwargs)
+    assert outcome.status == "ok", outcome.error
+    return outcome
+
+
+@pytest.fixture
+def row_by_row_only(monkeypatch):
+    monkeypatch.setattr(staged, "stage", lambda raw, data: None)
+
+
+@pytest.fixture
+def validator_calls(monkeypatch):
+    calls = []
+    real = fingertips.validate_export
+
+    def counted(raw):
+        calls.append(raw.name)
+        return real(raw)
+
+    monkeypatch.setattr(fingertips, "validate_export", counted)
+    return calls
+
+
+@pytest.mark.django_db
+def test_a_clean_export_goes_the_fast_way(validator_calls):
+    outcome = import_one(DISTRICTS)
+
+    assert validator_calls == []
+    assert outcome.created == outcome.rows > 0
+    again = import_one(DISTRICTS)
+    assert (again.created, again.updated, again.unchanged) == (0, 0, outcome.rows)
+    assert validator_calls == []
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("path", REAL_EXPORTS, ids=lambda p: p.name)
+def test_both_ways_store_the_same_figures_names_and_warnings(path):
+    fast = import_one(path)
+    fast_rows, fast_run = stored(), ImportRun.objects.get(pk=fast.run_id)
+    Observation.objects.all().delete()
+    Area.objects.all().delete()
+    Indicator.objects.filter(is_defined=False).delete()
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(staged, "stage", lambda raw, data: None)
+        slow = import_one(path)
+
+    assert stored() == fast_rows
+    slow_run = ImportRun.objects.get(pk=slow.run_id)
+    assert (slow.rows, slow.created) == (fast.rows, fast.created)
+    assert slow_run.warnings == fast_run.warnings
+    assert slow_run.warning_count == fast_run.warning_count
+
+
+def with_cell(data: bytes, column: str, text: str, row: int = 2) -> bytes:
+    """The export with one cell (spreadsheet row `row`) replaced by `text` as written."""
+    lines = data.decode("utf-8-sig").split("\n")
+    header = lines[0].split(",")
+    cells = lines[row - 1].split(",")
+    assert '"' not in lines[row - 1], "pick a row without quoted cells"
+    cells[header.index(column)] = text
+    lines[row - 1] = ",".join(cells)
+    return "\n".join(lines).encode()
+
+
+def clean_row(data: bytes) -> int:
+    lines = data.decode("utf-8-sig").split("\n")
+    return next(i + 1 for i, line in enumerate(lines) if i and line and '"' not in line)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("column", "text", "kind"),
+    [
+        ("Area Name", " Burnley", "ok"),  # a space the validator strips
+        ("Value note", "<span>note</span>", "ok"),  # website markup it unwraps
+        ("Value note", "'=SUM(A1)", "ok"),  # a formula our own export neutralised
+        ("Count", "1_0", "ok"),  # float() reads it as 10; SQL would not
+        ("Value", "12,5", "cut"),  # one cell too many: COPY would fail half way
+        ("Sex", '"Persons"x', "rejected"),  # a quote a strict reader refuses
+        ("Value", "1e400", "rejected"),  # no figure that large
+        ("Count", "-3", "rejected"),
+        ("Indicator ID", "092196", "ok"),  # an id written with a leading zero
+    ],
+)
+def test_a_doubtful_file_goes_row_by_row(column, text, kind, validator_calls, tmp_path):
+    data = DISTRICTS.read_bytes()
+    path = tmp_path / "doubtful.csv"
+    path.write_bytes(with_cell(data, column, text, clean_row(data)))
+
+    outcome = fingertips.import_file(path)
+
+    assert validator_calls == ["doubtful.csv"], "the row-by-row validator was not asked"
+    if kind == "ok":
+        assert outcome.status == "ok", outcome.error
+    else:
+        assert outcome.status == "rejected"
+        assert "doubtful.csv, row " in outcome.error
+        assert not Observation.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("text", "width", "whole"),
+    [
+        ("a,b\n1,2\n", 2, True),
+        ('a,b\n"1,\n2",3\n', 2, True),  # a line break inside a quoted cell
+        ('a,b\n"1, 2",3\n', 2, True),  # a space after a comma inside quotes is the cell's own
+        ("a,b\r\n1,2\r\n", 2, True),
+        ("a,b\n1\n", 2, False),  # a short row
+        ("a,b\n\n1,2\n", 2, False),  # a blank line
+        ("a,b\n1,2,3\n", 2, False),  # a long row
+        ("a,b\r\n1,2\n", 2, False),  # two kinds of line ending
+        ("a,b\n\\.\n", 2, False),  # COPY's end-of-data marker
+        ("a,b\n1, 2\n", 2, False),  # a space at a cell's edge
+        ("a,b\n1,2 \n", 2, False),
+        ("a,b\n1,'=2\n", 2, False),  # a neutralised formula
+    ],
+)
+def test_copy_takes_the_file_whole_only_when_a_strict_reader_would(text, width, whole):
+    assert staged.copies_whole(text, text.encode(), width) is whole
