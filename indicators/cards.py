@@ -36,6 +36,7 @@ from indicators.presenters import (
     figures_for_period,
     series,
 )
+from indicators.vocabulary import NOT_COMPARED
 
 MAP_ATTRIBUTION = (
     "Source: Office for National Statistics licensed under the Open Government Licence v.3.0. "
@@ -171,12 +172,12 @@ def compare_card(view: View) -> ChartCard:
             value=f.value,
             lower=f.lower_ci_95,
             upper=f.upper_ci_95,
-            comparison=f.comparison or "Not compared",
+            comparison=f.comparison or NOT_COMPARED,
             note=_note(f),
             highlighted=f.area_code == config.home.code,
         )
         for f in area_figures
-    ] + [charts.AreaBar(a.code, a.name, None, None, None, "Not compared") for a in missing]
+    ] + [charts.AreaBar(a.code, a.name, None, None, None, NOT_COMPARED) for a in missing]
     by_code = {f.area_code: f for f in figures}
     lines = [
         charts.BenchmarkLine(name=area.name, value=by_code[area.code].value, role=role)
@@ -201,7 +202,7 @@ def compare_card(view: View) -> ChartCard:
                 _fmt(f.value),
                 _interval(f.lower_ci_95, f.upper_ci_95),
                 _count(f),
-                comparison or "Not compared",
+                comparison or NOT_COMPARED,
                 _note(f),
             ]
         )
@@ -211,17 +212,15 @@ def compare_card(view: View) -> ChartCard:
                 format_number(f.value),
                 _limits_csv(f),
                 _count_csv(f),
-                comparison or "Not compared",
+                comparison or NOT_COMPARED,
                 _note(f),
             ]
         )
     for a in missing:
         card.rows.append(
-            [a.name, "No data", "–", "–", "Not compared", f"No data for {view.period_label}"]
+            [a.name, "No data", "–", "–", NOT_COMPARED, f"No data for {view.period_label}"]
         )
-        card.csv_rows.append(
-            [a.name, "", "", "", "Not compared", f"No data for {view.period_label}"]
-        )
+        card.csv_rows.append([a.name, "", "", "", NOT_COMPARED, f"No data for {view.period_label}"])
     card.about = _method_paragraphs(indicator, benchmark)
     return card
 
@@ -376,9 +375,9 @@ def map_card(view: View) -> ChartCard:
             value=figures[a.code].value if a.code in figures else None,
             lower=figures[a.code].lower_ci_95 if a.code in figures else None,
             upper=figures[a.code].upper_ci_95 if a.code in figures else None,
-            comparison=(figures[a.code].comparison or "Not compared")
+            comparison=(figures[a.code].comparison or NOT_COMPARED)
             if a.code in figures
-            else "Not compared",
+            else NOT_COMPARED,
         )
         for a in footprint
     ]
@@ -641,12 +640,12 @@ def profile_card(area, rows) -> ChartCard:
     spine_rows = []
     for row in rows:
         mine, england = row.area, row.england
-        comparison = (mine.comparison_england or "Not compared") if mine else "No data"
+        comparison = (mine.comparison_england or NOT_COMPARED) if mine else "No data"
         untested = (
             untested_difference(mine.value, england.value, config.england.name)
             if mine
             and england
-            and comparison == "Not compared"
+            and comparison == NOT_COMPARED
             and compared_by_intervals(row.indicator)
             and mine.area_code != england.area_code
             else ""

@@ -5,10 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
+from indicators import vocabulary
+from indicators.vocabulary import Comparison
+
 if TYPE_CHECKING:
     from indicators.charts import AreaBar, DecileBar, MapArea, SpineRow, TrendSeries
 
-NO_DATA = "No data"
+NO_DATA = vocabulary.NO_DATA
 
 # Each label's phrase against a benchmark; Best/Worst are the 99.8% level of Better/Worse.
 _PHRASES = {
@@ -19,10 +22,19 @@ _PHRASES = {
     "Best": "significantly better than {b} at the 99.8% level",
     "Higher": "significantly higher than {b}",
     "Lower": "significantly lower than {b}",
-    "Not compared": "not compared with {b}",
+    Comparison.NOT_COMPARED: Comparison.NOT_COMPARED.phrase,
 }
 # Worse results first: they are what a reader of an alternative text most needs to hear.
-_READING_ORDER = ("Worst", "Worse", "Higher", "Similar", "Lower", "Better", "Best", "Not compared")
+_READING_ORDER = (
+    "Worst",
+    "Worse",
+    "Higher",
+    "Similar",
+    "Lower",
+    "Better",
+    "Best",
+    Comparison.NOT_COMPARED,
+)
 
 
 def _number(value: float, unit: str = "") -> str:
@@ -85,9 +97,10 @@ def _counts_sentence(labels: Sequence[str], benchmark_name: str) -> str:
             sentences.append(f"{two_level} of these differ at the 99.8% level.")
     if higher or lower:
         sentences.append(_three_counts(higher, similar, lower, ("higher", "lower"), benchmark_name))
-    if count.get("Not compared"):
-        verb = "is" if count["Not compared"] == 1 else "are"
-        sentences.append(f"{_plural(count['Not compared'], 'area')} {verb} not compared.")
+    uncompared = count.get(Comparison.NOT_COMPARED, 0)
+    if uncompared:
+        verb = "is" if uncompared == 1 else "are"
+        sentences.append(f"{_plural(uncompared, 'area')} {verb} not compared.")
     return " ".join(sentences)
 
 

@@ -27,6 +27,7 @@ from indicators.models import (
     Polarity,
 )
 from indicators.narrative import untested_difference
+from indicators.vocabulary import NOT_COMPARED
 
 BENCHMARK_FIELDS = {
     "england": "comparison_england",
@@ -486,7 +487,7 @@ def _untested_notes(cells, at_latest, reference: Benchmark) -> tuple[str, ...]:
     base = at_latest.get(reference.code)
     notes = []
     for figure in cells:
-        compared = figure is not None and figure.comparison not in {"", "Not compared"}
+        compared = figure is not None and figure.comparison not in {"", NOT_COMPARED}
         if figure is None or compared or figure.area_code == reference.code or base is None:
             notes.append("")
             continue

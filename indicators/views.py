@@ -43,6 +43,7 @@ from indicators.narrative import (
     describe_sii,
     rii_is_meaningful,
 )
+from indicators.vocabulary import NOT_COMPARED
 
 
 def _home_parameters(request: HttpRequest, versions) -> dict | HttpResponse:
@@ -95,7 +96,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 DEFINITIONS = {d.fingertips_id: d for d in INDICATORS}
-LEGEND = {"Better", "Similar", "Worse", "Higher", "Lower", "Not compared", "No data"}
+LEGEND = {"Better", "Similar", "Worse", "Higher", "Lower", NOT_COMPARED, "No data"}
 # The tiles at the top of the overview, infant mortality first.
 HEADLINE_INDICATORS = (92196, 20101, 93085, 20401)
 

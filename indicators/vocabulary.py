@@ -271,6 +271,8 @@ class Comparison(Term):
         return cls(value) if value else cls.NOT_COMPARED
 
 
+NOT_COMPARED = Comparison.NOT_COMPARED
+
 _COMPARISON_JUDGEMENT = {
     Comparison.BEST: 1,
     Comparison.BETTER: 1,

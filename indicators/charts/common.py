@@ -10,39 +10,23 @@ from typing import Any, Final
 
 import plotly.graph_objects as go
 
+from indicators import vocabulary
+
 # --------------------------------------------------------------------------------------------
 # Colours, defined once so templates and legends can reuse them
 # --------------------------------------------------------------------------------------------
 
-NO_DATA = "No data"
+# The comparisons' colours and legend order are the vocabulary's (indicators.vocabulary).
+NO_DATA = vocabulary.NO_DATA
 
 COMPARISON_COLOURS: Final[Mapping[str, str]] = MappingProxyType(
-    {
-        "Best": "#00B050",
-        "Better": "#92D050",
-        "Similar": "#FFC000",
-        "Worse": "#C00000",
-        "Worst": "#7F0000",
-        "Higher": "#1F4E79",
-        "Lower": "#BDD7EE",
-        "Not compared": "#C9C9C9",
-    }
+    {c.value: c.colour for c in vocabulary.Comparison}
 )
 # Lighter than "Not compared" so an area with no value is not mistaken for one with a value.
-NO_DATA_COLOUR: Final = "#EDEDED"
+NO_DATA_COLOUR: Final = vocabulary.NO_DATA_COLOUR
 
 # Legend order: good to bad, then the no-judgement labels, then the uncompared.
-COMPARISON_ORDER: Final = (
-    "Best",
-    "Better",
-    "Similar",
-    "Worse",
-    "Worst",
-    "Higher",
-    "Lower",
-    "Not compared",
-    NO_DATA,
-)
+COMPARISON_ORDER: Final = vocabulary.COMPARISON_ORDER
 
 
 class AreaRole(StrEnum):
@@ -116,7 +100,7 @@ def comparison_colour(label: str) -> str:
     """Return the Fingertips fill colour for a comparison label ("No data" included)."""
     if label == NO_DATA:
         return NO_DATA_COLOUR
-    return COMPARISON_COLOURS.get(label, COMPARISON_COLOURS["Not compared"])
+    return COMPARISON_COLOURS.get(label, vocabulary.Comparison.NOT_COMPARED.colour)
 
 
 def figure_json(fig: go.Figure) -> str:
