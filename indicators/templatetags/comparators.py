@@ -183,7 +183,7 @@ def _funnel(indicator, members, group: str, slug: str) -> dict | None:
         "slug": f"funnel-{slug}",
         "figure_id": f"funnel-{slug}-figure",
         "figure": nf.figure(
-            result, title=f"{group}: funnel plot", unit=unit, population="Population (log scale)"
+            result, title="Funnel plot", unit=unit, population="Population (log scale)"
         ),
         "text": result.text(group, unit),
     }
