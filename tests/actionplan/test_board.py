@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import re
 from datetime import date, timedelta
 
@@ -10,6 +11,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
+from pypdf import PdfReader
 
 from actionplan import rag
 from actionplan.models import (
@@ -356,3 +358,11 @@ def test_the_out_of_date_limit_is_a_setting(board, settings):
     assert "Not rated: data out of date" not in _measure_row(board(), "Rate of infant mortality")
     settings.RAG_OUT_OF_DATE_BEFORE = "2019-06-30"
     assert "Not rated: data out of date" in _measure_row(board(), "Rate of infant mortality")
+
+
+def test_the_board_pack_says_not_rated_data_out_of_date_with_the_period(client, board):
+    review = seed(QuarterlyReview, plan=Plan.objects.get(), financial_year=2021, quarter=2)
+    response = client.get(reverse("actionplan:board_pack", args=[review.pk]))
+    pages = PdfReader(io.BytesIO(response.content)).pages
+    text = " ".join(" ".join(page.extract_text().split()) for page in pages)
+    assert "Not rated: data out of date. The latest value is for 2016 - 18" in text
