@@ -34,41 +34,12 @@ from indicators.models import (
     Origin,
     ValueType,
 )
+from indicators.observation_fields import COMPUTED_FIELDS, DERIVED_FROM
 
 logger = logging.getLogger(__name__)
 
-COMPUTED_FIELDS = (
-    "computed_lower_ci_95",
-    "computed_upper_ci_95",
-    "computed_lower_ci_998",
-    "computed_upper_ci_998",
-    "ci_method_used",
-    "limits_check",
-    "limits_note",
-    "comparison_england",
-    "comparison_region",
-    "comparison_home",
-    "computed_trend",
-)
-_READ = (
-    "pk",
-    "area_id",
-    "sex",
-    "age",
-    "category_type",
-    "category",
-    "period_sortable",
-    "period_start_year",
-    "period_end_year",
-    "value",
-    "lower_ci_95",
-    "upper_ci_95",
-    "lower_ci_998",
-    "upper_ci_998",
-    "count",
-    "denominator",
-    "origin",
-)
+# The derived columns, and what they are derived from, are named once with the others.
+_READ = DERIVED_FROM
 
 
 @dataclass(frozen=True, slots=True)

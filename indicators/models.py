@@ -8,6 +8,8 @@ from collections.abc import Iterable
 from django.db import connection, models
 from django.utils import timezone
 
+from indicators.observation_fields import NATURAL_KEY_FIELDS
+
 from .querysets import ImportRunQuerySet, IndicatorQuerySet, ObservationQuerySet
 from .vocabulary import Polarity
 
@@ -276,18 +278,7 @@ class Observation(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(
-                fields=[
-                    "indicator",
-                    "area",
-                    "sex",
-                    "age",
-                    "category_type",
-                    "category",
-                    "period_sortable",
-                ],
-                name="observation_natural_key",
-            )
+            models.UniqueConstraint(fields=list(NATURAL_KEY_FIELDS), name="observation_natural_key")
         ]
         indexes = [models.Index(fields=["area", "indicator", "period_sortable"])]
 
@@ -426,5 +417,6 @@ class DataVersion(models.Model):
                 "changed_at = excluded.changed_at",
                 [(scope, now) for scope in sorted(scopes)],
             )
+
 
 from indicators.neighbours_models import PeerGroup, PeerGroupMember  # noqa: E402, F401
