@@ -149,6 +149,7 @@ class Reviews:
     categories: list
     factors: list
     synthetic: bool
+    area_name: str = ""
 
 
 def _fy_pool(periods: set[str]) -> list[str]:
@@ -167,7 +168,7 @@ def reviews(tier: Tier) -> Reviews:
     current = ReviewCategoryRow.objects.filter(removed_by__isnull=True)
     area = next((c for c in candidates if current.filter(area_code=c).exists()), candidates[0])
     periods = _fy_pool(set(current.filter(area_code=area).values_list("review_period", flat=True)))
-    result = Reviews(area, periods, [], [], _synthetic(ReviewCategoryRow))
+    result = Reviews(area, periods, [], [], _synthetic(ReviewCategoryRow), area_name_of(area))
     if not periods:
         return result
     by_category: dict[int, list[int]] = defaultdict(lambda: [0, 0])
@@ -235,6 +236,10 @@ def quarter_label(start) -> str:
     fy = start.year if start.month >= 4 else start.year - 1
     q = {4: 1, 7: 2, 10: 3, 1: 4}.get(start.month)
     return f"{fy}/{str(fy + 1)[-2:]} Q{q}" if q else start.strftime("%b %Y")
+
+
+def area_name_of(code: str) -> str:
+    return area_names().get(code, code)
 
 
 def area_names() -> dict[str, str]:
