@@ -343,6 +343,8 @@ def inequalities(request: HttpRequest) -> HttpResponse:
         datasets.append(
             {
                 "dataset": dataset,
+                # The decile chart with intervals and the fitted SII line, as on its page.
+                "card": cached_card("inequalities", _dataset_view(dataset)),
                 "points": points,
                 "narrative": narrative,
                 "calculable": dataset.sii is not None and not missing,
@@ -359,6 +361,16 @@ def inequalities(request: HttpRequest) -> HttpResponse:
             "sii_definition": SII_DEFINITION,
             "rii_definition": RII_DEFINITION,
         },
+    )
+
+
+def _dataset_view(dataset: InequalityDataset) -> View:
+    return View(
+        indicator=dataset.indicator,
+        period=None,
+        period_label="",
+        benchmark=presenters.benchmark_for(None),
+        area_code=areas_config().home.code,
     )
 
 
