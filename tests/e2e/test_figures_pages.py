@@ -105,6 +105,15 @@ def test_inequalities_page_defines_the_rii_and_withholds_what_gives_a_count_back
     text = visit(page, site, "/inequalities/", width)
 
     expect(page.get_by_test_id("method-note")).to_contain_text("divided by the fitted value")
+    # The local deciles drawn with their intervals and the fitted SII line.
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('div.chart[data-figure]')]"
+        ".every(c => c.dataset.drawn === 'true')"
+    )
+    traces = page.locator("#inequalities div.chart[data-figure]").evaluate(
+        "c => c.data.map(t => t.name || '')"
+    )
+    assert any("SII" in name or "slope index" in name for name in traces)
     assert "RII -0.11" not in text
     assert "RII not meaningful" in text
     assert "32,537" in text
