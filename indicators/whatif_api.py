@@ -46,6 +46,10 @@ def _number(request, name, kind=float, low=-math.inf, high=math.inf):
     return value
 
 
+def _default(value, default):
+    return default if value is None else value
+
+
 def _outcome(request) -> str:
     if indicator := request.GET.get("indicator"):
         by_id = {str(v): k for k, v in wi.OUTCOME_INDICATORS.items()}
@@ -81,8 +85,8 @@ def _query(request) -> dict:
         "period": request.GET.get("period") or None,
         "set_name": request.GET.get("parameter_set", "default"),
         "version": _number(request, "version", int, low=1, high=10**6),
-        "draws": _number(request, "draws", int, low=100, high=200_000) or w.DRAWS,
-        "seed": _number(request, "seed", int, low=0, high=2**32 - 1) or w.SEED,
+        "draws": _default(_number(request, "draws", int, low=100, high=200_000), w.DRAWS),
+        "seed": _default(_number(request, "seed", int, low=0, high=2**32 - 1), w.SEED),
     }
 
 

@@ -79,6 +79,8 @@ def test_seed_and_draws_are_parameters(report_inputs):
     body = Client().get("/api/v1/whatif/", {"target": "4.481", "seed": "7", "draws": "500"})
     assert body.json()["uncertainty"]["seed"] == 7
     assert body.json()["uncertainty"]["draws"] == 500
+    zero = Client().get("/api/v1/whatif/", {"target": "4.481", "seed": "0", "draws": "500"})
+    assert zero.json()["uncertainty"]["seed"] == 0
 
 
 @pytest.mark.parametrize(
