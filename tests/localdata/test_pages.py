@@ -158,3 +158,25 @@ def test_public_pages_are_cached_until_an_upload_changes_them(analyst):
     fresh = anonymous.get("/local/deprivation/")
     assert fresh["X-Cache"] == "miss"
     assert "Synthetic example" in fresh.content.decode()
+
+
+def test_restore_from_the_history_page(analyst):
+    load(analyst, "A", a_data(seed=1))
+    first = Upload.objects.get(status=Upload.Status.COMMITTED)
+    after_first = sorted(
+        BirthsDeathsRow.objects.filter(removed_by__isnull=True).values_list(
+            "area_code", "year", "imd_decile", "infant_deaths"
+        )
+    )
+    load(analyst, "A", a_data(seed=2))
+    preview = analyst.post(f"/local/upload/{first.pk}/restore/")
+    restore = Upload.objects.get(kind=Upload.Kind.RESTORE)
+    assert preview["Location"] == f"/local/upload/{restore.pk}/"
+    assert "Commit this restore" in analyst.get(preview["Location"]).content.decode()
+    analyst.post(f"/local/upload/{restore.pk}/commit/")
+    now = sorted(
+        BirthsDeathsRow.objects.filter(removed_by__isnull=True).values_list(
+            "area_code", "year", "imd_decile", "infant_deaths"
+        )
+    )
+    assert now == after_first
