@@ -101,7 +101,7 @@ def _narrow_layout(rows: Sequence[SpineRow], annotations: list[dict[str, Any]]) 
         note = dict(note)
         if note.get("xref") == "paper" and note.get("x") == 1.0:  # the value column
             note["xshift"] = 4
-            note["font"] = {**note.get("font", {}), "size": 11}
+            note["font"] = {**note.get("font", {}), "size": 10 if note["yref"] == "paper" else 11}
             # "No data" is written on the row itself; the narrow column shows a dash.
             note["text"] = note["text"].replace(NO_DATA, "–")
         elif note.get("yref") == "paper":  # the headings over the spine
@@ -109,7 +109,7 @@ def _narrow_layout(rows: Sequence[SpineRow], annotations: list[dict[str, Any]]) 
         small.append(note)
     return {
         "width_below": NARROW_WIDTH,
-        "margin": {"l": 4, "r": 64, "t": 80, "b": 110},
+        "margin": {"l": 4, "r": 76, "t": 80, "b": 110},
         "annotations": small,
         "yaxis": {
             "ticktext": ["<br>".join(textwrap.wrap(row.indicator, 14)) for row in rows],
