@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from localdata.disclosure import Reason, State, Tier, complementary, count, round5, suppress_grid
 from localdata.statistics import deprivation_grid, sii_for
 
@@ -83,3 +85,27 @@ def test_sii_cannot_be_calculated_when_a_quintile_is_empty():
     outcome = sii_for(births, [0, 0, 7, 5, 4, 3, 2, 1, 1, 1], repetitions=1000)
     assert not outcome.calculable
     assert outcome.reason.startswith("cannot be calculated")
+
+
+def test_review_categories_get_secondary_suppression_and_percent_rules():
+    from localdata.statistics import percent_row, suppress_column
+
+    reviewed = [30, 5, 0, 22, 40]
+    hidden = suppress_column(reviewed)
+    assert sorted(hidden) == [1, 3]  # the lone 5 takes the smallest other non-zero with it
+    small = percent_row("x", 7, 100, Tier.PUBLIC)
+    assert small.percent.value is None and small.numerator.state is State.SUPPRESSED
+    thin = percent_row("x", 9, 19, Tier.PUBLIC)
+    assert thin.percent.value is None and thin.percent.reason == Reason.SMALL_DENOMINATOR
+    fine = percent_row("x", 9, 20, Tier.PUBLIC)
+    assert fine.percent.value == pytest.approx(45.0)
+    assert percent_row("x", 7, 100, Tier.RESTRICTED).percent.value == pytest.approx(7.0)
+
+
+def test_spc_uses_only_the_points_an_audience_sees():
+    from localdata.statistics import spc_view
+
+    values = [80.0, 82.0, None, 81.0, 83.0, 82.5, 84.0]
+    view = spc_view([str(i) for i in range(7)], values, better="increase", target=90)
+    assert view.mean == pytest.approx(sum(values[3:]) / 4)  # the run after the gap
+    assert view.point_types[:3] == ["", "", ""]
