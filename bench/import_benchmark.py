@@ -17,18 +17,19 @@ Prints a Markdown table (median wall time over the repeats, with the range; the 
 to stdout, and writes every measure to var/bench/<file>_results.json.
 Figures are for docs/PERFORMANCE.md; nothing here is a test or asserts a target.
 
-    .venv/bin/python bench/import_benchmark.py --against-baseline [--repeat 3]
+    PG_URL=postgres://postgres@127.0.0.1:5440/h2bench .venv/bin/python \
+        bench/import_benchmark.py --against-baseline [--repeat 3] \
         [--file var/bench/national_21periods.csv] [--pg-db bench]
 
 times the importer against the baseline, in one process and one PostgreSQL database (fresh and
-migrated for each repeat), step by step in the order first import, unchanged re-import, 1%
-revision. The baseline of each step, timed just before the importer's, is exactly: COPY the same
-file's rows into an UNLOGGED staging table, then one `INSERT … ON CONFLICT (natural key) DO UPDATE
-… WHERE (values) IS DISTINCT FROM (new values)` into a table of the file's columns keyed on the
-natural key (indicator, area, sex, age, category type, category, sortable period). The importer is
-`import_file` in the same process; the time its statistics recomputation takes is measured apart,
-so a step's time "before statistics" is its total less that. Peak memory is the process's
-`resource.getrusage` maximum RSS after each step.
+migrated for each repeat: --pg-db, else the database PG_URL names, else `bench`), step by step in
+the order first import, unchanged re-import, 1% revision. The baseline of each step, timed just
+before the importer's, is exactly: COPY the same file's rows into an UNLOGGED staging table, then
+one `INSERT … ON CONFLICT (natural key) DO UPDATE … WHERE (values) IS DISTINCT FROM (new values)`
+into a table of the file's columns keyed on the natural key (indicator, area, sex, age, category
+type, category, sortable period). The importer is `import_file` in the same process; the time its
+statistics recomputation takes is measured apart, so a step's time "before statistics" is its total
+less that. Peak memory is the process's `resource.getrusage` maximum RSS after each step.
 """
 
 from __future__ import annotations
