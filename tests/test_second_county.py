@@ -286,4 +286,5 @@ def test_lancashire_still_loads_its_whole_snapshot_and_plan(settings, db):
     call_command("load_action_plan", stdout=out)
     assert Plan.objects.count() == 1
     assert Observation.objects.filter(area__code="E10000017").exists()
-    assert ImportRun.objects.filter(source=ImportRun.Source.SNAPSHOT).count() == 2
+    # The snapshot's two files, and the export covering every upper-tier council (90284).
+    assert ImportRun.objects.filter(source=ImportRun.Source.SNAPSHOT).count() == 3
