@@ -28,6 +28,7 @@ from indicators.csv_safety import QUOTE
 from indicators.definitions import LARGEST_FIGURE, VALUE_RANGES
 from indicators.observation_fields import OBSERVATION_COLUMNS
 from indicators.periods import PeriodError, parse_period, range_years
+from indicators.vocabulary import UnknownWording, parse_comparison, parse_trend
 
 STAGING = "import_staging"
 # Numbers as the validator's float() reads them, in forms SQL reads the same way; the exponent
@@ -176,7 +177,8 @@ def stage(raw, data: bytes) -> Staged | None:
         cells = _Cells(raw.header)
         with _hash_joins(cursor):
             periods = _periods(cursor, cells)
-            warnings = None if periods is None else _check(cursor, cells, raw.name)
+            wordings = _wordings(cursor, cells)
+            warnings = None if None in (periods, wordings) else _check(cursor, cells, raw.name)
             if warnings is None:
                 return None
             indicator_names, area_names, parents = _names(cursor, cells)
@@ -187,7 +189,7 @@ def stage(raw, data: bytes) -> Staged | None:
             parents=parents,
             warnings=warnings,
             write=lambda indicators, areas, run_pk: _write(
-                cells, periods, indicators, areas, run_pk
+                cells, periods, indicators, areas, run_pk, wordings
             ),
         )
 
@@ -256,6 +258,40 @@ def _periods(cursor, cells: _Cells) -> dict[tuple[str, str], tuple[str, int, int
             return None
         periods[(label, period_range)] = (period.label, period.start_year, period.end_year)
     return periods
+
+
+_WORDED = {
+    "Recent Trend": parse_trend,
+    "Compared to England value or percentiles": parse_comparison,
+    "Compared to parent value or percentiles": parse_comparison,  # fingertips.PARENT_COMPARISON
+}
+
+
+def _wordings(cursor, cells: _Cells) -> dict[str, dict[str, str]] | None:
+    """Each distinct cell of Fingertips' wording parsed as the validator parses it (to the
+    vocabulary's stored value, "" for an empty cell), or None if one is unknown wording: the
+    row-by-row import then names its row and column."""
+    wordings = {}
+    for column, parse in _WORDED.items():
+        cursor.execute(f"SELECT DISTINCT {cells(column)} FROM {STAGING} s")
+        try:
+            wordings[column] = {raw: str(parse(raw) or "") for (raw,) in cursor.fetchall()}
+        except UnknownWording:
+            return None
+    return wordings
+
+
+def _parsed(cells: _Cells, column: str, wordings: dict[str, dict[str, str]]) -> str:
+    """SQL for a worded cell as its parsed value (every distinct cell is in the mapping)."""
+    whens = " ".join(
+        f"WHEN {_literal(raw)} THEN {_literal(value)}" for raw, value in wordings[column].items()
+    )
+    return f"(CASE {cells(column)} {whens} END)" if whens else "''"
+
+
+def _literal(text: str) -> str:
+    with connection.cursor() as cursor:
+        return cursor.mogrify("%s", (text,)).decode()
 
 
 _RANGE = re.compile(r"[0-9]{1,3}[ym]")
@@ -419,12 +455,12 @@ def _names(cursor, cells: _Cells) -> tuple[dict[int, str], dict[str, str], dict[
     return indicators, areas, first_parents
 
 
-def _write(cells: _Cells, periods, indicators, areas, run_pk: int) -> Upserted:
+def _write(cells: _Cells, periods, indicators, areas, run_pk: int, wordings) -> Upserted:
     """The staged rows as typed observations, through one guarded upsert."""
     from indicators.importers.fingertips import NUMBER_COLUMNS, PARENT_COMPARISON
 
-    england = cells("Compared to England value or percentiles")
-    to_parent = cells(PARENT_COMPARISON)
+    england = _parsed(cells, "Compared to England value or percentiles", wordings)
+    to_parent = _parsed(cells, PARENT_COMPARISON, wordings)
     expressions = {
         "indicator_id": "i.pk",
         "area_id": "a.pk",
@@ -439,7 +475,7 @@ def _write(cells: _Cells, periods, indicators, areas, run_pk: int) -> Upserted:
         "period_end_year": "p.end_year",
         **{a: cells.number(c) for a, c in NUMBER_COLUMNS.items()},
         "value_note": cells("Value note"),
-        "recent_trend": cells("Recent Trend"),
+        "recent_trend": _parsed(cells, "Recent Trend", wordings),
         "compared_to_goal": cells("Compared to goal"),
         "new_data": cells("New data"),
         "origin": "'published'",
