@@ -79,3 +79,16 @@ def test_map_without_polarity_is_a_continuous_scale_with_a_colour_bar(site, page
     spine = page.goto(site + "/areas/E07000117/")
     assert spine.status == 200
     assert problems == []
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+@pytest.mark.parametrize("path", ["/accessibility/", "/privacy/"])
+def test_statement_pages_pass_axe_and_fit(site, page, problems, path, width):
+    page.set_viewport_size({"width": width, "height": 900})
+    page.goto(site + path)
+    assert serious(page) == []
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    footer = page.locator("footer")
+    expect(footer.get_by_role("link", name="Accessibility statement")).to_be_visible()
+    expect(footer.get_by_role("link", name="Privacy notice")).to_be_visible()
+    assert problems == []
