@@ -396,7 +396,10 @@ def map_card(view: View) -> ChartCard:
     card.figure = _figure(fig)
     card.points = len(areas)
     card.alt_text = chart_text.describe_map(
-        areas=areas, benchmark_name=benchmark.name, unit=indicator.unit
+        areas=areas,
+        benchmark_name=benchmark.name,
+        unit=indicator.unit,
+        by_value=_low_is_good(indicator) is None,
     )
     for a in areas:
         card.rows.append(

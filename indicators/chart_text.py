@@ -188,11 +188,21 @@ def describe_trend(*, series: Sequence[TrendSeries], unit: str) -> str:
 
 
 def describe_map(
-    *, areas: Sequence[MapArea], benchmark_name: str = "England", unit: str = ""
+    *,
+    areas: Sequence[MapArea],
+    benchmark_name: str = "England",
+    unit: str = "",
+    by_value: bool = False,
 ) -> str:
-    """Say how many areas fall in each comparison colour, naming them when there are few."""
+    """Say how many areas fall in each comparison colour, naming them when there are few
+    (`by_value`: the map is shaded by the value itself, as for an indicator without polarity)."""
     valued = [a for a in areas if a.value is not None]
-    parts = [f"Map of {_plural(len(areas), 'area')} coloured by comparison with {benchmark_name}."]
+    coloured = (
+        "shaded by value, lighter for lower and darker for higher"
+        if by_value
+        else f"coloured by comparison with {benchmark_name}"
+    )
+    parts = [f"Map of {_plural(len(areas), 'area')} {coloured}."]
     if valued:
         groups = []
         for label in _READING_ORDER:
