@@ -59,6 +59,20 @@ def _scope(indicator) -> str:
     return DataVersion.indicator_scope(fingertips_id)
 
 
+def _versions(indicators) -> tuple[tuple[str, int], ...]:
+    """The versions of what a page shows: one indicator (an id), several (a tuple of ids: a
+    page that reads other indicators' figures too), or every indicator (None, or an id that
+    is not one); in one query."""
+    if not isinstance(indicators, tuple):
+        return DataVersion.current(_scope(indicators))
+    scopes = [_scope(i) for i in dict.fromkeys(indicators)]
+    if not scopes or DataVersion.ANY_INDICATOR in scopes:
+        return DataVersion.current(DataVersion.ANY_INDICATOR)
+    wanted = (DataVersion.ALL, *scopes)
+    numbers = dict(DataVersion.objects.filter(scope__in=wanted).values_list("scope", "number"))
+    return tuple((name, numbers.get(name, 0)) for name in wanted)
+
+
 def _fingertips_id(value) -> int | None:
     # Read as the views read it (`<int:...>` in the URL, `str.isdigit` then `int` in the API), so
     # a page is always keyed by the indicator it shows; anything else gets the wider scope.
@@ -99,8 +113,9 @@ def _personal(request: HttpRequest) -> bool:
 def cached_page(view=None, *, indicator=None, parameters=None):
     """Serve a whole public page from the cache until an import changes the data it shows.
 
-    `indicator(request, **kwargs)` names the one indicator (Fingertips id) a page shows, so that
-    only a change to that indicator rebuilds it; a page without one is rebuilt by any change.
+    `indicator(request, **kwargs)` names the one indicator (Fingertips id) a page shows, or a
+    tuple of every indicator it reads, so that only a change to those rebuilds it; a page
+    without one is rebuilt by any change.
 
     `parameters(request, versions, **kwargs)` checks the query parameters the page depends on,
     before the cache is read or written, and returns their canonical values (a dict, which keys
@@ -117,8 +132,7 @@ def cached_page(view=None, *, indicator=None, parameters=None):
     def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
         if request.method != "GET":
             return view(request, *args, **kwargs)
-        scope = _scope(indicator(request, *args, **kwargs) if indicator else None)
-        versions = DataVersion.current(scope)
+        versions = _versions(indicator(request, *args, **kwargs) if indicator else None)
         chosen = parameters(request, versions, *args, **kwargs) if parameters else {}
         if isinstance(chosen, HttpResponse):
             return chosen

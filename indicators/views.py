@@ -11,7 +11,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
 from alerts.alerting import banner_for
-from indicators import presenters
+from indicators import presenters, whatif_inputs
 from indicators.bundled import report_figures
 from indicators.caching import cached, cached_page, canonical_redirect
 from indicators.cards import CARD_BUILDERS, View, cached_card, profile_card
@@ -127,6 +127,11 @@ def _shown_indicator(request: HttpRequest, fingertips_id: int, **kwargs) -> int:
     return fingertips_id
 
 
+def _page_indicators(request: HttpRequest, fingertips_id: int, **kwargs) -> tuple[int, ...]:
+    """The indicator a page shows and those its what-if section reads (several indicators)."""
+    return (fingertips_id, *whatif_inputs.page_indicators(fingertips_id))
+
+
 VIEW_PARAMETERS = ("period", "benchmark", "area")
 
 
@@ -158,7 +163,7 @@ def _view_parameters(
     }
 
 
-@cached_page(indicator=_shown_indicator, parameters=_view_parameters)
+@cached_page(indicator=_page_indicators, parameters=_view_parameters)
 def indicator_detail(request: HttpRequest, fingertips_id: int) -> HttpResponse:
     """One indicator: compare areas, trend, map, inequalities, and its definition."""
     indicator = get_object_or_404(Indicator.objects.shown(), fingertips_id=fingertips_id)

@@ -261,6 +261,18 @@ def page_statements(fingertips_id: int, code: str | None = None) -> list[Stateme
     ]
 
 
+def page_indicators(fingertips_id: int) -> tuple[int, ...]:
+    """Every indicator whose figures an indicator page's what-if statements read (its own
+    included when it has statements), so that a change to any of them rebuilds the page."""
+    outcomes = set(OUTCOME_INDICATORS.values())
+    factors = {i for i, _ in FACTOR_INDICATORS.values() if i}
+    if fingertips_id in outcomes:
+        return tuple(sorted({fingertips_id, *factors}))
+    if fingertips_id in factors:
+        return tuple(sorted({fingertips_id, *outcomes}))
+    return ()
+
+
 def _scenario(factor: str) -> float | None:
     """The scenario prevalence shown first: 6% for smoking at delivery (the national ambition)."""
     return 0.06 if factor == "smoking_at_delivery" else None

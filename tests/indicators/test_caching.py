@@ -29,7 +29,8 @@ DISTRICTS = (SNAPSHOT / "lancashire_districts_501.csv").read_bytes()
 COUNTIES = (SNAPSHOT / "lancashire_counties_502.csv").read_bytes()
 
 REVISED_ID = 92196  # infant mortality
-OTHER_ID = 93085  # smoking at time of delivery
+OTHER_ID = 20101  # low birth weight of term babies: its page reads no other indicator
+WHATIF_FACTOR_ID = 93085  # smoking at time of delivery: its what-if reads infant mortality too
 # Blackpool's infant mortality rate for 2022 - 24 is published as 7.8; the revision says 7.9.
 BLACKPOOL, PERIOD, PUBLISHED, REVISED = "E06000009", "2022 - 24", "7.8", "7.9"
 
@@ -371,3 +372,43 @@ def test_a_new_database_does_not_count_from_zero():
     assert first > 1_000
     migration.start_at_random(django_apps, None)
     assert DataVersion.current()[0][1] != first
+
+
+def whatif_section(page: bytes) -> str:
+    text = page.decode()
+    start = text.index('data-testid="whatif"')
+    return text[start : text.index("</section>", start)]
+
+
+@pytest.mark.django_db
+def test_importing_one_whatif_input_alone_rebuilds_the_other_pages_whatif(client, snapshot):
+    """The smoking page's what-if reads Lancashire's infant mortality: importing infant
+    mortality alone must rebuild the smoking page, not serve its old what-if figures."""
+    lancashire, period, published, revised = "E10000017", "2016 - 18", "4.6886", "5.2"
+    smoking = {"page": pages(WHATIF_FACTOR_ID)["page"]}
+    bodies = warm(client, smoking)
+    before = whatif_section(bodies["page"])
+    assert "4.69 per 1,000 (179 in 3 years" in before
+    changed = []
+
+    def keep(_line: int, cells: list[str], header: list[str]) -> bool:
+        if int(cells[header.index("Indicator ID")]) != REVISED_ID:
+            return False
+        if headline_row(cells, header, **{"Area Code": lancashire, "Time period": period}):
+            assert cells[header.index("Value")] == published
+            cells[header.index("Value")] = revised
+            changed.append(cells)
+        return True
+
+    outcome = import_exports(
+        [("counties-92196.csv", rewrite_export(COUNTIES, keep))],
+        source=ImportRun.Source.FILE,
+        location="counties-92196.csv",
+    )
+    assert (outcome.status, outcome.updated, len(changed)) == ("ok", 1, 1), outcome.error
+
+    page, queries = fetch(client, *smoking["page"])
+    assert (page["X-Cache"], queries > 1) == ("miss", True)
+    after = whatif_section(page.content)
+    assert "5.20 per 1,000 (179 in 3 years" in after
+    assert after != before
