@@ -107,12 +107,18 @@ def _narrow_layout(rows: Sequence[SpineRow], annotations: list[dict[str, Any]]) 
         elif note.get("yref") == "paper":  # the headings over the spine
             note["font"] = {**note.get("font", {}), "size": 10}
         small.append(note)
+    names = ["<br>".join(textwrap.wrap(row.indicator, 16)) for row in rows]
+    # Rows as tall as their wrapped names need (about 14 px a line at 11 px type).
+    row_height = max(48, 14 * max((name.count("<br>") + 1 for name in names), default=1) + 8)
+    plot_height = max(row_height * len(rows), 120)
     return {
         "width_below": NARROW_WIDTH,
+        "height": plot_height + 80 + 110,
+        "legend": bottom_legend(plot_height=plot_height, gap_px=20),
         "margin": {"l": 4, "r": 76, "t": 80, "b": 110},
         "annotations": small,
         "yaxis": {
-            "ticktext": ["<br>".join(textwrap.wrap(row.indicator, 14)) for row in rows],
+            "ticktext": names,
             "tickfont": {"size": 11},
         },
     }
