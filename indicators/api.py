@@ -398,6 +398,7 @@ def openapi_schema() -> dict:
                 }
             },
             "/api/v1/whatif/": _whatif_path(),
+            **_local_paths(),
         },
         "components": {
             "schemas": {
@@ -415,6 +416,12 @@ def _whatif_path() -> dict:
     from indicators.whatif_api import schema_path  # its module imports this one
 
     return schema_path()
+
+
+def _local_paths() -> dict:
+    from localdata.api import schema_paths  # the local-data app describes its own endpoints
+
+    return schema_paths()
 
 
 @endpoint

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.http import HttpRequest, JsonResponse
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET
 
 from localdata import presenters
@@ -16,10 +17,41 @@ NOTE = (
 )
 
 
+SUMMARIES = {
+    "deprivation": "Local infant deaths and live births by deprivation decile, pooled over "
+    "3 years, with IMR and 95% limits (disclosure-controlled)",
+    "reviews": "Child death review categories and modifiable factors, with percentages and "
+    "95% limits (disclosure-controlled)",
+    "measures": "Local service measures by period, with SPC limits (disclosure-controlled)",
+}
+
+
+def schema_paths() -> dict:
+    """The entries of `/api/v1/local/…` in the API's OpenAPI schema, one per endpoint."""
+    from localdata.api_urls import urlpatterns  # that module imports this one
+
+    described = "Every value is an object: value (null unless status is ok), status, status_reason"
+    return {
+        f"/api/v1/local/{p.pattern}": {
+            "get": {
+                "summary": SUMMARIES[p.name],
+                "responses": {
+                    "200": {
+                        "description": f"JSON. {described}. {NOTE}",
+                        "content": {"application/json": {"schema": {"type": "object"}}},
+                    }
+                },
+            }
+        }
+        for p in urlpatterns
+    }
+
+
 def _value(shown: Shown) -> dict:
     return {"value": shown.value, "status": str(shown.state), "status_reason": str(shown.reason)}
 
 
+@csrf_exempt  # read-only: any other method gets 405, not a CSRF 403
 @require_GET
 @public_cache
 def deprivation(request: HttpRequest) -> JsonResponse:
@@ -47,6 +79,7 @@ def deprivation(request: HttpRequest) -> JsonResponse:
     )
 
 
+@csrf_exempt  # read-only: any other method gets 405, not a CSRF 403
 @require_GET
 @public_cache
 def reviews(request: HttpRequest) -> JsonResponse:
@@ -77,6 +110,7 @@ def reviews(request: HttpRequest) -> JsonResponse:
     )
 
 
+@csrf_exempt  # read-only: any other method gets 405, not a CSRF 403
 @require_GET
 @public_cache
 def measures(request: HttpRequest) -> JsonResponse:

@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from indicators import api_urls, presenters
 from indicators.models import Indicator
+from localdata import api_urls as local_api_urls
 
 
 @pytest.mark.django_db
@@ -97,5 +98,7 @@ def test_schema_describes_every_field_the_api_returns(client, snapshot):
     assert set(figure) == set(row)
     # Every endpoint but the schema itself is described: the index, indicators, areas, ...
     endpoints = {f"/api/v1/{p.pattern}" for p in api_urls.urlpatterns} - {"/api/v1/schema/"}
+    endpoints |= {f"/api/v1/local/{p.pattern}" for p in local_api_urls.urlpatterns}
     assert {"/api/v1/", "/api/v1/indicators/", "/api/v1/observations/"} <= endpoints
+    assert {"/api/v1/local/deprivation/", "/api/v1/local/reviews/"} <= endpoints
     assert set(schema["paths"]) == endpoints
