@@ -117,7 +117,7 @@ def test_the_pack_is_a_pdf_with_every_area_the_quarter_exceptions_and_updates(
     assert "2021/22 Q2 (July to September 2021)" in cover
     assert "Meeting 20 October 2021" in cover
     # Exceptions: the overdue action and the rescheduled one, each with its reasons.
-    exceptions = text.split("2. Exceptions", 1)[1].split("3. Key measures", 1)[0]
+    exceptions = text.split("3. Exceptions", 1)[1].split("4. Key measures", 1)[0]
     assert f"{actions[0].number} " in exceptions and "Overdue" in exceptions
     assert f"{actions[1].number} " in exceptions and "Rescheduled" in exceptions
     assert "was 31 March 2022" in exceptions
@@ -149,7 +149,7 @@ def test_an_open_quarter_is_marked_draft_on_every_page_and_proposals_are_labelle
 ):
     pages = pdf_pages(download(client, board_member, open_review).content)
     assert all("DRAFT — quarter still open" in page for page in pages)
-    summary = pages[1]
+    summary = next(page for page in pages[1:] if "2. RAG summary" in page)
     assert "1 of 9 priority areas have the group's final RAG" in summary
     # Area 1 has the group's final Red; the others show the rule's proposal, labelled so.
     assert re.search(r"1\. Wider determinants Red final", summary)
@@ -169,8 +169,12 @@ def test_a_frozen_quarter_is_marked_frozen_with_arrows_against_the_one_before(
     text = " ".join(pages)
     assert "DRAFT" not in text
     assert "State Frozen" in pages[0]
-    assert "Worse than Amber in 2021/22 Q1" in pages[1]
-    assert "Same as Amber in 2021/22 Q1" in pages[1]
+    summary = next(page for page in pages[1:] if "2. RAG summary" in page)
+    # Area 1's final Red was the group's, over the rule's Amber (as in Q1): the arrow compares
+    # the rule's RAGs, so it is the same, and the override is printed beside it.
+    assert "Worse than" not in summary
+    assert "Same as" in summary
+    assert "the group set Red over the rule's Amber" in summary
 
 
 @pytest.mark.django_db
@@ -197,9 +201,12 @@ def test_what_changed_lists_the_moves_since_the_last_frozen_quarter(
     client, board_member, open_review
 ):
     text = body(download(client, board_member, open_review).content)
-    changed = text.split("4. What changed since the last review", 1)[1].split("5. The priority")[0]
+    changed = text.split("1. What changed since the last meeting", 1)[1].split("2. RAG summary")[0]
     assert "Since 2021/22 Q1 was frozen" in changed
-    assert "1. Wider determinants: Amber to Red (final), worse" in changed
+    assert (
+        "1. Wider determinants: the rule's RAG Amber to Amber, same. 2021/22 Q2: the group set "
+        "Red over the rule's Amber: The housing partner withdrew in September." in changed
+    )
 
 
 @pytest.mark.django_db
@@ -210,14 +217,14 @@ def test_an_earlier_quarters_pack_reads_no_later_quarters_updates(
     moment = timezone.localtime()
     pack = boardpack.collect(frozen_review, today=moment.date(), generated_at=moment)
     text = body(boardpack.render(pack))
-    exceptions = text.split("2. Exceptions", 1)[1].split("3. Key measures", 1)[0]
+    exceptions = text.split("3. Exceptions", 1)[1].split("4. Key measures", 1)[0]
     assert f"{actions[1].number} " in exceptions  # rescheduled now, whatever the quarter
     assert f"{actions[0].number} " not in exceptions
     assert NOTE not in text
     assert "1 of 9" not in text and "9 of 9 priority areas have the group's final RAG" in text
     # … and the pack stored when Q1 was frozen shows neither change made after it.
     stored = body(download(client, board_member, frozen_review).content)
-    exceptions = stored.split("2. Exceptions", 1)[1].split("3. Key measures", 1)[0]
+    exceptions = stored.split("3. Exceptions", 1)[1].split("4. Key measures", 1)[0]
     assert "No actions are Red, overdue or rescheduled." in exceptions
     assert NOTE not in stored
 
