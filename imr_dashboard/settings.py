@@ -433,6 +433,11 @@ CELERY_BEAT_SCHEDULE = {
         # checks as it ends); a problem still open is mailed again at most once a day.
         "schedule": crontab(minute=30, hour=7),
     },
+    "refresh-peer-groups-monthly": {
+        "task": "indicators.tasks.refresh_peer_groups",
+        # CIPFA / NHS England peer groups change rarely: the 1st of each month is enough.
+        "schedule": crontab(minute=0, hour=4, day_of_month=1),
+    },
 }
 
 # Email: the reminders to action owners and the password reset links. EMAIL_URL names the server
