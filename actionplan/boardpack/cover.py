@@ -42,20 +42,7 @@ def _cover(pack: BoardPack, s) -> list:
             ("BOTTOMPADDING", (0, 0), (-1, -1), 8),
         ],
     )
-    facts = [
-        ("County", pack.county),
-        ("Quarter", f"{pack.quarter} ({pack.quarter_months})"),
-        ("Meeting", _day(pack.meeting_date) if pack.meeting_date else "No meeting date set"),
-        ("State", "Frozen" if pack.frozen else "Draft — quarter still open"),
-        ("Generated", f"{_day(pack.generated_at.date())} at {pack.generated_at:%H:%M %Z}".strip()),
-        (
-            "Compared with",
-            f"{pack.previous_quarter}, the last frozen quarter before this one"
-            if pack.previous_quarter
-            else "No earlier frozen quarter",
-        ),
-        ("Action RAGs", f"the rule's reading {pack.read_at_words}"),
-    ]
+    facts = _facts(pack)
     contents = [
         "What changed since the last meeting",
         "RAG summary",
@@ -83,4 +70,22 @@ def _cover(pack: BoardPack, s) -> list:
         Paragraph("Contents", s["h3"]),
         *[Paragraph(f"{n}. {c}", s["body"]) for n, c in enumerate(contents, 1)],
         PageBreak(),
+    ]
+
+
+def _facts(pack: BoardPack) -> list[tuple[str, str]]:
+    """The cover's facts: quarter, state and dates, worded so that none contradicts another."""
+    return [
+        ("County", pack.county),
+        ("Quarter", f"{pack.quarter} ({pack.quarter_months})"),
+        ("Meeting", _day(pack.meeting_date) if pack.meeting_date else "No meeting date set"),
+        ("State", "Frozen" if pack.frozen else "Draft — quarter still open"),
+        ("Generated", f"{_day(pack.generated_at.date())} at {pack.generated_at:%H:%M %Z}".strip()),
+        (
+            "Compared with",
+            f"{pack.previous_quarter}, the last frozen quarter before this one"
+            if pack.previous_quarter
+            else "No earlier frozen quarter",
+        ),
+        ("Action RAGs", f"the rule's reading {pack.read_at_words}"),
     ]
