@@ -287,7 +287,7 @@ def _computed_move(area: AreaRatings, *, previous: str, review: str) -> RagMove 
 def _override(label: str, final: Rag | None, computed: Rag | None, rationale: str) -> str:
     if final is None or computed is None or final == computed:
         return ""
-    reason = f": {rationale.strip()}" if rationale.strip() else ""
+    reason = f": {rationale.strip().rstrip('.')}" if rationale.strip() else ""
     return f"{label}: the group set {final.label} over the rule's {computed.label}{reason}."
 
 
