@@ -249,7 +249,14 @@ def test_a_refresh_over_the_snapshot_updates_changed_values_only(
     httpserver, fast_refresh, snapshot, release_of_next_week
 ):
     districts, counties = release_of_next_week
-    before = {o.pk: o.value for o in Observation.objects.filter(origin=Origin.PUBLISHED)}
+    # The snapshot's own files' figures: those the refresh below sends again (the bundled
+    # all-council export, 90284, is not in it).
+    before = {
+        o.pk: o.value
+        for o in Observation.objects.filter(origin=Origin.PUBLISHED).exclude(
+            import_run__location__contains="90284"
+        )
+    }
 
     outcome = refresh_from_api(base_url=serve(httpserver, districts=districts, counties=counties))
 
