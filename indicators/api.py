@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
@@ -418,10 +418,13 @@ def _whatif_path() -> dict:
     return schema_path()
 
 
-def _local_paths() -> dict:
-    from localdata.api import schema_paths  # the local-data app describes its own endpoints
+# Other apps serving under /api/v1/ add a function giving their schema entries (in their
+# AppConfig.ready), so this module never imports them.
+SCHEMA_EXTENSIONS: list[Callable[[], dict]] = []
 
-    return schema_paths()
+
+def _local_paths() -> dict:
+    return {url: entry for extend in SCHEMA_EXTENSIONS for url, entry in extend().items()}
 
 
 @endpoint
