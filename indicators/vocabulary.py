@@ -400,6 +400,11 @@ class Disclosure(Term):
     def withheld(self) -> bool:
         return self in (Disclosure.SUPPRESSED, Disclosure.SUPPRESSED_AT_SOURCE)
 
+    @property
+    def status(self) -> str:
+        """The word in downloads and the API (LOCAL_DATA.md section 5): a value given is `ok`."""
+        return "ok" if self in (Disclosure.SHOWN, Disclosure.ROUNDED) else self.value
+
 
 class SuppressionReason(Term):
     """Why a cell is withheld."""

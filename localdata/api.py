@@ -48,7 +48,7 @@ def schema_paths() -> dict:
 
 
 def _value(shown: Shown) -> dict:
-    return {"value": shown.value, "status": str(shown.state), "status_reason": str(shown.reason)}
+    return {"value": shown.value, "status": shown.state.status, "status_reason": str(shown.reason)}
 
 
 @csrf_exempt  # read-only: any other method gets 405, not a CSRF 403

@@ -44,7 +44,7 @@ class RateCells:
         return {
             name: {
                 "value": s.value,
-                "status": str(s.state),
+                "status": s.state.status,
                 "status_reason": str(s.reason),
                 **({"unreliable": True} if s.unreliable else {}),
             }

@@ -109,7 +109,7 @@ def deprivation_rows(data: presenters.Deprivation):
                     decile,
                     measure,
                     "" if shown.value is None else round(shown.value, 4),
-                    str(shown.state),
+                    shown.state.status,
                     str(shown.reason),
                     "u" if shown.unreliable else "",
                 ]
@@ -178,7 +178,7 @@ def measure_rows(series):
                 label,
                 row.period_start.isoformat(),
                 "" if shown.value is None else round(shown.value, 4),
-                str(shown.state),
+                shown.state.status,
                 str(shown.reason),
                 "" if s.target is None else s.target,
                 row.status,
