@@ -106,6 +106,8 @@ def _narrow_layout(rows: Sequence[SpineRow], annotations: list[dict[str, Any]]) 
             note["text"] = note["text"].replace(NO_DATA, "–")
         elif note.get("yref") == "paper":  # the headings over the spine
             note["font"] = {**note.get("font", {}), "size": 10}
+            if note.get("text") == "<b>England</b>":  # above the two-line end headings
+                note["yshift"] = 28
         small.append(note)
     names = ["<br>".join(textwrap.wrap(row.indicator, 16)) for row in rows]
     # Rows as tall as their wrapped names need (about 14 px a line at 11 px type).
