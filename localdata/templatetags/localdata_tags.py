@@ -16,3 +16,11 @@ def index(sequence, position):
         return sequence[position]
     except (IndexError, TypeError):
         return None
+
+
+@register.filter
+def may_upload_local_data(user) -> bool:
+    """Whether the site navigation offers the local-data pages (analysts and administrators)."""
+    from localdata.access import can_upload
+
+    return hasattr(user, "is_authenticated") and can_upload(user)
