@@ -530,10 +530,6 @@ FINGERTIPS_TIMEOUT_SECONDS = env.float("FINGERTIPS_TIMEOUT_SECONDS", default=60.
 FINGERTIPS_RETRIES = env.int("FINGERTIPS_RETRIES", default=3)
 FINGERTIPS_BACKOFF_SECONDS = env.float("FINGERTIPS_BACKOFF_SECONDS", default=2.0)
 
-# Locally supplied counts from 1 up to this number less one are suppressed on pages and in
-# exports (statistics use the real counts). Fingertips' own figures are shown as published.
-DISCLOSURE_THRESHOLD = env.int("DISCLOSURE_THRESHOLD", default=5)
-
 # The home county, its districts, neighbours and comparators; another county is another file.
 # A relative path is taken from the project directory.
 DASHBOARD_AREAS_FILE = BASE_DIR / env.str(

@@ -24,7 +24,7 @@ from indicators.deprivation import (
     quantiles_expected,
     sii_over_deciles,
 )
-from indicators.disclosure import CountState, disclose, withhold_beside
+from indicators.disclosure import CountState, as_published, withhold_beside
 from indicators.exporters import Estimate, Limits, format_number
 from indicators.models import Indicator, InequalityDataset, Observation, Polarity
 from indicators.narrative import untested_difference
@@ -443,8 +443,7 @@ def deciles_card(view: View) -> ChartCard:
         InequalityDataset.objects.filter(indicator=indicator).prefetch_related("points").first()
     )
     if dataset is not None:
-        threshold = settings.DISCLOSURE_THRESHOLD
-        shown = {p.quantile: _disclosed(p, threshold) for p in dataset.points.all()}
+        shown = {p.quantile: _disclosed(p) for p in dataset.points.all()}
         bars = [
             charts.DecileBar(
                 decile=p.quantile,
@@ -569,10 +568,9 @@ class _Withheld:
     denominator: float | None
 
 
-def _disclosed(point, threshold: int) -> dict:
-    """A local quantile's figures as they may be shown: a suppressed count takes its rate,
-    interval and denominator with it (any of them would give it back)."""
-    count = disclose(point.count, threshold=threshold)
+def _disclosed(point) -> dict:
+    """A quantile's figures of the report's printed table, shown as published (it is public)."""
+    count = as_published(point.count)
     beside = withhold_beside(
         count.state,
         value=point.value,

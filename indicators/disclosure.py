@@ -1,4 +1,8 @@
-"""Small-number disclosure control for locally supplied counts (pure; no Django)."""
+"""How a count already public is shown (pure; no Django).
+
+The report's printed decile table and Fingertips' figures are public: they are shown as
+published. Local (confidential) data follow the rules of localdata/disclosure.py instead.
+"""
 
 from __future__ import annotations
 
@@ -29,12 +33,10 @@ class DisclosedCount:
         return f"{self.value:,.0f}" if float(self.value).is_integer() else f"{self.value:,.1f}"
 
 
-def disclose(count: float | None, *, threshold: int) -> DisclosedCount:
-    """Hide a count of 1 to threshold - 1 (a zero reveals nothing about a person and is shown)."""
+def as_published(count: float | None) -> DisclosedCount:
+    """A count already public, shown as published: the number, or missing when there is none."""
     if count is None:
         return DisclosedCount(None, CountState.MISSING)
-    if 0 < count < threshold:
-        return DisclosedCount(None, CountState.SUPPRESSED)
     return DisclosedCount(count, CountState.SHOWN)
 
 

@@ -11,12 +11,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
 from statistics import quantiles
 
-from django.conf import settings
 from django.db.models import Count
 
 from indicators.caching import cached
 from indicators.configuration import AreasConfig, areas_config
-from indicators.disclosure import CountState, disclose, withhold_beside
+from indicators.disclosure import CountState, as_published, withhold_beside
 from indicators.models import (
     Area,
     AreaLevel,
@@ -98,9 +97,9 @@ def figure_of(observation: Observation, *, benchmark: str = "england") -> Figure
     area = observation.area
     published = observation.lower_ci_95 is not None
     engine = observation.computed_lower_ci_95 is not None
-    # Fingertips' own figures are shown as published; only locally made counts are disclosed.
+    # Fingertips' figures, and counts aggregated from them, are public: shown as published.
     count = (
-        disclose(observation.count, threshold=settings.DISCLOSURE_THRESHOLD)
+        as_published(observation.count)
         if observation.origin not in {Origin.PUBLISHED, Origin.AGGREGATED}
         else None
     )

@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.conf import settings
 from django.db.models import Count, Exists, Max, Min, OuterRef, Subquery
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
@@ -26,7 +25,7 @@ from indicators.deprivation import (
     quantiles_expected,
     sii_over_deciles,
 )
-from indicators.disclosure import disclose, withhold_beside
+from indicators.disclosure import as_published, withhold_beside
 from indicators.exporters import fingertips_provenance, format_number, write_tidy_csv
 from indicators.importers.runs import close_stale_runs
 from indicators.models import (
@@ -330,12 +329,11 @@ def data_sources(request: HttpRequest) -> HttpResponse:
 @cached_page
 def inequalities(request: HttpRequest) -> HttpResponse:
     """Local deprivation breakdowns with their SII and RII, and England's published deciles."""
-    threshold = settings.DISCLOSURE_THRESHOLD
     datasets = []
     for dataset in InequalityDataset.objects.select_related("indicator", "area").prefetch_related(
         "points"
     ):
-        points = [_disclosed_point(p, threshold) for p in dataset.points.all()]
+        points = [_disclosed_point(p) for p in dataset.points.all()]
         missing = _missing_quantiles(dataset)
         narrative = describe_sii(
             sii=None if missing else dataset.sii,
@@ -362,7 +360,6 @@ def inequalities(request: HttpRequest) -> HttpResponse:
         {
             "datasets": datasets,
             "england": cached(("england-deciles",), england_decile_gradients),
-            "threshold": threshold,
             "sii_definition": SII_DEFINITION,
             "rii_definition": RII_DEFINITION,
         },
@@ -389,10 +386,9 @@ def _missing_quantiles(dataset: InequalityDataset) -> list[int]:
     )
 
 
-def _disclosed_point(point, threshold: int) -> dict:
-    """A quantile's row as it may be shown: with its count suppressed, its rate, interval and
-    denominator are withheld too, since any of them with the others gives the count back."""
-    count = disclose(point.count, threshold=threshold)
+def _disclosed_point(point) -> dict:
+    """A quantile's row of the report's printed table, shown as published (it is public)."""
+    count = as_published(point.count)
     beside = withhold_beside(
         count.state,
         value=point.value,
@@ -425,7 +421,7 @@ def inequality_csv(request: HttpRequest, slug: str) -> HttpResponse:
         ]
     )
     for point in dataset.points.all():
-        row = _disclosed_point(point, settings.DISCLOSURE_THRESHOLD)
+        row = _disclosed_point(point)
         writer.writerow(
             [
                 point.quantile,

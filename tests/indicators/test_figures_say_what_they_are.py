@@ -191,21 +191,23 @@ def test_local_sii_is_not_reported_when_a_decile_has_no_value(client, snapshot):
 
 
 @pytest.mark.django_db
-def test_a_withheld_count_takes_its_rate_and_births_with_it(client, snapshot, settings):
-    settings.DISCLOSURE_THRESHOLD = 20  # decile 10 has 19 deaths, 6,552 estimated births
+def test_the_printed_tables_small_decile_is_shown_with_its_rate_and_births(
+    client, snapshot, settings
+):
+    settings.DISCLOSURE_THRESHOLD = 20  # retired: decile 10 (19 deaths) used to be withheld
 
     html = page(client, "indicators:inequalities")
-    assert "6,552" not in html and "6552" not in html
+    assert "6,552" in html  # decile 10's estimated births, from the report's public table
     response = client.get(reverse("indicators:inequality-csv", args=["report-imr-by-imd-decile"]))
     rows = list(csv.DictReader(io.StringIO(response.content.decode())))
     decile_10 = next(r for r in rows if r["quantile"] == "10")
-    assert decile_10["count_state"] == "suppressed"
-    assert all(decile_10[k] == "" for k in ("count", "denominator", "value_per_1000"))
+    assert decile_10["count_state"] == "shown"
+    assert all(decile_10[k] != "" for k in ("count", "denominator", "value_per_1000"))
 
     card = client.get(reverse("indicators:indicator", args=[92196])).context["cards"]
     deciles = next(c for c in card if c.slug == "inequalities")
     row_10 = next(r for r in deciles.rows if r[0] == "10")
-    assert "6,552" not in " ".join(row_10) and "Suppressed" in row_10
+    assert "Suppressed" not in row_10 and "19" in " ".join(row_10)
 
 
 @pytest.mark.django_db

@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from indicators import statistics as stats
 from indicators.deprivation import decile_number
-from indicators.disclosure import CountState, disclose
+from indicators.disclosure import CountState, as_published
 from indicators.importers.fingertips import ImportRejected
 from indicators.importers.local_deciles import read_rows, validate_rows
 from indicators.models import InequalityDataset
@@ -72,30 +72,31 @@ def test_inequalities_page_states_estimates_sign_convention_and_sii(client, snap
 
 
 @pytest.mark.django_db
-def test_small_counts_are_suppressed_on_the_page_and_in_the_csv_but_not_in_the_sii(
+def test_the_reports_printed_table_is_shown_as_published_on_the_page_and_in_the_csv(
     client, snapshot, settings
 ):
     sii_before = InequalityDataset.objects.get().sii
-    settings.DISCLOSURE_THRESHOLD = 20  # decile 10 has 19 deaths
+    # The retired single threshold no longer hides public figures (decile 10 has 19 deaths).
+    settings.DISCLOSURE_THRESHOLD = 20
 
     page = client.get(reverse("indicators:inequalities")).content.decode()
     response = client.get(reverse("indicators:inequality-csv", args=["report-imr-by-imd-decile"]))
 
-    assert page.count(">Suppressed<") == 1
+    assert ">Suppressed<" not in page
+    assert "the report's printed table, already public, shown as published" in page
     rows = list(csv.DictReader(io.StringIO(response.content.decode())))
     decile_10 = next(r for r in rows if r["quantile"] == "10")
-    assert (decile_10["count"], decile_10["count_state"]) == ("", "suppressed")
+    assert (decile_10["count"], decile_10["count_state"]) == ("19", "shown")
     assert decile_10["denominator_is_estimate"] == "estimated"
     assert next(r for r in rows if r["quantile"] == "1")["count"] == "218"
     assert InequalityDataset.objects.get().sii == sii_before
 
 
-def test_suppressed_is_not_the_same_as_missing():
-    assert disclose(3, threshold=5).state is CountState.SUPPRESSED
-    assert disclose(None, threshold=5).state is CountState.MISSING
-    assert disclose(0, threshold=5).state is CountState.SHOWN
-    assert disclose(5, threshold=5).text == "5"
-    assert disclose(3, threshold=5).text != disclose(None, threshold=5).text
+def test_a_published_count_is_shown_as_given_and_none_is_missing():
+    assert as_published(3).state is CountState.SHOWN
+    assert as_published(3).text == "3"
+    assert as_published(None).state is CountState.MISSING
+    assert as_published(0).text == "0"
 
 
 def test_a_bad_decile_file_names_the_row_and_column():
