@@ -219,6 +219,9 @@ ACCESS: dict[str, Access] = {
     "api/v1/schema/": Access(PUBLIC),
     "api/v1/whatif/": Access(PUBLIC, query="target=4.5"),
     "healthz/": Access(PUBLIC),
+    "api/v1/": Access(PUBLIC),  # the API's index
+    "accessibility/": Access(PUBLIC),
+    "privacy/": Access(PUBLIC),
     # The action plan.
     "plan/": Access(PLAN_ROLE),
     "plan/areas/<int:number>/": Access(PLAN_ROLE, lambda w: {"number": 1}),
@@ -310,6 +313,7 @@ ADMIN_MODELS = {
     "django_celery_beat.solarschedule": False,
     "django_celery_beat.clockedschedule": False,
     "otp_totp.totpdevice": False,
+    "indicators.peergroup": False,  # analysts' own comparator groups only
 }
 # Admin add pages nobody may use, superusers included: records written by the system only
 # (sign-in records by django-axes, reminders by the reminder task).
@@ -545,6 +549,9 @@ def world(snapshot) -> World:
     ClockedSchedule.objects.create(clocked_time=timezone.now())
     PeriodicTask.objects.create(
         name="sample", task="indicators.tasks.refresh_fingertips", interval=interval
+    )
+    apps.get_model("indicators.peergroup").objects.create(
+        kind="custom", name="Sample group", area_code="E10000017", purpose="A sample"
     )
     for label in ADMIN_MODELS:
         model = apps.get_model(label)

@@ -5,11 +5,10 @@ is replaced as a whole, in one transaction, or not at all.
 """
 
 from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
-from django.utils import timezone
 
+from indicators import peer_groups
 from indicators.models import Area
-from indicators.neighbours_models import PeerGroup, PeerGroupMember
+from indicators.neighbours_models import PeerGroup
 
 
 class Command(BaseCommand):
@@ -30,30 +29,11 @@ class Command(BaseCommand):
             self.stdout.write(f"{name}: {'deleted' if deleted else 'no such group'}")
             return
         codes = [c.strip() for c in members.split(",") if c.strip()]
-        if not purpose.strip():
-            raise CommandError("--purpose: say what the group is built for")
-        if not codes:
-            raise CommandError("--members: give at least one ONS code")
-        known = dict(Area.objects.filter(code__in=[area, *codes]).values_list("code", "name"))
-        unknown = [c for c in [area, *codes] if c not in known]
-        if unknown:
-            raise CommandError(f"no area held with code {', '.join(unknown)}; nothing changed")
-        if area in codes or len(set(codes)) != len(codes):
-            raise CommandError("--members: each code once, and not the area itself")
-        with transaction.atomic():
-            group, _ = PeerGroup.objects.update_or_create(
-                kind=PeerGroup.Kind.CUSTOM,
-                area_code=area,
-                name=name,
-                defaults={
-                    "purpose": purpose.strip(),
-                    "source": "defined by an analyst (manage.py peer_group)",
-                    "version": f"defined {timezone.now():%Y-%m-%d}",
-                },
+        try:
+            group = peer_groups.define(
+                name, area, codes, purpose, source="defined by an analyst (manage.py peer_group)"
             )
-            group.members.all().delete()
-            PeerGroupMember.objects.bulk_create(
-                PeerGroupMember(group=group, code=c, name=known[c], rank=r)
-                for r, c in enumerate(codes, start=1)
-            )
-        self.stdout.write(f"{name}: {len(codes)} members for {known[area]}")
+        except peer_groups.InvalidGroup as error:
+            raise CommandError(str(error)) from None
+        area_name = Area.objects.get(code=area).name
+        self.stdout.write(f"{name}: {group.members.count()} members for {area_name}")
