@@ -109,6 +109,8 @@ def validate(table: Table, template_code: str, *, areas: Areas, today: date) -> 
         result.records.append(record)
     if result.ok and template_code == "A":
         _file_rules_a(result, areas)
+    if result.ok and template_code == "B2":
+        _file_rules_b2(result)
     if not result.ok:
         result.records = []
     return result
@@ -354,6 +356,36 @@ def _file_rules_a(result: Result, areas: Areas) -> None:
                         )
                     )
     _county_is_sum_of_districts(totals, areas, result)
+
+
+def _file_rules_b2(result: Result) -> None:
+    """The `any`/`two_or_more` row against the factor rows of its review_period, area_code and
+    age_band: they count the same reviews (one denominator), and it needs factor rows."""
+    groups: dict[tuple, list[dict]] = defaultdict(list)
+    for r in result.records:
+        groups[(r["review_period"], r["area_code"], r["age_band"])].append(r)
+    for rows in groups.values():
+        summary = next((r for r in rows if r["domain"] == "any"), None)
+        factors = [r for r in rows if r["domain"] != "any"]
+        if summary is None:
+            continue
+        if not factors:
+            result.error(
+                cell_error(
+                    summary["_row"], "domain", "any row without factor rows in its group", "any"
+                )
+            )
+        for r in factors:
+            if r["denominator_reviews"] != summary["denominator_reviews"]:
+                result.error(
+                    cell_error(
+                        r["_row"],
+                        "denominator_reviews",
+                        f"differs from the any/two_or_more row {summary['_row']} "
+                        f"({summary['denominator_reviews']})",
+                        r["denominator_reviews"],
+                    )
+                )
 
 
 def _county_is_sum_of_districts(totals: dict, areas: Areas, result: Result) -> None:

@@ -283,3 +283,41 @@ def test_old_xls_and_binary_files_are_not_csv():
         read_table(b"\xd0\xcf\x11\xe0" + b"\x00" * 100)
     with pytest.raises(FileProblem, match="not CSV or XLSX"):
         read_table(b"\x89PNG\r\n\x1a\n\x00\x00")
+
+
+def test_b2_factor_row_with_another_denominator_than_its_any_row_names_row_and_column():
+    rows = synthetic.template_b2("PAN_LANCS", ["2023/24"])
+    summary = rows[6]  # the first group's any/two_or_more row, file row 8
+    assert summary[3:5] == ["any", "two_or_more"]
+    rows[0][7] = summary[7] + 5
+    assert only_error(check("B2", synthetic.to_csv("B2", rows))) == (
+        f"Row 2, column denominator_reviews: differs from the any/two_or_more row 8 "
+        f'({summary[7]}) (found "{summary[7] + 5}").'
+    )
+
+
+def test_b2_any_row_without_factor_rows_is_refused():
+    rows = [r for r in synthetic.template_b2("PAN_LANCS", ["2023/24"]) if r[3] == "any"]
+    result = check("B2", synthetic.to_csv("B2", rows))
+    assert not result.ok and not result.records
+    assert result.errors[0] == (
+        'Row 2, column domain: any row without factor rows in its group (found "any").'
+    )
+
+
+def test_b2_the_specs_example_passes_the_cross_check():
+    rows = [
+        ["2023/24", "PAN_LANCS", "28-364d", "C_physical_environment", "unsafe_sleep", 9, 8, 20],
+        [
+            "2023/24",
+            "PAN_LANCS",
+            "28-364d",
+            "B_social_family_parenting",
+            "smoking_household",
+            10,
+            6,
+            20,
+        ],
+        ["2023/24", "PAN_LANCS", "28-364d", "any", "two_or_more", 12, 9, 20],
+    ]
+    assert check("B2", synthetic.to_csv("B2", rows)).ok
