@@ -515,8 +515,9 @@ class QuarterlyUpdate(InFrozenQuarterGuard):
     """An action owner's update for one quarter: RAG and progress note."""
 
     review = models.ForeignKey(QuarterlyReview, on_delete=models.CASCADE, related_name="updates")
-    # An action with updates is retired, never deleted (its updates are the plan's record).
-    action = models.ForeignKey(Action, on_delete=models.PROTECT, related_name="updates")
+    # An action with updates is retired, not deleted (`stewardship.delete_action` refuses); the
+    # cascade stays so that the admin's frozen-quarter guard can list what a delete would take.
+    action = models.ForeignKey(Action, on_delete=models.CASCADE, related_name="updates")
     rag = models.CharField(max_length=16, choices=Rag.choices)
     progress_note = models.TextField(validators=[_at_most("Progress note")])
     author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=keep_frozen_authors)

@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, Group
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
-from django.db.models import ProtectedError
 from django.utils import timezone
 
 from actionplan.models import (
@@ -217,15 +216,14 @@ def delete_action(action: Action, *, by: User | None) -> None:
     """Delete an action added by mistake; one with updates is refused (retire it instead)."""
     plan = action.objective.priority_area.plan
     number = action.number
-    try:
-        with transaction.atomic():
-            action.delete()
-            log(plan, by, f"Action {number}", "Deleted (it had no updates)")
-    except ProtectedError as exc:
-        raise ValidationError(
-            f"Action {number} has quarterly updates, which are the plan's record: "
-            "retire it instead of deleting it."
-        ) from exc
+    with transaction.atomic():
+        if Action.objects.select_for_update().get(pk=action.pk).updates.exists():
+            raise ValidationError(
+                f"Action {number} has quarterly updates, which are the plan's record: "
+                "retire it instead of deleting it."
+            )
+        action.delete()
+        log(plan, by, f"Action {number}", "Deleted (it had no updates)")
 
 
 def assign(plan: Plan, user, area: PriorityArea | None, *, by: User | None) -> None:
