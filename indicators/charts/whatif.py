@@ -1,0 +1,134 @@
+"""The what-if interval chart (WHATIF section 7), pure: prevalence on x, the expected rate with
+its 80% and 95% bands, the comparator as a line, markers at today's prevalence and at the
+prevalence that would close the gap; with the same figures as a table for its text alternative."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import plotly.graph_objects as go
+
+from indicators.charts.common import base_layout
+from indicators.statistics import whatif as w
+
+POINTS = 21
+DRAWS = 2000
+SEED = 1
+
+
+@dataclass(frozen=True)
+class CurvePoint:
+    prevalence: float  # a share, 0 to 1
+    rate: float  # expected rate per 1,000 at that prevalence, from the observed inputs
+    low80: float
+    high80: float
+    low95: float
+    high95: float
+
+
+def curve(result: w.Result, points: int = POINTS, draws: int = DRAWS, seed: int = SEED):
+    """The expected rate as the prevalence moves from 0 to twice today's (at most 100%):
+    r0 × (1 + x (RR - 1)), drawn as the method draws its inputs (rate, prevalence, RR)."""
+    out, prev, risk = result.outcome, result.prevalence, result.risk
+    rng = np.random.default_rng(seed)
+    rate = 1000 * rng.gamma(out.count + 0.5, 1.0, size=draws) / out.denominator
+    p = rng.beta(prev.count + 0.5, prev.denominator - prev.count + 0.5, size=draws)
+    se = risk.log_se
+    rr = np.exp(rng.normal(math.log(risk.rr), se, size=draws)) if se else np.full(draws, risk.rr)
+    r0 = rate / (1 + p * (rr - 1))
+    top = min(1.0, 2 * prev.p)
+    rows = []
+    for x in np.linspace(0.0, top, points):
+        drawn = r0 * (1 + x * (rr - 1))
+        low95, low80, high80, high95 = np.percentile(drawn, [2.5, 10, 90, 97.5])
+        expected = result.estimates.r0 * (1 + x * (risk.rr - 1))
+        rows.append(CurvePoint(float(x), expected, low80, high80, low95, high95))
+    return rows
+
+
+def table(rows: list[CurvePoint]) -> tuple[list[str], list[list[str]]]:
+    """The chart's figures as text: the columns and one row per prevalence."""
+    columns = ["Prevalence", "Expected rate per 1,000", "80% range", "95% range"]
+    body = [
+        [
+            f"{100 * r.prevalence:.1f}%",
+            f"{r.rate:.2f}",
+            f"{r.low80:.2f} to {r.high80:.2f}",
+            f"{r.low95:.2f} to {r.high95:.2f}",
+        ]
+        for r in rows
+    ]
+    return columns, body
+
+
+def figure(result: w.Result, rows: list[CurvePoint], *, factor: str) -> go.Figure:
+    """The chart: bands, the expected rate, the comparator, and where the prevalence is and
+    would need to be."""
+    xs = [100 * r.prevalence for r in rows]
+    fig = go.Figure()
+    for low, high, name, shade in (
+        ("low95", "high95", "95% range", "rgba(29, 112, 184, 0.15)"),
+        ("low80", "high80", "80% range", "rgba(29, 112, 184, 0.30)"),
+    ):
+        fig.add_trace(
+            go.Scatter(
+                x=xs,
+                y=[getattr(r, high) for r in rows],
+                mode="lines",
+                line={"width": 0},
+                showlegend=False,
+                hoverinfo="skip",
+            )
+        )
+        fig.add_trace(
+            go.Scatter(
+                x=xs,
+                y=[getattr(r, low) for r in rows],
+                mode="lines",
+                line={"width": 0},
+                fill="tonexty",
+                fillcolor=shade,
+                name=name,
+            )
+        )
+    fig.add_trace(
+        go.Scatter(
+            x=xs,
+            y=[r.rate for r in rows],
+            mode="lines",
+            name="Expected rate",
+            line={"color": "#1d70b8", "width": 2},
+        )
+    )
+    est = result.estimates
+    if result.comparator and result.comparator.value is not None:
+        fig.add_hline(
+            y=result.comparator.value,
+            line={"color": "#505a5f", "dash": "dash"},
+            annotation_text=result.comparator_name,
+            annotation_position="top left",
+        )
+    marks = [(result.prevalence.p, "Today")]
+    if est.new_prevalence is not None and est.new_prevalence >= 0:
+        marks.append((est.new_prevalence, "To match"))
+    for p, label in marks:
+        fig.add_trace(
+            go.Scatter(
+                x=[100 * p],
+                y=[est.r0 * (1 + p * (result.risk.rr - 1))],
+                mode="markers+text",
+                text=[label],
+                textposition="top center",
+                name=label,
+                marker={"size": 9, "color": "#0b0c0c"},
+            )
+        )
+    layout = base_layout(
+        title="Expected rate by prevalence", height=360, margin={"l": 60, "r": 20, "t": 50, "b": 60}
+    )
+    fig.update_layout(**layout)
+    fig.update_xaxes(title_text=f"{factor.capitalize()} (%)", rangemode="tozero")
+    fig.update_yaxes(title_text="Rate per 1,000", rangemode="tozero")
+    return fig

@@ -1,0 +1,38 @@
+"""The what-if interval chart (WHATIF section 7) on the report's smoking inputs."""
+
+from __future__ import annotations
+
+import pytest
+
+from indicators.charts import whatif as chart
+from indicators.statistics import whatif as w
+from tests.indicators.test_whatif import DEFAULT, IMR, NORTH_WEST, SMOKING
+
+RESULT = w.run("Lancashire", IMR, SMOKING, DEFAULT, NORTH_WEST)
+
+
+def test_the_curve_passes_through_the_observed_rate_and_its_bands_hold_it():
+    rows = chart.curve(RESULT)
+    assert rows[0].prevalence == 0 and rows[0].rate == pytest.approx(RESULT.estimates.r0)
+    assert rows[-1].prevalence == pytest.approx(2 * SMOKING.p)
+    # At today's prevalence the expected rate is the observed rate, 4.5 per 1,000.
+    middle = rows[len(rows) // 2]
+    assert middle.prevalence == pytest.approx(SMOKING.p)
+    assert middle.rate == pytest.approx(IMR.rate)
+    for r in rows:
+        assert r.low95 <= r.low80 <= r.rate <= r.high80 <= r.high95
+    assert rows[-1].rate > rows[0].rate  # more smoking, a higher expected rate (RR 1.4)
+
+
+def test_the_figure_has_bands_line_comparator_and_markers_and_the_table_says_the_same():
+    rows = chart.curve(RESULT)
+    fig = chart.figure(RESULT, rows, factor="smoking at delivery")
+    names = [t.name for t in fig.data if t.name]
+    assert names == ["95% range", "80% range", "Expected rate", "Today", "To match"]
+    (line,) = fig.layout.shapes
+    assert line.y0 == line.y1 == NORTH_WEST.value
+    to_match = next(t for t in fig.data if t.name == "To match")
+    assert to_match.x[0] == pytest.approx(100 * RESULT.estimates.new_prevalence)
+    columns, body = chart.table(rows)
+    assert columns[0] == "Prevalence" and len(body) == len(rows)
+    assert body[len(rows) // 2][:2] == ["13.9%", "4.50"]
