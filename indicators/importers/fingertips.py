@@ -53,6 +53,7 @@ from indicators.observation_fields import (
     STAMPED_COLUMNS,
 )
 from indicators.periods import PeriodError, parse_period, range_years
+from indicators.vocabulary import UnknownWording, parse_comparison, parse_trend
 
 # ---------------------------------------------------------------------------------------------
 # The export layout
@@ -472,7 +473,14 @@ def _validate_row(
     if errors.errors or period is None:
         return None
 
-    compared_to_england = text("Compared to England value or percentiles")
+    # Fingertips' wording is parsed here, once: what is stored is the vocabulary's value.
+    recent_trend = _worded(parse_trend, text, "Recent Trend", errors)
+    compared_to_england = _worded(
+        parse_comparison, text, "Compared to England value or percentiles", errors
+    )
+    compared_to_parent = _worded(parse_comparison, text, PARENT_COMPARISON, errors)
+    if errors.errors:
+        return None
     return ObservationRecord(
         indicator_id=indicator_id,
         indicator_name=text("Indicator Name"),
@@ -490,18 +498,28 @@ def _validate_row(
         period_start_year=period.start_year,
         period_end_year=period.end_year,
         value_note=text("Value note"),
-        recent_trend=text("Recent Trend"),
+        recent_trend=recent_trend,
         compared_to_england=compared_to_england,
         compared_to_goal=text("Compared to goal"),
         new_data=text("New data"),
         parent_comparisons=(
-            {parent_code: [compared_to_england, text(PARENT_COMPARISON)]}
-            if compared_to_england or text(PARENT_COMPARISON)
+            {parent_code: [compared_to_england, compared_to_parent]}
+            if compared_to_england or compared_to_parent
             else {}
         ),
         row_number=row_number,
         **numbers,
     )
+
+
+def _worded(parse: Callable, text: Callable[[str], str], column: str, errors) -> str:
+    """A cell of Fingertips' wording as the vocabulary's stored value ("" for an empty cell);
+    wording the vocabulary does not know is an error naming the row and column."""
+    try:
+        return str(parse(text(column)) or "")
+    except UnknownWording as exc:
+        errors.add(column, str(exc))
+        return ""
 
 
 @functools.cache

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import importlib
 import io
 import json
 from pathlib import Path
@@ -12,6 +13,7 @@ from django.core.management import CommandError, call_command
 
 from indicators.importers.fingertips import EXPORT_HEADER, import_file
 from indicators.models import Area, ImportRun, Indicator, Observation, Origin
+from indicators.vocabulary import Comparison, parse_trend
 from tests.conftest import REAL_EXPORTS, observation_state
 
 HEADER_27 = ",".join(EXPORT_HEADER)
@@ -81,7 +83,7 @@ def test_every_real_export_imports_with_the_files_values(path: Path):
         assert stored.upper_ci_998 == _number(cells["Upper CI 99.8 limit"])
         assert stored.count == _number(cells["Count"])
         assert stored.denominator == _number(cells["Denominator"])
-        assert stored.recent_trend == cells["Recent Trend"]
+        assert stored.recent_trend == str(parse_trend(cells["Recent Trend"]) or "")
     assert Observation.objects.filter(origin=Origin.PUBLISHED).count() == len(keys)
     assert len(keys) == outcome.created
     assert outcome.rows == len(rows) - 1
@@ -164,6 +166,31 @@ def test_bom_areaname_thousands_separator_and_renamed_parent_column(export_file)
     assert observation.area.name == "Burnley"
     assert observation.compared_to_england == "Worse"
     assert observation.compared_to_region == "Better"
+
+
+@pytest.mark.django_db
+def test_fingertips_wording_is_stored_as_the_vocabularys_values(export_file):
+    row = row27(compared=("Better 95%", "Worse 99.8%"))
+
+    outcome = import_file(export_file("levels.csv", f"{HEADER_27}\n{row}\n"))
+
+    assert outcome.status == "ok", outcome.error
+    observation = Observation.objects.get()
+    assert observation.compared_to_england == Comparison.BETTER
+    assert observation.compared_to_region == Comparison.WORST
+    assert observation.parent_comparisons == {"E12000002": ["Better", "Worst"]}
+
+
+@pytest.mark.django_db
+def test_unknown_fingertips_wording_is_refused_naming_row_and_column(export_file):
+    row = row27(compared=("Much better", "Similar"))
+
+    outcome = import_file(export_file("unknown.csv", f"{HEADER_27}\n{row}\n"))
+
+    assert outcome.status == "rejected"
+    assert "row 2, column 'Compared to England value or percentiles'" in outcome.error
+    assert "'Much better'" in outcome.error
+    assert not Observation.objects.exists()
 
 
 @pytest.mark.django_db
@@ -333,3 +360,24 @@ def _comparable_observations() -> list[tuple]:
     fields = [f.name for f in Observation._meta.fields if f.name not in {"id", "import_run"}]
     fields = [f"{name}_id" if name in {"indicator", "area"} else name for name in fields]
     return sorted(Observation.objects.values_list(*fields), key=repr)
+
+
+@pytest.mark.django_db
+def test_the_data_migration_parses_wording_stored_before(export_file):
+    from django.apps import apps
+
+    migration = importlib.import_module("indicators.migrations.0010_parse_fingertips_wording")
+    import_file(export_file("old.csv", f"{HEADER_27}\n{row27()}\n"))
+    Observation.objects.update(
+        recent_trend="Cannot be calculated",
+        compared_to_england="Better 95%",
+        parent_comparisons={"E12000002": ["Better 95%", "Worse 99.8%"], "X": ["Odd", ""]},
+    )
+
+    migration.parse_stored_wording(apps, None)
+
+    observation = Observation.objects.get()
+    assert observation.recent_trend == "Could not be calculated"
+    assert observation.compared_to_england == "Better"
+    # Wording the vocabulary does not know is kept as published, not lost.
+    assert observation.parent_comparisons == {"E12000002": ["Better", "Worst"], "X": ["Odd", ""]}

@@ -176,3 +176,36 @@ def test_a_doubtful_file_goes_row_by_row(column, text, kind, validator_calls, tm
 )
 def test_copy_takes_the_file_whole_only_when_a_strict_reader_would(text, width, whole):
     assert staged.copies_whole(text, text.encode(), width) is whole
+
+
+@pytest.mark.django_db
+def test_the_fast_way_stores_fingertips_wording_as_the_vocabularys_values(
+    validator_calls, tmp_path
+):
+    data = DISTRICTS.read_bytes()
+    row = clean_row(data)
+    data = with_cell(data, "Recent Trend", "Cannot be calculated", row)
+    data = with_cell(data, "Compared to England value or percentiles", "Worse 99.8%", row)
+    path = tmp_path / "worded.csv"
+    path.write_bytes(data)
+
+    import_one(path)
+
+    assert validator_calls == []
+    trends = set(Observation.objects.values_list("recent_trend", flat=True))
+    assert "Could not be calculated" in trends and "Cannot be calculated" not in trends
+    assert Observation.objects.filter(compared_to_england="Worst").count() == 1
+    assert not Observation.objects.filter(compared_to_england__contains="%").exists()
+
+
+@pytest.mark.django_db
+def test_unknown_wording_goes_row_by_row_and_is_refused(validator_calls, tmp_path):
+    data = DISTRICTS.read_bytes()
+    path = tmp_path / "unknown.csv"
+    path.write_bytes(with_cell(data, "Recent Trend", "Wobbling", clean_row(data)))
+
+    outcome = fingertips.import_file(path)
+
+    assert validator_calls == ["unknown.csv"]
+    assert outcome.status == "rejected"
+    assert "column 'Recent Trend': unknown trend 'Wobbling'" in outcome.error
