@@ -13,3 +13,12 @@ def compared_with(label: str, benchmark: str) -> str:
         return Comparison.of(label).describe(benchmark)
     except ValueError:
         return f"{label} than {benchmark}"
+
+
+@register.filter
+def comparison_label(value: str) -> str:
+    """A stored comparison as a page shows it ("Better", "Not compared" for none stored)."""
+    try:
+        return Comparison.of(value).label
+    except ValueError:
+        return value

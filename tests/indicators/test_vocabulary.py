@@ -101,3 +101,11 @@ def test_one_polarity_with_the_stored_values_the_api_documents():
         "Not applicable",
     ]
     assert parse_polarity("No judgement") is Polarity.BOB
+
+
+def test_the_home_pages_comparison_cells_speak_the_vocabulary():
+    from django.template import Context, Template
+
+    cell = Template("{% load dashboard %}{{ c|comparison_label|slugify }} {{ c|comparison_label }}")
+    assert cell.render(Context({"c": ""})) == "not-compared Not compared"
+    assert cell.render(Context({"c": "Worst"})) == "worst Worst"
