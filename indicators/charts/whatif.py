@@ -132,3 +132,20 @@ def figure(result: w.Result, rows: list[CurvePoint], *, factor: str) -> go.Figur
     fig.update_xaxes(title_text=f"{factor.capitalize()} (%)", rangemode="tozero")
     fig.update_yaxes(title_text="Rate per 1,000", rangemode="tozero")
     return fig
+
+
+def alt_text(result: w.Result, rows: list[CurvePoint], *, factor: str) -> str:
+    """What the chart shows, in words (its caption, for screen readers and print)."""
+    first, last = rows[0], rows[-1]
+    words = (
+        f"Expected rate per 1,000 as {factor} goes from 0% to {100 * last.prevalence:.0f}%: "
+        f"{first.rate:.2f} at 0% and {last.rate:.2f} at {100 * last.prevalence:.0f}%, "
+        f"{result.outcome.rate:.2f} at today's {100 * result.prevalence.p:.1f}%."
+    )
+    target = result.comparator.value if result.comparator else None
+    if target is not None:
+        words += f" {result.comparator_name.capitalize()}: {target:.2f}."
+    new = result.estimates.new_prevalence
+    if new is not None and new >= 0:
+        words += f" Matching it needs {factor} at about {100 * new:.1f}%."
+    return words + " Shaded: the 80% and 95% ranges."

@@ -44,8 +44,31 @@ def _plain(statement: whatif_inputs.Statement) -> dict:
         outcome=result.outcome,
         comparator=result.comparator,
         parameter_set=result.parameter_set,
+        chart=_interval_chart(statement),
     )
     return plain
+
+
+def _interval_chart(statement: whatif_inputs.Statement) -> dict:
+    """The statement's interval chart (WHATIF section 7), its table and its words."""
+    import json
+
+    from indicators.charts import whatif as wc
+    from indicators.charts.common import figure_json
+
+    result = statement.result
+    factor = w.FACTOR_PHRASES[statement.factor][0]
+    rows = wc.curve(result)
+    slug = f"whatif-{statement.outcome_key}-{statement.factor}-{statement.comparator_kind}"
+    columns, body = wc.table(rows)
+    return {
+        "slug": slug.replace("_", "-"),
+        "figure_id": f"{slug.replace('_', '-')}-figure",
+        "figure": json.loads(figure_json(wc.figure(result, rows, factor=factor))),
+        "text": wc.alt_text(result, rows, factor=factor),
+        "columns": columns,
+        "rows": body,
+    }
 
 
 @register.inclusion_tag("indicators/_whatif.html")

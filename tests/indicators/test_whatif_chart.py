@@ -36,3 +36,36 @@ def test_the_figure_has_bands_line_comparator_and_markers_and_the_table_says_the
     columns, body = chart.table(rows)
     assert columns[0] == "Prevalence" and len(body) == len(rows)
     assert body[len(rows) // 2][:2] == ["13.9%", "4.50"]
+
+
+def test_the_words_say_what_the_chart_shows():
+    rows = chart.curve(RESULT)
+    text = chart.alt_text(RESULT, rows, factor="smoking at delivery")
+    assert "4.50 at today's 13.9%" in text
+    assert "The north west: 4.48." in text
+    assert f"about {100 * RESULT.estimates.new_prevalence:.1f}%" in text
+
+
+@pytest.mark.django_db
+def test_each_whatif_statement_on_a_page_has_its_chart_and_table(client, snapshot):
+    import json
+    import re
+
+    from django.urls import reverse
+
+    page = client.get(reverse("indicators:indicator", args=[93085])).content.decode()
+    charts = re.findall(
+        r'data-testid="whatif-chart">\s*<div class="chart" data-figure="([^"]+)"', page
+    )
+    assert charts, "no what-if chart on the smoking page"
+    for figure_id in charts:
+        source = re.search(
+            rf'<script id="{figure_id}" type="application/json">(.*?)</script>', page, re.S
+        )
+        figure = json.loads(source.group(1))
+        assert [t.get("name") for t in figure["data"] if t.get("name")][:3] == [
+            "95% range",
+            "80% range",
+            "Expected rate",
+        ]
+    assert page.count('data-testid="whatif-chart-table"') == len(charts)
