@@ -25,7 +25,7 @@ from indicators.deprivation import (
     sii_over_deciles,
 )
 from indicators.disclosure import CountState, as_published, withhold_beside
-from indicators.exporters import Estimate, Limits, format_number
+from indicators.formatting import Estimate, Limits, format_number
 from indicators.models import Indicator, InequalityDataset, Observation, Polarity
 from indicators.narrative import untested_difference
 from indicators.presenters import (

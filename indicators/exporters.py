@@ -6,9 +6,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import NamedTuple, TextIO
+from typing import TextIO
 
 from indicators.csv_safety import SafeWriter
+from indicators.formatting import SIGNIFICANT_DIGITS, Estimate, Limits, format_number  # noqa: F401
 from indicators.importers.fingertips import EXPORT_HEADER
 from indicators.models import Area, AreaLevel, ImportRun, Indicator, Observation, Origin
 
@@ -21,36 +22,9 @@ AREA_TYPE_NAMES = {
 }
 
 
-# Fifteen significant digits: every figure Fingertips publishes (it writes at most 15) comes back
-# as published, and arithmetic noise in derived figures (6.699999999999999) is rounded away.
-SIGNIFICANT_DIGITS = 15
 LICENCE = "Open Government Licence v3.0"
 FINGERTIPS = "OHID Fingertips (Public Health Profiles)"
 PROVENANCE_COLUMNS = ["source", "licence", "data_current_at"]
-
-
-def format_number(number: float | None) -> str:
-    """A figure as published (up to 15 significant digits); whole numbers without a point."""
-    if number is None:
-        return ""
-    number = float(number)
-    if number.is_integer():
-        return str(int(number))
-    return f"{number:.{SIGNIFICANT_DIGITS}g}"
-
-
-class Limits(NamedTuple):
-    """A confidence interval in a CSV row: written as two columns, lower and upper."""
-
-    lower: str
-    upper: str
-
-
-class Estimate(NamedTuple):
-    """A number that may be an estimate: written as the number and a yes/no column."""
-
-    value: str
-    estimated: bool
 
 
 @dataclass(frozen=True)

@@ -26,7 +26,8 @@ from indicators.deprivation import (
     sii_over_deciles,
 )
 from indicators.disclosure import as_published, withhold_beside
-from indicators.exporters import fingertips_provenance, format_number, write_tidy_csv
+from indicators.exporters import fingertips_provenance, write_tidy_csv
+from indicators.formatting import format_number
 from indicators.importers.runs import close_stale_runs
 from indicators.models import (
     Area,
