@@ -126,9 +126,13 @@ def figure(result: w.Result, rows: list[CurvePoint], *, factor: str) -> go.Figur
             )
         )
     layout = base_layout(
-        title="Expected rate by prevalence", height=360, margin={"l": 60, "r": 20, "t": 50, "b": 60}
+        title="Expected rate by prevalence",
+        height=400,
+        margin={"l": 60, "r": 20, "t": 50, "b": 110},
     )
-    fig.update_layout(**layout)
+    # The legend below the plot, so a phone's narrow chart keeps its width for the curve.
+    legend = {"orientation": "h", "x": 0, "xanchor": "left", "y": -0.3, "yanchor": "top"}
+    fig.update_layout(**layout, legend=legend)
     fig.update_xaxes(title_text=f"{factor.capitalize()} (%)", rangemode="tozero")
     fig.update_yaxes(title_text="Rate per 1,000", rangemode="tozero")
     return fig
