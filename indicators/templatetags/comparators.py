@@ -90,9 +90,10 @@ def _comparison(text: str):
 
 
 def _trend(text: str):
+    """The stored trend (the importer stored the vocabulary's value: nothing to parse here)."""
     try:
-        return vocabulary.parse_trend(text)
-    except vocabulary.UnknownWording:
+        return vocabulary.Trend(text) if text else None
+    except ValueError:
         return None
 
 
