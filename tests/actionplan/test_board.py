@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html as html_module
 import io
 import re
 from datetime import date, timedelta
@@ -188,15 +189,15 @@ def test_final_rag_is_shown_with_its_arrow_against_the_last_frozen_quarter(board
 
     html = board().content.decode()
     rows = {
-        int(n): re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", row))
+        int(n): html_module.unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", row)))
         for n, row in re.findall(r'data-testid="area-(\d+)">(.*?)</tr>', html, re.S)
     }
     assert "Green final" in rows[1]
     assert "New funding agreed for every action." in rows[1]
-    assert "↑" in rows[1] and "better than Red last frozen quarter" in rows[1]
+    assert "↑" in rows[1] and "better than the rule's Red last frozen quarter" in rows[1]
     assert "Amber proposed" in rows[2]
-    assert "↓" in rows[2] and "worse than Green last frozen quarter" in rows[2]
-    assert "→" in rows[3] and "same as Amber last frozen quarter" in rows[3]
+    assert "↓" in rows[2] and "worse than the rule's Green last frozen quarter" in rows[2]
+    assert "→" in rows[3] and "same as the rule's Amber last frozen quarter" in rows[3]
     assert "new: no final RAG" in rows[4]
 
 
