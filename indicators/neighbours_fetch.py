@@ -177,4 +177,20 @@ def refresh_home_peer_groups(base_url: str | None = None) -> list[Fetched]:
     from indicators.configuration import areas_config
 
     config = areas_config()
-    return fetch_peer_groups(config.home.code, config.county_area_type_id, base_url)
+    before = held_groups(config.home.code)
+    results = fetch_peer_groups(config.home.code, config.county_area_type_id, base_url)
+    if held_groups(config.home.code) != before:
+        from indicators.models import DataVersion
+
+        DataVersion.bump()  # the pages' neighbours sections read the groups: rebuild them
+    return results
+
+
+def held_groups(area_code: str) -> list[tuple]:
+    """What the pages show of an area's groups: each one's name, error and members in order."""
+    return [
+        (g.kind, g.name, g.fetch_error, [m.code for m in g.members.all()])
+        for g in PeerGroup.objects.filter(area_code=area_code)
+        .order_by("kind", "name")
+        .prefetch_related("members")
+    ]

@@ -7,7 +7,7 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils import timezone
 
-from indicators.models import Area
+from indicators.models import Area, DataVersion
 from indicators.neighbours_models import PeerGroup, PeerGroupMember
 
 
@@ -66,4 +66,5 @@ def define(
             PeerGroupMember(group=group, code=c, name=known[c], rank=r)
             for r, c in enumerate(codes, start=1)
         )
+        DataVersion.bump()  # the pages' neighbours sections read the groups: rebuild them
     return group

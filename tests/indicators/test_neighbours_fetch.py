@@ -113,3 +113,28 @@ def test_the_refresh_task_fetches_the_home_countys_peer_groups(
     ).respond_with_json(AREAS)
     assert refresh_peer_groups(httpserver.url_for("/")) == ["NHS England peer groups: 2"]
     assert PeerGroup.objects.get(kind="nhse").members.count() == 2
+
+
+def test_a_fetch_that_changes_the_groups_rebuilds_the_pages_and_one_that_does_not_keeps_them(
+    httpserver: HTTPServer, fast_refresh
+):
+    from indicators.configuration import areas_config
+    from indicators.models import DataVersion
+    from indicators.tasks import refresh_peer_groups
+
+    config = areas_config()
+    types = [{**TYPES[1], "ApplicableAreaTypes": [{"Id": config.county_area_type_id}]}]
+    httpserver.expect_request("/nearest_neighbour_types").respond_with_json(types)
+    httpserver.expect_request(
+        "/areas/by_parent_area_code",
+        query_string={
+            "area_type_id": str(config.county_area_type_id),
+            "parent_area_code": f"nn-12-{config.home.code}",
+        },
+    ).respond_with_json(AREAS)
+    before = DataVersion.current()
+    refresh_peer_groups(httpserver.url_for("/"))
+    fetched = DataVersion.current()
+    assert fetched != before  # a new group: the neighbours sections are rebuilt
+    refresh_peer_groups(httpserver.url_for("/"))
+    assert DataVersion.current() == fetched  # the same groups again: nothing rebuilt

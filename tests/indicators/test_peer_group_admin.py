@@ -59,3 +59,11 @@ def test_fetched_groups_are_not_listed_for_editing(admin_client):
     PeerGroup.objects.create(kind=PeerGroup.Kind.CIPFA, name="CIPFA", area_code=AREA, purpose="x")
     listed = admin_client.get("/admin/indicators/peergroup/").content.decode()
     assert "CIPFA" not in listed
+
+
+def test_a_group_defined_rebuilds_the_cached_pages_that_show_the_groups(admin_client):
+    from indicators.models import DataVersion
+
+    before = DataVersion.current()
+    assert admin_client.post(ADD, form(BLACKPOOL)).status_code == 302
+    assert DataVersion.current() != before
