@@ -58,5 +58,11 @@ class CustomPeerGroupAdmin(admin.ModelAdmin):
         )
         obj.pk = saved.pk
 
+    def delete_model(self, request, obj):
+        peer_groups.delete(PeerGroup.objects.filter(pk=obj.pk))
+
+    def delete_queryset(self, request, queryset):
+        peer_groups.delete(queryset)
+
     def save_related(self, request, form, formsets, change):
         pass  # the members are written with the group, in one transaction

@@ -68,3 +68,12 @@ def define(
         )
         DataVersion.bump()  # the pages' neighbours sections read the groups: rebuild them
     return group
+
+
+def delete(groups) -> int:
+    """Delete analysts' groups (a queryset); the pages showing them are rebuilt."""
+    with transaction.atomic():
+        deleted, _ = groups.filter(kind=PeerGroup.Kind.CUSTOM).delete()
+        if deleted:
+            DataVersion.bump()
+    return deleted

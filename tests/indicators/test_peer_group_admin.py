@@ -67,3 +67,15 @@ def test_a_group_defined_rebuilds_the_cached_pages_that_show_the_groups(admin_cl
     before = DataVersion.current()
     assert admin_client.post(ADD, form(BLACKPOOL)).status_code == 302
     assert DataVersion.current() != before
+
+
+def test_a_group_deleted_in_the_admin_rebuilds_the_pages(admin_client):
+    from indicators.models import DataVersion
+
+    admin_client.post(ADD, form(BLACKPOOL))
+    group = PeerGroup.objects.get()
+    before = DataVersion.current()
+    delete = f"/admin/indicators/peergroup/{group.pk}/delete/"
+    assert admin_client.post(delete, {"post": "yes"}).status_code == 302
+    assert not PeerGroup.objects.exists()
+    assert DataVersion.current() != before

@@ -23,9 +23,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, name, area, members, purpose, delete, **options):
         if delete:
-            deleted, _ = PeerGroup.objects.filter(
-                kind=PeerGroup.Kind.CUSTOM, area_code=area, name=name
-            ).delete()
+            deleted = peer_groups.delete(PeerGroup.objects.filter(area_code=area, name=name))
             self.stdout.write(f"{name}: {'deleted' if deleted else 'no such group'}")
             return
         codes = [c.strip() for c in members.split(",") if c.strip()]
