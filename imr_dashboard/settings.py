@@ -105,8 +105,10 @@ SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 
-# Request size. Nothing in the dashboard takes a file over the web (imports are commands), so
-# any file in a request is refused; form bodies are small. Each refusal is a 400.
+# Request size. Only the analysts' local-data upload takes a file over the web, with its own
+# size-limited handler; every other page refuses any file in a request (RefuseFiles), and form
+# bodies are small. Each refusal is a 400.
+FILE_UPLOAD_HANDLERS = ["imr_dashboard.upload_handlers.RefuseFiles"]
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=1024 * 1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = env.int("FILE_UPLOAD_MAX_MEMORY_SIZE", default=1024 * 1024)
 DATA_UPLOAD_MAX_NUMBER_FIELDS = env.int("DATA_UPLOAD_MAX_NUMBER_FIELDS", default=1000)
