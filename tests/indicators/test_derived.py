@@ -58,13 +58,25 @@ def test_engine_reproduces_every_published_limit_in_the_snapshot(snapshot):
     assert checked.count() > 500
     disagreements = list(checked.filter(limits_check=LimitsCheck.DISAGREE))
     # Only four published smoking values differ from count / denominator (Fingertips estimates
-    # district counts from sub-ICB data); every published limit agrees.
-    assert all(o.limits_note.startswith("value:") for o in disagreements)
-    assert {o.indicator.fingertips_id for o in disagreements} <= {93085}
+    # district counts from sub-ICB data). Injury admissions (90284) publish counts rounded to 5
+    # (Hospital Episode Statistics' disclosure rule) but limits from the unrounded counts, so
+    # limits worked from the published count can differ a little: /data/ reports them. Every
+    # other published limit agrees.
+    assert {o.indicator.fingertips_id for o in disagreements} <= {93085, 90284}
+    for o in disagreements:
+        if o.indicator.fingertips_id == 93085:
+            assert o.limits_note.startswith("value:"), o.limits_note
+        else:
+            assert o.count % 5 == 0, (o.count, o.limits_note)
+
+
+# Campylobacter (93356) is a test file of an export variant, not one of the product's
+# indicators: without a definition its rows have no method to check their limits with.
+PRODUCT_EXPORTS = [path for path in REAL_EXPORTS if "_93356_" not in path.name]
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("path", REAL_EXPORTS, ids=lambda p: p.name)
+@pytest.mark.parametrize("path", PRODUCT_EXPORTS, ids=lambda p: p.name)
 def test_every_real_export_is_checked_and_each_difference_is_reported(client, path):
     import_file(path)
     checked = Observation.objects.exclude(limits_check=LimitsCheck.NOT_CHECKED)
