@@ -75,10 +75,21 @@ def setup_roles() -> dict[str, int]:
     return counts
 
 
+def role_names(user: AbstractBaseUser | AnonymousUser) -> frozenset[str]:
+    """The names of a signed-in user's groups, read once per user object (once a request)."""
+    if not user.is_authenticated:
+        return frozenset()
+    names = getattr(user, "_role_names", None)
+    if names is None:
+        names = frozenset(user.groups.values_list("name", flat=True))
+        user._role_names = names
+    return names
+
+
 def has_plan_role(user: AbstractBaseUser | AnonymousUser) -> bool:
     """Whether a user may read the plan: a superuser or a member of one of the six roles."""
     if not user.is_authenticated or not user.is_active:
         return False
     if user.is_superuser:
         return True
-    return user.groups.filter(name__in=ROLES).exists()
+    return not role_names(user).isdisjoint(ROLES)

@@ -229,6 +229,7 @@ def delete_action(action: Action, *, by: User | None) -> None:
 def assign(plan: Plan, user, area: PriorityArea | None, *, by: User | None) -> None:
     """Make a user a steward of one area (its lead) or of the whole plan (`area` None)."""
     user.groups.add(Group.objects.get_or_create(name=PLAN_STEWARD)[0])
+    user.__dict__.pop("_role_names", None)  # roles.role_names reads the groups afresh
     _, created = AreaSteward.objects.get_or_create(plan=plan, priority_area=area, user=user)
     if created:
         where = f"priority area {area.number}" if area else "the whole plan"

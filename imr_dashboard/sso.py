@@ -161,6 +161,7 @@ def sync_roles(user, granted: set[str]) -> None:
         )
     user.groups.add(*[plan_roles[name] for name in mapped & granted if name in plan_roles])
     user.groups.remove(*[plan_roles[name] for name in mapped - granted if name in plan_roles])
+    user.__dict__.pop("_role_names", None)  # roles.role_names reads the groups afresh
     flags = {}
     if SUPERUSER in mapped:
         flags["is_superuser"] = SUPERUSER in granted

@@ -18,7 +18,7 @@ UPLOADERS = (roles.ANALYST, roles.ADMINISTRATOR)
 def _in_roles(user, names) -> bool:
     if not user.is_authenticated or not user.is_active:
         return False
-    return user.is_superuser or user.groups.filter(name__in=names).exists()
+    return user.is_superuser or not roles.role_names(user).isdisjoint(names)
 
 
 def can_upload(user) -> bool:
