@@ -1,6 +1,6 @@
 from django.urls import path
 
-from actionplan import steward_views, views
+from actionplan import people_views, steward_views, views
 
 app_name = "actionplan"
 
@@ -23,6 +23,7 @@ urlpatterns = [
     path("changes/", steward_views.changes_log, name="changes_log"),
     path("my-actions/", steward_views.my_actions, name="my_actions"),
     path("stewards/", steward_views.stewards, name="stewards"),
+    path("people/", people_views.people_page, name="people"),
     path(
         "reviews/<int:pk>/actions/<int:action_pk>/confirm-complete/",
         steward_views.confirm_complete,

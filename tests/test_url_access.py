@@ -242,6 +242,7 @@ ACCESS: dict[str, Access] = {
     "plan/changes/": Access(PLAN_ROLE),
     "plan/my-actions/": Access(PLAN_ROLE),
     "plan/stewards/": Access(PLAN_ROLE),  # read by any role; changed by whole-plan stewards
+    "plan/people/": Access(AREA_STEWARD),  # whole-plan stewards and administrators only
     "plan/reviews/<int:pk>/actions/<int:action_pk>/confirm-complete/": Access(
         POST_ONLY, lambda w: {"pk": w.review.pk, "action_pk": w.action.pk}
     ),
