@@ -286,6 +286,18 @@ class BoardLine:
     headline: str
     scenario: str
     caveats: tuple[str, ...]
+    period: str = ""  # the outcome's period and the factor's
+    source: str = ""  # the relative risk, its citation and its parameter set
+
+
+def _risk_source(result: w.Result) -> str:
+    risk = result.risk
+    interval = (
+        f" (95% interval {risk.lower:g} to {risk.upper:g})"
+        if risk.lower is not None and risk.upper is not None
+        else ""
+    )
+    return f"Relative risk {risk.rr:g}{interval}: {risk.citation}; {result.parameter_set.label}."
 
 
 def board_lines(fingertips_ids, code: str | None = None) -> list[BoardLine]:
@@ -304,5 +316,18 @@ def board_lines(fingertips_ids, code: str | None = None) -> list[BoardLine]:
             )
             words = s.wording
             headline = " ".join(filter(None, [words.headline, words.qualifier, words.indicative]))
-            lines.append(BoardLine(title, headline, words.scenario, words.caveats))
+            period = (
+                f"{w.OUTCOME_NAMES[s.outcome_key].capitalize()} {s.result.outcome.period}; "
+                f"{w.FACTOR_PHRASES[s.factor][0]} {s.result.prevalence.period}"
+            )
+            lines.append(
+                BoardLine(
+                    title,
+                    headline,
+                    words.scenario,
+                    tuple(words.caveats),
+                    period,
+                    _risk_source(s.result),
+                )
+            )
     return lines

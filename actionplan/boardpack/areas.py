@@ -29,6 +29,7 @@ def _area_sections(pack: BoardPack, s) -> list:
         story.append(KeepTogether(_rating(pack, section, s)))
         story += _actions(section, s)
         story += _measures(pack, section, s)
+        story += _whatif(section, s)
         story += _updates(pack, section, s)
     return story
 
@@ -90,6 +91,22 @@ def _measures(pack: BoardPack, section: AreaSection, s) -> list:
             s["small"],
         ),
     ]
+
+
+def _whatif(section: AreaSection, s) -> list:
+    """The what-if statements for the indicators the area's measures read; nothing without."""
+    if not section.whatif:
+        return []
+    story: list = [Paragraph("What if", s["h3"])]
+    for line in section.whatif:
+        story.append(Paragraph(f"<b>{_text(line.title)}</b>", s["small"]))
+        story.append(Paragraph(_text(line.headline), s["small"]))
+        if line.scenario:
+            story.append(Paragraph(_text(line.scenario), s["small"]))
+        story.append(Paragraph(f"Periods: {_text(line.period)}", s["hint"]))
+        story.extend(Paragraph(f"<i>{_text(c)}</i>", s["hint"]) for c in line.caveats)
+        story.append(Paragraph(f"Source: {_text(line.source)}", s["hint"]))
+    return story
 
 
 def _updates(pack: BoardPack, section: AreaSection, s) -> list:

@@ -23,12 +23,14 @@ from actionplan.boardpack.values import (
     MeasureLine,
     SourceLine,
     UpdateLine,
+    WhatIfLine,
 )
 from actionplan.models import QuarterlyReview, QuarterlyUpdate, Rating
 from actionplan.rag import Rag
 from indicators.configuration import areas_config
 from indicators.models import ImportRun, Observation, Origin
 from indicators.vocabulary import Change, Comparison
+from indicators.whatif_inputs import board_lines
 
 
 def quarter_end(review: QuarterlyReview) -> date:
@@ -249,9 +251,19 @@ def _sections(review, rows: list[presenters.AreaRow], region: str) -> tuple[Area
                 measures=tuple(_measure_line(m, region) for m in row.measures),
                 updates=tuple(updates[row.area.pk]),
                 action_lines=tuple(_action_line(a) for a in row.actions),
+                whatif=_whatif_lines(row),
             )
         )
     return tuple(sections)
+
+
+def _whatif_lines(row: presenters.AreaRow) -> tuple[WhatIfLine, ...]:
+    """The what-if statements for the indicators the area's measures read; none without them."""
+    ids = [m.measure.indicator.fingertips_id for m in row.measures if m.measure.indicator_id]
+    return tuple(
+        WhatIfLine(b.title, b.headline, b.scenario, tuple(b.caveats), b.period, b.source)
+        for b in board_lines(ids)
+    )
 
 
 def _movement_words(movement: presenters.Movement, previous: QuarterlyReview | None) -> str:

@@ -53,6 +53,7 @@ def _data_sources(pack: BoardPack, s) -> list:
         _table(rows, [48 * mm, 17 * mm, 20 * mm, 30 * mm, 26 * mm, WIDTH - 141 * mm])
         if pack.sources
         else Paragraph("No measure is linked to an indicator.", s["body"]),
+        *_whatif_sources(pack, s),
         Paragraph("The plan", s["h3"]),
         Paragraph(_text(pack.plan_source or "No source recorded."), s["small"]),
         Spacer(1, 2 * mm),
@@ -60,6 +61,17 @@ def _data_sources(pack: BoardPack, s) -> list:
             "Contains public sector information licensed under the Open Government Licence v3.0.",
             s["hint"],
         ),
+    ]
+
+
+def _whatif_sources(pack: BoardPack, s) -> list:
+    """The relative risks the what-if statements use, each once; nothing without statements."""
+    found = dict.fromkeys(line.source for area in pack.sections for line in area.whatif)
+    if not found:
+        return []
+    return [
+        Paragraph("What-if relative risks", s["h3"]),
+        *(Paragraph(_text(source), s["small"]) for source in found if source),
     ]
 
 

@@ -71,6 +71,18 @@ class ActionLine:
 
 
 @dataclass(frozen=True, slots=True)
+class WhatIfLine:
+    """One what-if statement for an area's measures, as `indicators.whatif_inputs` words it."""
+
+    title: str  # the factor, the outcome and the comparator
+    headline: str
+    scenario: str
+    caveats: tuple[str, ...]
+    period: str
+    source: str  # the relative risk and its citation
+
+
+@dataclass(frozen=True, slots=True)
 class AreaSection:
     number: int
     title: str
@@ -84,6 +96,7 @@ class AreaSection:
     measures: tuple[MeasureLine, ...]
     updates: tuple[UpdateLine, ...]
     action_lines: tuple[ActionLine, ...] = ()  # every action of the area with its owner
+    whatif: tuple[WhatIfLine, ...] = ()  # what-if statements for the indicators its measures read
 
 
 @dataclass(frozen=True, slots=True)
