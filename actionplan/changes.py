@@ -188,7 +188,11 @@ class Changes:
                 "so no changes are listed."
             )
         counts = [
-            _count(len(self.area_moves), "priority area changed RAG", "priority areas changed RAG"),
+            _count(
+                len(self.area_moves),
+                "priority area with a changed RAG (the rule's or the group's)",
+                "priority areas with a changed RAG (the rule's or the group's)",
+            ),
             _count(
                 len(self.action_moves),
                 "action's owner changed its RAG",

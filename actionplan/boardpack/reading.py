@@ -49,7 +49,7 @@ def what_changed(review: QuarterlyReview, *, status=None) -> ChangeList:
     found = review_changes.changes_for(review, status=status)
     groups = [
         (
-            "Priority areas whose RAG moved",
+            "Priority areas whose RAG moved (the rule's or the group's)",
             [_area_move_line(m) for m in found.area_moves],
         ),
         (

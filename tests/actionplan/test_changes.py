@@ -230,7 +230,8 @@ def test_the_summary_counts_each_kind_of_change():
         ],
     )
     assert result.summary == (
-        "Since 2024/25 Q2 was frozen: 1 priority area changed RAG, "
+        "Since 2024/25 Q2 was frozen: 1 priority area with a changed RAG "
+        "(the rule's or the group's), "
         "2 actions' due dates slipped and 1 action completed."
     )
 
