@@ -305,8 +305,11 @@ def data_sources(request: HttpRequest) -> HttpResponse:
         .annotate(rows=Count("pk"), first=Min("period_label"), last=Max("period_label"))
         .order_by("indicator__fingertips_id")
     )
+    # Examples from the areas this dashboard shows; comparator councils' rows are counted above.
     examples = (
-        Observation.objects.filter(limits_check=LimitsCheck.DISAGREE)
+        Observation.objects.filter(
+            limits_check=LimitsCheck.DISAGREE, area__code__in=areas_config().all_codes
+        )
         .select_related("indicator", "area")
         .order_by("indicator__fingertips_id", "-period_sortable", "area__code")[:25]
     )
