@@ -318,8 +318,9 @@ def files_shared(stack: Stack, media_root: Path) -> str:
 
 
 def shows_period(page: str, label: str) -> bool:
-    """The indicator page's latest figure is for this period (its heading names the period)."""
-    return label in page
+    """The indicator page offers this period (its period list holds only periods with data; the
+    tables also name missing periods, so the label alone in the page is not enough)."""
+    return f">{label}</option>" in page
 
 
 def refresh_seen_everywhere(
