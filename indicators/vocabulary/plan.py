@@ -8,8 +8,11 @@ from indicators.vocabulary.base import Term
 # RAG and the plan
 # --------------------------------------------------------------------------------------------
 
-# GOV.UK design-system colours: strong, told apart by people with colour-vision deficiency
-# alongside the word every tag carries; `ink` is the text colour on each.
+# One palette for the web, the charts and the board pack. Chosen so that every pair stays told
+# apart (CIEDE2000 >= 20) under simulated protanopia, deuteranopia and tritanopia (Machado
+# 2009): the red is dark, the amber light, the green a blue-green and Complete a navy, so they
+# differ in lightness as well as hue. Every tag also carries its word. `ink` is the text
+# colour on each, at least 4.5:1 (tests/test_palette_vision.py checks both).
 INK = "#0b0c0c"
 WHITE = "#ffffff"
 
@@ -17,17 +20,17 @@ WHITE = "#ffffff"
 class Rag(Term):
     """A RAG rating. `OUT_OF_DATE` is proposed, never stored: it rates as Not rated."""
 
-    RED = "red", "Red", "red", "R", "#d4351c"
-    AMBER = "amber", "Amber", "amber", "A", "#f47738"
-    GREEN = "green", "Green", "green", "G", "#00703c"
-    COMPLETE = "complete", "Complete", "complete", "C", "#1d70b8"
-    NOT_RATED = "not_rated", "Not rated", "not rated", "–", "#b1b4b6"
+    RED = "red", "Red", "red", "R", "#991a14"
+    AMBER = "amber", "Amber", "amber", "A", "#f5a623"
+    GREEN = "green", "Green", "green", "G", "#0a7b6c"
+    COMPLETE = "complete", "Complete", "complete", "C", "#14304f"
+    NOT_RATED = "not_rated", "Not rated", "not rated", "–", "#c8cccf"
     OUT_OF_DATE = (
         "out_of_date",
         "Not rated: data out of date",
         "not rated (data out of date)",
         "–",
-        "#b1b4b6",
+        "#c8cccf",
     )
 
     @property

@@ -717,7 +717,7 @@ def test_unknown_words_are_refused(parse: Any) -> None:
 
 def test_rag_colours_show_complete_as_blue() -> None:
     assert [r.tone for r in Rag] == ["red", "amber", "green", "blue", "grey", "grey"]
-    assert Rag.COMPLETE.colour == "#1d70b8"
+    assert Rag.COMPLETE.colour == "#14304f"  # navy: told apart from green under tritanopia
 
 
 def test_the_exports_wording_of_an_uncalculated_trend_is_understood():
