@@ -39,6 +39,11 @@ def frozen_row(obj) -> bool:
 
 
 def _frozen_message(obj) -> str:
+    if not frozen_row(obj):
+        return (
+            f"“{obj}” is in the quarterly record (an open quarter): retire the action or "
+            "objective instead of deleting it, so its updates and final RAGs stay."
+        )
     if isinstance(obj, models.QuarterlyReview):
         return f"{obj} is frozen: nobody can change or delete it, here or on the plan's pages."
     return (
@@ -121,6 +126,14 @@ class PlanAdmin(SimpleHistoryAdmin):
             ).values_list("pk", flat=True)
         )
         found = []
+        # A plan item (plan, area, objective, action) is retired, not deleted, once a quarter
+        # has recorded anything about it, open or frozen (`models.refuse_to_delete_the_record`).
+        structure = self.model in (
+            models.Plan,
+            models.PriorityArea,
+            models.Objective,
+            models.Action,
+        )
         for instances in collector.data.values():
             for obj in instances:
                 if isinstance(obj, models.QuarterlyReview):
@@ -129,7 +142,7 @@ class PlanAdmin(SimpleHistoryAdmin):
                     review_id = obj.review_id
                 else:
                     break  # a model that is not part of a quarter
-                if review_id in frozen_reviews:
+                if review_id in frozen_reviews or structure:
                     found.append(obj)
         return found
 

@@ -42,6 +42,42 @@ class Plan(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    def save(self, *args, **kwargs):
+        refusals = self.refusals()
+        if refusals:
+            raise ValidationError(refusals)
+        super().save(*args, **kwargs)
+
+    def clean(self) -> None:
+        super().clean()
+        refusals = self.refusals()
+        if refusals:
+            raise ValidationError(refusals)
+
+    def refusals(self) -> dict[str, list[str]]:
+        """A plan ends after it starts, and its period keeps every quarter reviewed on it."""
+        errors: dict[str, list[str]] = {}
+        if self.starts is None or self.ends is None:
+            return errors
+        if self.ends <= self.starts:
+            errors["ends"] = ["The plan must end after it starts"]
+        elif self.pk is not None:
+            reviews = QuarterlyReview.objects.filter(plan_id=self.pk).order_by(
+                "financial_year", "quarter"
+            )
+            first, last = reviews.first(), reviews.last()
+            if first is not None and (first.financial_year, first.quarter) < _financial_quarter(
+                self.starts
+            ):
+                errors["starts"] = [f"The plan's quarter {first} was reviewed before that date"]
+            if last is not None and quarter_starts(last.financial_year, last.quarter) > self.ends:
+                errors["ends"] = [f"The plan's quarter {last} was reviewed after that date"]
+        return errors
+
+    @property
+    def has_ended(self) -> bool:
+        return self.ends < timezone.localdate()
+
 
 class PriorityArea(models.Model):
     """One of the plan's key priority areas (section 7.1 of the report)."""
@@ -295,8 +331,6 @@ class QuarterlyReview(models.Model):
         if stored is not None and stored["state"] == self.State.FROZEN:
             raise ValidationError(f"{self} is frozen: nobody can change it.")
         refusals = self._refusals(stored, freezing=False)
-        # The app's form and the admin's: a quarter outside the plan's period is not opened.
-        refusals.extend(self._outside_the_plan(stored))
         if self.state == self.State.OPEN and self.plan_id is not None:
             # The database refuses a second open review too; this says it in words.
             other = (
@@ -359,14 +393,16 @@ class QuarterlyReview(models.Model):
                 refusals.append(
                     ("financial_year", f"The quarter must come after the latest review, {latest}")
                 )
+            # Every write path (the app's form, the admin's add and change forms, its history
+            # "revert", commands, shells): a quarter outside the plan's period is not opened.
+            refusals.extend(self._outside_the_plan())
         return refusals
 
-    def _outside_the_plan(self, stored: dict | None) -> list[tuple[str | None, str]]:
+    def _outside_the_plan(self) -> list[tuple[str | None, str]]:
         """A quarter is opened only within its plan's period: an ended plan is an archive."""
-        if stored is not None or None in (self.plan_id, self.financial_year, self.quarter):
+        if None in (self.plan_id, self.financial_year, self.quarter):
             return []
-        year = self.financial_year + (self.quarter == 4)
-        starts = date(year, 1 if self.quarter == 4 else 1 + 3 * self.quarter, 1)
+        starts = quarter_starts(self.financial_year, self.quarter)
         plan = self.plan
         if starts > plan.ends:
             return [
@@ -415,6 +451,12 @@ class QuarterlyReview(models.Model):
     @property
     def is_frozen(self) -> bool:
         return self.state == self.State.FROZEN
+
+
+def quarter_starts(financial_year: int, quarter: int) -> date:
+    """The first day of a financial quarter: (2020, 1) is 1 April 2020, (2020, 4) 1 January 2021."""
+    year = financial_year + (quarter == 4)
+    return date(year, 1 if quarter == 4 else 1 + 3 * quarter, 1)
 
 
 def _financial_quarter(day: date) -> tuple[int, int]:
@@ -645,6 +687,44 @@ class UpdateReminder(models.Model):
 
 for _model in (QuarterlyReview, QuarterlyUpdate, Rating):
     pre_delete.connect(refuse_to_delete_a_frozen_quarter, sender=_model)
+
+
+def in_the_record(instance) -> list[models.Model]:
+    """The quarterly record (reviews, updates, final RAGs) deleting a plan item would take."""
+    if isinstance(instance, Action):
+        return list(QuarterlyUpdate.objects.filter(action_id=instance.pk)[:5])
+    if isinstance(instance, Objective):
+        return list(QuarterlyUpdate.objects.filter(action__objective_id=instance.pk)[:5])
+    if isinstance(instance, PriorityArea):
+        return list(Rating.objects.filter(priority_area_id=instance.pk)[:5]) + list(
+            QuarterlyUpdate.objects.filter(action__objective__priority_area_id=instance.pk)[:5]
+        )
+    if isinstance(instance, Plan):
+        return list(QuarterlyReview.objects.filter(plan_id=instance.pk)[:5])
+    return []
+
+
+def refuse_to_delete_the_record(sender, instance, **kwargs) -> None:
+    """A plan item with quarterly updates or final RAGs is retired, never deleted.
+
+    Sent for each row, whether deleted by a page, the admin (which lists such rows as protected
+    first), a command, a queryset or a cascade; a frozen quarter's row says so.
+    """
+    rows = in_the_record(instance)
+    if not rows:
+        return
+    review_ids = {r.pk if isinstance(r, QuarterlyReview) else r.review_id for r in rows}
+    if QuarterlyReview.objects.filter(pk__in=review_ids, state=QuarterlyReview.State.FROZEN):
+        raise FrozenReview(f"{instance} is in a frozen quarter's record: it cannot be deleted")
+    raise models.ProtectedError(
+        f"{instance} has quarterly updates or final RAGs, which are the plan's record: "
+        "retire it instead of deleting it.",
+        set(rows),
+    )
+
+
+for _model in (Plan, PriorityArea, Objective, Action):
+    pre_delete.connect(refuse_to_delete_the_record, sender=_model)
 
 
 class PlanTeam(models.Model):

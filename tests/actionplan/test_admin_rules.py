@@ -390,3 +390,121 @@ def test_an_open_quarters_rows_are_still_deleted_in_the_admin(client, root, revi
 
     assert response.status_code == 302
     assert not Rating.objects.filter(pk=rating.pk).exists()
+
+
+# Plan items with a quarterly record are retired, not deleted -----------------------------------
+
+
+@pytest.fixture
+def updated_in_open_quarter(review, owned, action_owner):
+    """Bob's update for his action in the open 2021/22 Q2."""
+    return QuarterlyUpdate.objects.create(
+        review=review, action=owned[0], rag=Rag.GREEN, progress_note="On track", author=action_owner
+    )
+
+
+@pytest.mark.django_db
+def test_the_admin_refuses_to_delete_an_action_with_an_update_in_an_open_quarter(
+    client, root, updated_in_open_quarter
+):
+    action = updated_in_open_quarter.action
+    client.force_login(root)
+    url = f"{ADMIN}/action/{action.pk}/delete/"
+
+    html = client.get(url).content.decode()
+    assert "protected related objects" in html
+    assert "retire the action or objective instead of deleting it" in html
+    client.post(url, {"post": "yes"})
+    response = client.post(
+        f"{ADMIN}/action/",
+        {"action": "delete_selected", "_selected_action": [action.pk], "post": "yes"},
+        follow=True,
+    )
+
+    assert any("Nothing was deleted" in m for m in messages_in(response))
+    assert Action.objects.filter(pk=action.pk).exists()
+    assert QuarterlyUpdate.objects.filter(pk=updated_in_open_quarter.pk).exists()
+
+
+@pytest.mark.django_db
+def test_the_admin_refuses_to_delete_an_objective_or_area_whose_quarters_hold_a_record(
+    client, root, updated_in_open_quarter
+):
+    objective = updated_in_open_quarter.action.objective
+    client.force_login(root)
+    for model, pk in (
+        ("objective", objective.pk),
+        ("priorityarea", objective.priority_area_id),
+        ("plan", objective.priority_area.plan_id),
+    ):
+        html = client.get(f"{ADMIN}/{model}/{pk}/delete/").content.decode()
+        assert "protected related objects" in html, model
+        client.post(f"{ADMIN}/{model}/{pk}/delete/", {"post": "yes"})
+    assert QuarterlyUpdate.objects.filter(pk=updated_in_open_quarter.pk).exists()
+
+
+@pytest.mark.django_db
+def test_a_shell_or_command_cannot_delete_an_action_with_updates(updated_in_open_quarter):
+    from django.db.models import ProtectedError
+
+    action = updated_in_open_quarter.action
+    with pytest.raises(ProtectedError, match="retire it instead"), transaction.atomic():
+        action.delete()
+    with pytest.raises(ProtectedError), transaction.atomic():
+        Action.objects.filter(pk=action.pk).delete()
+    with pytest.raises(ProtectedError), transaction.atomic():
+        action.objective.delete()  # the cascade reaches the action
+    assert QuarterlyUpdate.objects.filter(pk=updated_in_open_quarter.pk).exists()
+
+
+@pytest.mark.django_db
+def test_an_action_without_updates_is_still_deleted_in_the_admin(client, root, plan):
+    action = Action.objects.filter(objective__priority_area__plan=plan).first()
+    client.force_login(root)
+    response = client.post(f"{ADMIN}/action/{action.pk}/delete/", {"post": "yes"})
+    assert response.status_code == 302
+    assert not Action.objects.filter(pk=action.pk).exists()
+
+
+@pytest.mark.django_db
+def test_the_admins_change_form_cannot_move_an_open_quarter_past_the_plans_end(
+    client, root, review
+):
+    client.force_login(root)
+    data = form_data(review, financial_year=2024, quarter=1)
+    response = client.post(f"{ADMIN}/quarterlyreview/{review.pk}/change/", data)
+    assert response.status_code == 200
+    assert "no quarter can be opened on it" in response.content.decode()
+    review.refresh_from_db()
+    assert (review.financial_year, review.quarter) == (2021, 2)
+
+
+@pytest.mark.django_db
+def test_the_admin_cannot_add_a_quarter_after_the_plan_ends(client, root, plan):
+    client.force_login(root)
+    data = {"plan": plan.pk, "financial_year": 2024, "quarter": 1, "meeting_date": "2024-07-01"}
+    response = client.post(f"{ADMIN}/quarterlyreview/add/", data)
+    assert "no quarter can be opened on it" in response.content.decode()
+    assert not QuarterlyReview.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_shell_cannot_open_a_quarter_outside_the_plan(plan):
+    with pytest.raises(ValidationError, match="no quarter can be opened"), transaction.atomic():
+        QuarterlyReview.objects.create(plan=plan, financial_year=2024, quarter=1)
+    with pytest.raises(ValidationError, match="starts on 1 April 2020"), transaction.atomic():
+        QuarterlyReview.objects.create(plan=plan, financial_year=2019, quarter=4)
+    assert not QuarterlyReview.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_plans_period_keeps_its_reviewed_quarters(client, root, review):
+    plan = review.plan
+    client.force_login(root)
+    response = client.post(
+        f"{ADMIN}/plan/{plan.pk}/change/", form_data(plan, ends=date(2021, 6, 30))
+    )
+    assert "was reviewed after that date" in response.content.decode()
+    plan.ends = plan.starts
+    with pytest.raises(ValidationError, match="end after it starts"):
+        plan.save()

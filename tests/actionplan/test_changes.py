@@ -32,11 +32,11 @@ from actionplan.models import (
     Rag,
     Rating,
 )
-from actionplan.presenters import current_plan
 from actionplan.rag import Rag as R
 from indicators.configuration import areas_config
 from indicators.models import ImportRun, Observation
 from tests.actionplan.freezing import freeze_with_every_area_rated
+from tests.actionplan.plans import running_plan
 
 COUNTIES = "fixtures/exports/snapshot/lancashire_counties_502.csv"
 LOW_BIRTH_WEIGHT = 20101
@@ -304,7 +304,7 @@ def quarter(loaded_plan):
     The snapshot's 2024 figure is held back until after the first review is frozen, then
     imported from the same real export file, as a refresh brings a new period.
     """
-    plan = current_plan()
+    plan = running_plan()
     actions = list(Action.objects.filter(objective__priority_area__plan=plan).order_by("pk"))
     slipping, completing, steady, earlier = actions[:4]
     for each, due in ((slipping, date(2025, 3, 31)), (steady, date(2025, 6, 30))):
@@ -427,7 +427,7 @@ def test_a_frozen_review_keeps_its_list_when_later_changes_and_imports_happen(qu
 
 
 def test_the_first_review_has_nothing_to_compare_with(loaded_plan):
-    review = QuarterlyReview.objects.create(plan=current_plan(), financial_year=2024, quarter=2)
+    review = QuarterlyReview.objects.create(plan=running_plan(), financial_year=2024, quarter=2)
     result = review_changes.changes_for(review)
     assert result.previous is None and result.is_empty
     assert "no earlier frozen review" in result.summary
@@ -472,7 +472,7 @@ def test_the_review_page_and_the_board_show_the_changes(client, quarter, board_m
 def test_the_review_page_says_plainly_when_there_is_no_previous_review(
     client, loaded_plan, board_member
 ):
-    review = QuarterlyReview.objects.create(plan=current_plan(), financial_year=2024, quarter=2)
+    review = QuarterlyReview.objects.create(plan=running_plan(), financial_year=2024, quarter=2)
     client.force_login(board_member)
     text = words(client.get(reverse("actionplan:review", args=[review.pk])))
     assert (
@@ -483,7 +483,7 @@ def test_the_review_page_says_plainly_when_there_is_no_previous_review(
 
 def test_a_review_frozen_before_the_time_was_kept_reads_it_from_history(loaded_plan):
     migration = importlib.import_module("actionplan.migrations.0003_review_changes_and_reminders")
-    review = QuarterlyReview.objects.create(plan=current_plan(), financial_year=2024, quarter=2)
+    review = QuarterlyReview.objects.create(plan=running_plan(), financial_year=2024, quarter=2)
     freeze_with_every_area_rated(review)
     frozen = review.history.filter(state=QuarterlyReview.State.FROZEN).get().history_date
     QuarterlyReview.objects.filter(pk=review.pk).update(frozen_at=None)
@@ -497,7 +497,7 @@ def test_a_review_frozen_before_the_time_was_kept_reads_it_from_history(loaded_p
 def test_without_the_time_the_previous_review_was_frozen_only_rag_moves_are_listed(
     client, loaded_plan, board_member
 ):
-    plan = current_plan()
+    plan = running_plan()
     # Written directly, as a quarter frozen before times were kept: no history, no frozen_at.
     [previous] = QuarterlyReview.objects.bulk_create(
         [QuarterlyReview(plan=plan, financial_year=2024, quarter=2, state="frozen")]

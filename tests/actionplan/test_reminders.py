@@ -18,13 +18,13 @@ from django.utils import timezone
 
 from actionplan import reminders
 from actionplan.models import Action, QuarterlyReview, QuarterlyUpdate, Rag, UpdateReminder
-from actionplan.presenters import current_plan
 from actionplan.reminders import OwnedAction, ReviewFacts
 from actionplan.tasks import send_update_reminders
 from imr_dashboard.celery import app as celery_app
 
 # The worker test reuses the indicators refresh's fixtures: the project's app on a real Redis
 # queue of the test's own, and the tasks the worker finishes.
+from tests.actionplan.plans import running_plan
 from tests.indicators.test_celery_refresh import (  # noqa: F401
     WAIT_SECONDS,
     celery_on_redis,
@@ -158,7 +158,7 @@ def test_the_email_names_the_actions_quarter_meeting_and_update_links():
 def open_quarter(loaded_plan):
     """An open review meeting on 15 January 2025 and three owners: Bob has one action updated
     and one not, Frank has one not updated, Gina (no email address) has one not updated."""
-    plan = current_plan()
+    plan = running_plan()
     review = QuarterlyReview.objects.create(
         plan=plan, financial_year=2024, quarter=3, meeting_date=MEETING
     )
