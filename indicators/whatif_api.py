@@ -20,11 +20,14 @@ PARAMETERS = {
     "area": "ONS code of the area (default: the home county)",
     "outcome": "infant_mortality or stillbirth",
     "indicator": "the outcome's Fingertips id, instead of outcome (92196 or 92530)",
-    "factor": ", ".join(wi.FACTOR_INDICATORS),
+    "factor": ", ".join(wi.FACTOR_INDICATORS)
+    + "; repeat for a joint scenario (several factors changed together: a rate and deaths "
+    "averted, never a number of women)",
     "comparator": "region, england or best_quartile (with group), or give target",
     "group": "comma-separated ONS codes of the best quartile's group (default: every council)",
     "target": "a rate per 1,000 to reach",
-    "scenario_prevalence": "a prevalence (0 to 1) to show the deaths averted at",
+    "scenario_prevalence": "a prevalence (0 to 1) to show the deaths averted at; for a joint "
+    "scenario one per factor, in the factors' order",
     "period": "the outcome's period label, e.g. 2016 - 18 (default: the latest)",
     "parameter_set": "name of the relative-risk set (default: default)",
     "version": "version of the set (default: the latest)",
@@ -67,8 +70,13 @@ def _query(request) -> dict:
     unknown = [f for f in factors if f not in wi.FACTOR_INDICATORS]
     if unknown:
         raise BadRequest(f"factor must be one of {', '.join(wi.FACTOR_INDICATORS)}")
-    if len(factors) > 1:
-        raise BadRequest("a joint scenario of several factors is not offered yet: give one factor")
+    scenarios = [_scenario_share(text) for text in request.GET.getlist("scenario_prevalence")]
+    if len(factors) == 1 and len(scenarios) > 1:
+        raise BadRequest("scenario_prevalence: give one value for one factor")
+    if len(factors) > 1 and scenarios and len(scenarios) != len(factors):
+        raise BadRequest(
+            "scenario_prevalence: give one value per factor, in the factors' order, or none"
+        )
     target = _number(request, "target", low=0, high=1000)
     comparator = request.GET.get("comparator", "target" if target is not None else "region")
     if comparator not in w.COMPARATORS:
@@ -77,17 +85,27 @@ def _query(request) -> dict:
     return {
         "code": request.GET.get("area") or areas_config().home.code,
         "outcome_key": _outcome(request),
-        "factor": factors[0],
+        "factors": factors,
         "comparator_kind": comparator,
         "target": target,
         "group": group,
-        "scenario_p": _number(request, "scenario_prevalence", low=0, high=1),
+        "scenarios": scenarios or None,
         "period": request.GET.get("period") or None,
         "set_name": request.GET.get("parameter_set", "default"),
         "version": _number(request, "version", int, low=1, high=10**6),
         "draws": _default(_number(request, "draws", int, low=100, high=200_000), w.DRAWS),
         "seed": _default(_number(request, "seed", int, low=0, high=2**32 - 1), w.SEED),
     }
+
+
+def _scenario_share(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise BadRequest("scenario_prevalence must be a number") from None
+    if not math.isfinite(value) or not 0 <= value <= 1:
+        raise BadRequest("scenario_prevalence must be between 0 and 1")
+    return value
 
 
 def _not_cached(request, versions):
@@ -116,8 +134,11 @@ def as_json(statement: wi.Statement, code: str) -> dict:
     if result is None:
         body["wording"] = {"case": "not_calculated", "headline": statement.missing}
         return body
-    out, prev, risk, params = result.outcome, result.prevalence, result.risk, result.parameter_set
-    outcome_source, factor_source = statement.sources[0], statement.sources[1]
+    out, params = result.outcome, result.parameter_set
+    joint = isinstance(result, w.JointRun)
+    prevalences = result.prevalences if joint else (result.prevalence,)
+    risks = result.risks if joint else (result.risk,)
+    outcome_source = statement.sources[0]
     body["area"]["name"] = result.area_name
     body["outcome"] = {
         "key": out.outcome,
@@ -140,7 +161,9 @@ def as_json(statement: wi.Statement, code: str) -> dict:
             "data_as_of": factor_source.data_as_of,
             **{k: v for k, v in dataclasses.asdict(risk).items() if k not in ("factor",)},
         }
+        for prev, risk, factor_source in zip(prevalences, risks, statement.sources[1:], strict=True)
     ]
+    body["joint"] = joint
     body["parameter_set"] = {"name": params.name, "version": params.version, "date": params.dated}
     comp = result.comparator
     body["comparator"] = {
@@ -161,8 +184,13 @@ def as_json(statement: wi.Statement, code: str) -> dict:
 @endpoint(parameters=_not_cached)
 def whatif(request: HttpRequest) -> JsonResponse:
     query = _query(request)
+    factors, scenarios = query.pop("factors"), query.pop("scenarios")
     try:
-        statement = wi.statement(**query)
+        if len(factors) > 1:
+            statement = wi.joint_statement(**query, factors=factors, scenario_ps=scenarios)
+        else:
+            scenario_p = scenarios[0] if scenarios else None
+            statement = wi.statement(**query, factor=factors[0], scenario_p=scenario_p)
     except InvalidInput as error:
         raise BadRequest(str(error)) from None
     return JsonResponse(_finite(as_json(statement, query["code"])))

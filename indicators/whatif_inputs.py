@@ -17,7 +17,7 @@ from indicators.configuration import areas_config
 from indicators.models import Area, AreaLevel, Indicator, Observation
 from indicators.statistics import InvalidInput
 from indicators.statistics import whatif as w
-from indicators.statistics.whatif_wording import word
+from indicators.statistics.whatif_wording import word, word_joint
 
 PARAMETERS_FILE = Path(settings.BASE_DIR) / "fixtures" / "whatif" / "relative_risks.csv"
 OUTCOME_INDICATORS = {"infant_mortality": 92196, "stillbirth": 92530}
@@ -240,6 +240,47 @@ def statement(
         return Statement(outcome_key, factor, comparator_kind, None, None, tuple(sources), missing)
     result = w.run(area.name, out, prev, params, comp, scenario_p, draws, seed)
     return Statement(outcome_key, factor, comparator_kind, result, word(result), tuple(sources))
+
+
+def joint_statement(
+    code: str,
+    outcome_key: str,
+    factors: list[str],
+    comparator_kind: str,
+    *,
+    target: float | None = None,
+    group: list[str] | None = None,
+    scenario_ps: list[float] | None = None,
+    period: str | None = None,
+    set_name: str = "default",
+    version: int | None = None,
+    draws: int = w.DRAWS,
+    seed: int = w.SEED,
+) -> Statement:
+    """Several factors changed together (WHATIF section 2): a scenario for the rate and the
+    deaths averted, never a number of women. A missing input names itself, as `statement`."""
+    params = parameter_set(set_name, version)
+    area = Area.objects.filter(code=code).first()
+    if area is None:
+        raise InvalidInput(f"no area with code {code!r}")
+    w._check_joint([w.Prevalence(f, 0, 1, "") for f in factors], scenario_ps)
+    sources: list[Source] = []
+    try:
+        out, src = outcome(outcome_key, code, period)
+        sources.append(src)
+        prevalences = []
+        for factor in factors:
+            prev, src = prevalence(factor, code)
+            prevalences.append(prev)
+            sources.append(src)
+        comp = comparator(comparator_kind, outcome_key, out, target, group)
+    except Missing as error:
+        missing = str(error).replace(code, area.name)
+        key = "+".join(factors)
+        return Statement(outcome_key, key, comparator_kind, None, None, tuple(sources), missing)
+    result = w.run_joint(area.name, out, prevalences, params, comp, scenario_ps, draws, seed)
+    key = "+".join(factors)
+    return Statement(outcome_key, key, comparator_kind, result, word_joint(result), tuple(sources))
 
 
 def page_statements(fingertips_id: int, code: str | None = None) -> list[Statement]:

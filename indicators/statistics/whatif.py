@@ -350,13 +350,20 @@ class Simulation:
 
 
 def _first_quartile_by_row(rates: np.ndarray) -> np.ndarray:
-    """Each row's 25th percentile, interpolated at rank (m - 1)/4 + 1 (as `best_quartile`);
-    a partial sort of the two ranks needed, faster than np.percentile on wide rows."""
-    position = (rates.shape[1] - 1) * 0.25
+    """Each row's 25th percentile, interpolated at rank (m - 1)/4 + 1 (as `best_quartile`).
+
+    One partial sort at the upper of the two ranks needed, then the largest value left of it
+    (the lower rank): the same two order statistics as a two-rank partition, which numpy does
+    not vectorise (about 37 ms on 10,000 rows of 150 against 6 ms for this).
+    """
+    width = rates.shape[1]
+    position = (width - 1) * 0.25
     low = int(position)
-    high = min(low + 1, rates.shape[1] - 1)
-    parted = np.partition(rates, [low, high], axis=1)
-    return parted[:, low] + (parted[:, high] - parted[:, low]) * (position - low)
+    high = min(low + 1, width - 1)
+    parted = np.partition(rates, high, axis=1)
+    upper = parted[:, high]
+    lower = parted[:, :high].max(axis=1) if high > low else upper
+    return lower + (upper - lower) * (position - low)
 
 
 def _comparator_draws(rng, comparator: Comparator, draws: int) -> np.ndarray | None:
@@ -364,9 +371,11 @@ def _comparator_draws(rng, comparator: Comparator, draws: int) -> np.ndarray | N
         return None if comparator.value is None else np.full(draws, comparator.value)
     if comparator.kind == "best_quartile":
         members = np.array(comparator.members, dtype=float)
-        rates = 1000 * rng.gamma(members[:, 0] + 0.5, 1.0, size=(draws, len(members)))
-        return _first_quartile_by_row(rates / members[:, 1])
-    return 1000 * rng.gamma(comparator.count + 0.5, 1.0, size=draws) / comparator.denominator
+        rates = rng.standard_gamma(members[:, 0] + 0.5, size=(draws, len(members)))
+        rates *= 1000  # in place, as 1000 × Gamma / births: the same numbers as before
+        rates /= members[:, 1]
+        return _first_quartile_by_row(rates)
+    return 1000 * rng.standard_gamma(comparator.count + 0.5, size=draws) / comparator.denominator
 
 
 def simulate(
@@ -382,7 +391,8 @@ def simulate(
     if draws < 100 or draws > 200_000:
         raise InvalidInput("draws must be between 100 and 200,000")
     rng = np.random.default_rng(seed)
-    rate = 1000 * rng.gamma(outcome.count + 0.5, 1.0, size=draws) / outcome.denominator
+    # standard_gamma(a) draws the same numbers as gamma(a, 1.0), twice as fast for arrays.
+    rate = 1000 * rng.standard_gamma(outcome.count + 0.5, size=draws) / outcome.denominator
     x, n = prevalence.count, prevalence.denominator
     p = rng.beta(x + 0.5, n - x + 0.5, size=draws)
     se = risk.log_se
@@ -420,8 +430,9 @@ def simulate(
 # --------------------------------------------------------------------------------------------
 
 
-def classify(outcome: Outcome, estimates: Estimates) -> str:
-    """First match wins: already better, not significant, not enough, significant gap."""
+def classify(outcome: Outcome, estimates: Estimates | JointEstimates) -> str:
+    """First match wins: already better, not significant, not enough, significant gap (for a
+    joint scenario, "not enough" when removing every factor would not reach the target)."""
     target = estimates.target
     if target is None:
         return "not_calculated"
@@ -501,6 +512,184 @@ def run(
         outcome=outcome,
         prevalence=prevalence,
         risk=risk,
+        parameter_set=parameter_set,
+        comparator=comparator,
+        estimates=estimates,
+        simulation=simulation,
+        case=classify(outcome, estimates),
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# Several factors together (section 2, "Several factors"): a scenario, never a count of women
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class JointEstimates:
+    """Point estimates of a joint scenario from the observed inputs. `r0` is the lowest rate
+    reachable with every factor removed; `women` is always None (a joint result is never a
+    count of women)."""
+
+    r0: float
+    paf: float
+    attributable_per_year: float
+    target: float | None
+    enough: bool | None
+    scenario_prevalences: tuple[float, ...] | None = None
+    pif: float | None = None
+    scenario_rate: float | None = None
+    scenario_averted_per_year: float | None = None
+    women: None = None
+    joint: bool = True
+
+
+# Exposures that hold the same women: a joint scenario of both would count them twice.
+OVERLAPPING = ({"obese_bmi30", "overweight_obese_bmi25"},)
+
+
+def _check_joint(prevalences: Sequence[Prevalence], scenario_ps) -> None:
+    keys = [p.factor for p in prevalences]
+    if len(keys) < 2:
+        raise InvalidInput("a joint scenario needs at least two factors")
+    if len(set(keys)) != len(keys):
+        raise InvalidInput("each factor may be given once in a joint scenario")
+    for pair in OVERLAPPING:
+        if pair <= set(keys):
+            raise InvalidInput(
+                f"{' and '.join(sorted(pair))} hold the same women: give one of them"
+            )
+    if scenario_ps is not None and len(scenario_ps) != len(prevalences):
+        raise InvalidInput("give one scenario prevalence per factor, in the factors' order")
+
+
+def estimate_joint(
+    outcome: Outcome,
+    prevalences: Sequence[Prevalence],
+    rrs: Sequence[float],
+    target: float | None,
+    scenario_ps: Sequence[float] | None = None,
+) -> JointEstimates:
+    """Independent exposures, multiplicative risks (an approximation: factors cluster)."""
+    for prevalence, rr in zip(prevalences, rrs, strict=True):
+        _check(outcome, prevalence, rr)
+    per_year = outcome.count / outcome.years
+    joint = joint_scenario(
+        outcome.rate,
+        [
+            (prev.p, rr, scenario_ps[i] if scenario_ps is not None else None)
+            for i, (prev, rr) in enumerate(zip(prevalences, rrs, strict=True))
+        ],
+    )
+    enough = None
+    if target is not None and outcome.rate > target:
+        enough = joint.r0 <= target
+    return JointEstimates(
+        r0=joint.r0,
+        paf=joint.paf,
+        attributable_per_year=joint.paf * per_year,
+        target=target,
+        enough=enough,
+        scenario_prevalences=tuple(scenario_ps) if scenario_ps is not None else None,
+        pif=joint.pif,
+        scenario_rate=joint.scenario_rate,
+        scenario_averted_per_year=None if joint.pif is None else joint.pif * per_year,
+    )
+
+
+def simulate_joint(
+    outcome: Outcome,
+    prevalences: Sequence[Prevalence],
+    risks: Sequence[RelativeRisk],
+    comparator: Comparator | None,
+    scenario_ps: Sequence[float] | None = None,
+    draws: int = DRAWS,
+    seed: int = SEED,
+) -> Simulation:
+    """As `simulate`, for several factors: draws in the order rate, each factor's prevalence,
+    each factor's RR (in the factors' order), comparator. `women` is None."""
+    if draws < 100 or draws > 200_000:
+        raise InvalidInput("draws must be between 100 and 200,000")
+    rng = np.random.default_rng(seed)
+    rate = 1000 * rng.standard_gamma(outcome.count + 0.5, size=draws) / outcome.denominator
+    ps = [rng.beta(v.count + 0.5, v.denominator - v.count + 0.5, size=draws) for v in prevalences]
+    rrs = [
+        np.exp(rng.normal(math.log(r.rr), r.log_se, size=draws))
+        if r.log_se
+        else np.full(draws, r.rr)
+        for r in risks
+    ]
+    target = _comparator_draws(rng, comparator, draws) if comparator else None
+    now = np.prod([1 + p * (rr - 1) for p, rr in zip(ps, rrs, strict=True)], axis=0)
+    r0 = rate / now
+    per_year = outcome.count / outcome.years
+    attributable = (1 - 1 / now) * per_year
+    scenario = None
+    if scenario_ps is not None:
+        after = np.prod([1 + s * (rr - 1) for s, rr in zip(scenario_ps, rrs, strict=True)], axis=0)
+        scenario = Spread.of((1 - after / now) * per_year)
+    p_gap = p_enough = None
+    if target is not None:
+        gap = rate > target
+        p_gap = float(gap.mean())
+        p_enough = float((r0 <= target)[gap].mean()) if gap.any() else None
+    return Simulation(
+        draws=draws,
+        seed=seed,
+        p_gap=p_gap,
+        p_enough_given_gap=p_enough,
+        women=None,
+        attributable_per_year=Spread.of(attributable),
+        scenario_averted_per_year=scenario,
+        rate_median=float(np.median(rate)),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class JointRun:
+    """A joint scenario for one area, outcome and comparator: every factor's inputs and RR."""
+
+    area_name: str
+    comparator_name: str
+    outcome: Outcome
+    prevalences: tuple[Prevalence, ...]
+    risks: tuple[RelativeRisk, ...]
+    parameter_set: ParameterSet
+    comparator: Comparator | None
+    estimates: JointEstimates
+    simulation: Simulation
+    case: str
+    reason: str = ""
+
+    @property
+    def indicative(self) -> bool:
+        return self.outcome.count < INDICATIVE_BELOW
+
+
+def run_joint(
+    area_name: str,
+    outcome: Outcome,
+    prevalences: Sequence[Prevalence],
+    parameter_set: ParameterSet,
+    comparator: Comparator | None,
+    scenario_ps: Sequence[float] | None = None,
+    draws: int = DRAWS,
+    seed: int = SEED,
+) -> JointRun:
+    """Several factors changed together (independent exposures, multiplicative risks)."""
+    _check_joint(prevalences, scenario_ps)
+    risks = tuple(parameter_set.risk(p.factor, outcome.outcome) for p in prevalences)
+    for prevalence, risk in zip(prevalences, risks, strict=True):
+        check_exposure(prevalence, risk)
+    target = comparator.value if comparator else None
+    estimates = estimate_joint(outcome, prevalences, [r.rr for r in risks], target, scenario_ps)
+    simulation = simulate_joint(outcome, prevalences, risks, comparator, scenario_ps, draws, seed)
+    return JointRun(
+        area_name=area_name,
+        comparator_name=(comparator.name if comparator else ""),
+        outcome=outcome,
+        prevalences=tuple(prevalences),
+        risks=risks,
         parameter_set=parameter_set,
         comparator=comparator,
         estimates=estimates,

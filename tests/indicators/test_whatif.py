@@ -9,7 +9,7 @@ import pytest
 
 from indicators.statistics import InvalidInput
 from indicators.statistics import whatif as w
-from indicators.statistics.whatif_wording import word
+from indicators.statistics.whatif_wording import word, word_joint
 
 FIXTURE = Path(__file__).resolve().parents[2] / "fixtures" / "whatif" / "relative_risks.csv"
 SETS = w.read_parameter_sets(FIXTURE)
@@ -279,3 +279,104 @@ def test_best_quartile_comparator_is_simulated_from_each_members_rate():
     sim = w.run("Testshire", HAND, HAND_P, HAND_SET, comparator).simulation
     assert comparator.value == pytest.approx(np.percentile(rates, 25))
     assert 0.99 <= sim.p_gap <= 1.0  # 6.0 per 1,000 against about 4.7: a gap in nearly every draw
+
+
+# Several factors together (section 2): the by-hand factor B, p 50%, RR 1.4 (held fixed).
+HAND_B = w.Prevalence("obese_bmi30", 16000, 32000, "BMI 30 or more in early pregnancy", "2021/22")
+HAND_B_RISK = w.RelativeRisk(
+    "obese_bmi30",
+    "infant_mortality",
+    "BMI 30 or more in early pregnancy",
+    1.4,
+    None,
+    None,
+    "assumed",
+    True,
+    "a second worked example",
+    "",
+    "",
+    "",
+)
+JOINT_SET = w.ParameterSet("by hand", 1, "2026-12-07", (HAND_RISK, HAND_B_RISK))
+
+
+def joint(target, scenario_ps=None, **kwargs):
+    comparator = w.Comparator("target", value=target, name="the target")
+    return w.run_joint(
+        "Testshire", HAND, [HAND_P, HAND_B], JOINT_SET, comparator, scenario_ps, **kwargs
+    )
+
+
+def test_joint_run_by_hand_is_a_scenario_never_a_number_of_women():
+    result = joint(5.4, scenario_ps=[0.10, 0.5])
+    est = result.estimates
+    assert est.paf == pytest.approx(1 / 3)  # 1 - 0.8 × 0.833, not 0.2 + 0.167
+    assert est.r0 == pytest.approx(4.0)
+    assert est.attributable_per_year == pytest.approx(200 / 3)
+    assert est.pif == pytest.approx(0.12)
+    assert est.scenario_rate == pytest.approx(5.28)
+    assert est.scenario_averted_per_year == pytest.approx(24.0)
+    assert est.women is None and result.simulation.women is None
+    assert est.enough is True and result.case == "significant_gap"
+    words = word_joint(result)
+    assert "women" not in words.headline and "women" not in words.scenario.replace("woman", "")
+    assert "about 4.0 per 1,000, about 66.7 fewer infant deaths a year" in words.headline
+    assert (
+        "If smoking at delivery from 25.0% to 10.0% and obesity (BMI 30 or more) in early "
+        "pregnancy from 50.0% to 50.0% fell together, we would expect about 24.0" in words.scenario
+    )
+    assert any("approximation" in c for c in words.caveats)
+    assert any("held fixed in the simulation: obesity" in c for c in words.caveats)
+
+
+def test_joint_reaches_a_target_neither_factor_reaches_alone():
+    alone = w.run("Testshire", HAND, HAND_P, HAND_SET, w.Comparator("target", 4.5, name="X"))
+    assert alone.case == "not_enough"  # factor A alone: lowest rate 4.8
+    assert joint(4.5).case == "significant_gap"  # together: lowest rate 4.0
+    far = joint(3.5)
+    assert far.case == "not_enough" and far.estimates.enough is False
+    assert "all to 0% together would not bring" in word_joint(far).headline
+    assert joint(6.6).case == "already_better"
+
+
+def test_joint_simulation_draws_the_rate_first_then_each_factor():
+    result = joint(5.4, scenario_ps=[0.10, 0.5])
+    sim = result.simulation
+    single = w.run("Testshire", HAND, HAND_P, HAND_SET, w.Comparator("target", 5.4, name="X"))
+    assert sim.rate_median == single.simulation.rate_median  # the same first draws
+    assert sim.attributable_per_year.median == pytest.approx(200 / 3, rel=0.05)
+    assert sim.scenario_averted_per_year.median == pytest.approx(24.0, rel=0.05)
+    assert sim.p_gap > 0.99 and sim.p_enough_given_gap > 0.99
+    assert joint(5.4, seed=3).simulation == joint(5.4, seed=3).simulation
+
+
+@pytest.mark.parametrize(
+    "prevalences, scenarios, message",
+    [
+        ([HAND_P], None, "at least two"),
+        ([HAND_P, HAND_P], None, "once"),
+        ([HAND_P, HAND_B], [0.1], "one scenario prevalence per factor"),
+        (
+            [
+                HAND_B,
+                w.Prevalence("overweight_obese_bmi25", 1, 2, "BMI 25 or more in early pregnancy"),
+            ],
+            None,
+            "same women",
+        ),
+    ],
+)
+def test_joint_refuses_what_cannot_be_combined(prevalences, scenarios, message):
+    with pytest.raises(InvalidInput, match=message):
+        w.run_joint("T", HAND, prevalences, JOINT_SET, None, scenarios)
+
+
+def test_best_quartile_from_one_partial_sort_equals_two_rank_partition():
+    rng = np.random.default_rng(11)
+    for width in (1, 2, 5, 6, 11, 146, 150):
+        rates = rng.gamma(5, 1.0, size=(300, width))
+        position = (width - 1) * 0.25
+        low, high = int(position), min(int(position) + 1, width - 1)
+        parted = np.partition(rates, [low, high], axis=1)
+        expected = parted[:, low] + (parted[:, high] - parted[:, low]) * (position - low)
+        assert np.array_equal(w._first_quartile_by_row(rates), expected)

@@ -151,3 +151,89 @@ def test_board_lines_give_each_statement_once_with_its_caveats(report_inputs):
     ]
     assert "is similar to England (3.9)" in lines[0].headline
     assert "Salihu" in lines[0].caveats[0]
+
+
+@pytest.fixture
+def report_bmi25(report_inputs, monkeypatch):
+    """The report's "obese" figure (BMI 25 or more, 6,190 of 12,137, 2017) held as a factor; no
+    Fingertips indicator of it is configured, so a stand-in indicator holds the report's figure."""
+    from indicators import whatif_inputs as wi
+
+    Indicator.objects.create(
+        fingertips_id=990025,
+        name="BMI 25 or more in early pregnancy (the report's figure)",
+        multiplier=100,
+        source="the county's report, section 6.2",
+    )
+    monkeypatch.setitem(
+        wi.FACTOR_INDICATORS,
+        "overweight_obese_bmi25",
+        (990025, "BMI 25 or more in early pregnancy"),
+    )
+    _figure(990025, report_inputs, "2017", 51.0, 6190, 12137, sex="Female", age="All ages")
+    return report_inputs
+
+
+def test_joint_scenario_through_the_api_gives_every_input_and_no_women(report_bmi25):
+    answer = Client().get(
+        "/api/v1/whatif/",
+        {
+            "factor": ["smoking_at_delivery", "overweight_obese_bmi25"],
+            "target": "4.481",
+            "scenario_prevalence": ["0.06", "0.45"],
+        },
+    )
+    assert answer.status_code == 200, answer.content
+    body = answer.json()
+    assert body["joint"] is True
+    smoking, bmi = body["factors"]
+    assert (smoking["key"], smoking["period"], smoking["count"]) == (
+        "smoking_at_delivery",
+        "2017/18",
+        1619,
+    )
+    assert (bmi["key"], bmi["period"], bmi["count"], bmi["denominator"]) == (
+        "overweight_obese_bmi25",
+        "2017",
+        6190,
+        12137,
+    )
+    assert (bmi["rr"], bmi["lower"], bmi["upper"]) == (1.33, 1.25, 1.42) and "Huo" in bmi[
+        "citation"
+    ]
+    assert bmi["source"] == "the county's report, section 6.2" and bmi["indicator_id"] == 990025
+    assert "Salihu" in smoking["citation"]
+    assert body["outcome"]["period"] == "2014 - 16" and body["outcome"]["count"] == 177
+    assert body["parameter_set"] == {**body["parameter_set"], "name": "default", "version": 1}
+    est = body["estimates"]
+    # By hand: (1 + 0.139 × 0.40)(1 + 0.510 × 0.33), with p = x / N.
+    now = (1 + 1619 / 11647 * 0.40) * (1 + 6190 / 12137 * 0.33)
+    after = (1 + 0.06 * 0.40) * (1 + 0.45 * 0.33)
+    assert est["r0"] == pytest.approx(4.5 / now)
+    assert est["paf"] == pytest.approx(1 - 1 / now)
+    assert est["attributable_per_year"] == pytest.approx((1 - 1 / now) * 59)
+    assert est["pif"] == pytest.approx(1 - after / now)
+    assert est["scenario_averted_per_year"] == pytest.approx((1 - after / now) * 59)
+    assert est["women"] is None and "delta_p" not in est
+    sim = body["uncertainty"]
+    assert (sim["draws"], sim["seed"], sim["women"]) == (10000, 1, None)
+    assert 0 < sim["p_gap"] < 1
+    assert body["wording"]["case"] == "not_significant"
+    assert "fell together" in body["wording"]["scenario"]
+    assert any("approximation" in c for c in body["wording"]["caveats"])
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"factor": ["smoking_at_delivery", "smoking_at_delivery"], "target": "4"},
+        {"factor": ["obese_bmi30", "overweight_obese_bmi25"], "target": "4"},
+        {"factor": ["smoking_at_delivery", "overweight_obese_bmi25"], "scenario_prevalence": "0.1"},
+        {"factor": "smoking_at_delivery", "scenario_prevalence": ["0.1", "0.2"]},
+        {"scenario_prevalence": "2"},
+    ],
+)
+def test_joint_queries_that_cannot_be_answered_are_a_400(report_bmi25, query):
+    answer = Client().get("/api/v1/whatif/", query)
+    assert answer.status_code == 400
+    assert answer.json()["error"]
