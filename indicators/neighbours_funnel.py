@@ -1,13 +1,19 @@
-"""A funnel plot of a group's rates: each area against the group's pooled rate, with 95% and
-99.8% limits that widen as the population shrinks. Pure (the statistics package's limits,
-plain dicts for Plotly)."""
+"""A funnel plot of a group's rates or proportions: each area against the group's pooled value,
+with 95% and 99.8% limits that widen as the population shrinks. Pure (the statistics package's
+limits: Byar's for rates, the inverted Wilson interval for proportions; plain dicts for
+Plotly)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from indicators.statistics import funnel_rate_limits, funnel_significance_rates
+from indicators.statistics import (
+    funnel_proportion_limits,
+    funnel_rate_limits,
+    funnel_significance_proportions,
+    funnel_significance_rates,
+)
 
 STEPS = 40
 WORDS = {
@@ -35,6 +41,7 @@ class Funnel:
     limits: dict  # "95" / "99.8" → (lowers, uppers)
     labels: tuple[str, ...]  # each point's position in words
     points: tuple[Point, ...]
+    kind: str = "rate"  # or "proportion"
 
     def text(self, group: str, unit: str) -> str:
         """The chart's text alternative."""
@@ -45,36 +52,60 @@ class Funnel:
         ]
         said = "; ".join(outside) if outside else "every area is within the limits"
         return (
-            f"Funnel plot, {group}: {len(self.points)} areas against their pooled rate of "
-            f"{self.average:.1f} {unit}: {said}."
+            f"Funnel plot, {group}: {len(self.points)} areas against their pooled {self.kind} of "
+            f"{self.average:.1f}{'' if unit == '%' else ' '}{unit}: {said}."
         )
 
 
-def funnel(points: Sequence[Point], multiplier: float) -> Funnel | None:
-    """Limits over the range of the points' denominators; None for fewer than 3 points."""
+def funnel(points: Sequence[Point], multiplier: float, kind: str = "rate") -> Funnel | None:
+    """Limits over the range of the points' denominators; None for fewer than 3 points.
+
+    `kind` "rate": counts of events per population (Byar's limits around the pooled rate);
+    "proportion": counts of people out of a denominator, shown × multiplier (100 for a
+    percentage), with the statistics package's Wilson limits around the pooled proportion.
+    """
+    if kind not in ("rate", "proportion"):
+        raise ValueError(f"kind must be rate or proportion, not {kind!r}")
     usable = [p for p in points if p.denominator and p.denominator > 0 and p.count is not None]
+    if kind == "proportion":
+        usable = [p for p in usable if 0 <= p.count <= p.denominator]
     if len(usable) < 3:
         return None
-    average = sum(p.count for p in usable) / sum(p.denominator for p in usable) * multiplier
+    pooled = sum(p.count for p in usable) / sum(p.denominator for p in usable)
+    average = pooled * multiplier
     low, high = min(p.denominator for p in usable), max(p.denominator for p in usable)
     low, high = low * 0.8, high * 1.2
     grid = tuple(low * (high / low) ** (i / (STEPS - 1)) for i in range(STEPS))
     limits = {}
     for key, level in (("95", 0.95), ("99.8", 0.998)):
-        pairs = [
-            funnel_rate_limits(
-                average_rate=average, denominator=n, multiplier=multiplier, confidence=level
-            )
-            for n in grid
-        ]
+        if kind == "proportion":
+            pairs = [
+                tuple(
+                    multiplier * v
+                    for v in funnel_proportion_limits(
+                        average=pooled, denominator=n, confidence=level
+                    )
+                )
+                for n in grid
+            ]
+        else:
+            pairs = [
+                funnel_rate_limits(
+                    average_rate=average, denominator=n, multiplier=multiplier, confidence=level
+                )
+                for n in grid
+            ]
         limits[key] = (tuple(p[0] for p in pairs), tuple(p[1] for p in pairs))
-    labels = funnel_significance_rates(
-        counts=[p.count for p in usable],
-        denominators=[p.denominator for p in usable],
-        multiplier=multiplier,
-    )
+    counts = [p.count for p in usable]
+    denominators = [p.denominator for p in usable]
+    if kind == "proportion":
+        labels = funnel_significance_proportions(counts, denominators)
+    else:
+        labels = funnel_significance_rates(
+            counts=counts, denominators=denominators, multiplier=multiplier
+        )
     words = tuple(WORDS.get(str(label), "not judged") for label in labels)
-    return Funnel(average, grid, limits, words, tuple(usable))
+    return Funnel(average, grid, limits, words, tuple(usable), kind)
 
 
 def figure(result: Funnel, *, title: str, unit: str, population: str) -> dict:
@@ -102,7 +133,7 @@ def figure(result: Funnel, *, title: str, unit: str, population: str) -> dict:
             "mode": "lines",
             "x": [result.grid[0], result.grid[-1]],
             "y": [result.average] * 2,
-            "name": "Pooled rate",
+            "name": f"Pooled {result.kind}",
             "line": {"color": "#0b0c0c", "width": 1.5},
             "hoverinfo": "skip",
         }

@@ -186,11 +186,13 @@ def neighbours_section(indicator) -> dict:
 
 
 def _funnel(indicator, members, group: str, slug: str) -> dict | None:
-    """A funnel plot of crude rates whose counts and denominators are all held."""
+    """A funnel plot of crude rates or proportions (smoking at delivery, a percentage) whose
+    counts and denominators are all held."""
     from indicators import neighbours_funnel as nf
     from indicators.models import ValueType
 
-    if indicator.value_type != ValueType.CRUDE_RATE:
+    kinds = {ValueType.CRUDE_RATE: "rate", ValueType.PROPORTION: "proportion"}
+    if indicator.value_type not in kinds:
         return None
     points = [
         nf.Point(m.name, m.count, m.denominator, m.value, m.is_area)
@@ -199,7 +201,7 @@ def _funnel(indicator, members, group: str, slug: str) -> dict | None:
     ]
     if len(points) != len(members):
         return None  # only where the data cover the whole group
-    result = nf.funnel(points, indicator.multiplier)
+    result = nf.funnel(points, indicator.multiplier, kinds[indicator.value_type])
     if result is None:
         return None
     unit = indicator.unit

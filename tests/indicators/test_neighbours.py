@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import pytest
 from django.test import Client
 
@@ -145,3 +147,64 @@ def test_funnel_limits_and_positions_by_hand():
     )
     assert funnel(points[:2], 1000) is None
     assert "D above the 99.8% limit" in result.text("a group", "per 1,000")
+
+
+def _wilson(share: float, size: float, z: float) -> tuple[float, float]:
+    """The Wilson score interval, written out by hand."""
+    centre = share + z * z / (2 * size)
+    spread = z * math.sqrt(share * (1 - share) / size + z * z / (4 * size * size))
+    return (centre - spread) / (1 + z * z / size), (centre + spread) / (1 + z * z / size)
+
+
+def test_proportion_funnel_limits_and_positions_by_hand():
+    from indicators.neighbours_funnel import Point, funnel
+    from indicators.statistics import funnel_proportion_limits
+
+    # By hand: pooled 15% at 400 women; the normal approximation 0.15 ± 1.96 × √(0.15 × 0.85 /
+    # 400) gives 11.5% to 18.5%, and the funnel's limits are the shares whose Wilson interval
+    # just reaches 15%.
+    lower, upper = funnel_proportion_limits(average=0.15, denominator=400, confidence=0.95)
+    assert (lower, upper) == (pytest.approx(0.1150, abs=0.0001), pytest.approx(0.1850, abs=0.0001))
+    assert _wilson(upper, 400, 1.959964)[0] == pytest.approx(0.15, abs=1e-6)
+    assert _wilson(lower, 400, 1.959964)[1] == pytest.approx(0.15, abs=1e-6)
+
+    points = [
+        Point("A", 100, 1000, 10.0),
+        Point("B", 150, 1000, 15.0),
+        Point("C", 200, 1000, 20.0, is_area=True),
+    ]
+    result = funnel(points, 100, "proportion")
+    assert result.average == pytest.approx(15.0)  # 450 of 3,000, as a percentage
+    low95, high95 = result.limits["95"]
+    at = result.grid.index(min(result.grid, key=lambda n: abs(n - 1000)))
+    hand_low, hand_high = funnel_proportion_limits(
+        average=0.15, denominator=result.grid[at], confidence=0.95
+    )
+    assert (low95[at], high95[at]) == (
+        pytest.approx(100 * hand_low),
+        pytest.approx(100 * hand_high),
+    )
+    # A: 10% of 1,000, Wilson 99.8% upper 12.8% < 15%; C: 20%, Wilson 99.8% lower 16.4% > 15%.
+    assert _wilson(0.10, 1000, 3.090232)[1] < 0.15 < _wilson(0.20, 1000, 3.090232)[0]
+    assert result.labels == ("below the 99.8% limit", "within the limits", "above the 99.8% limit")
+    assert "pooled proportion of 15.0%: A below the 99.8% limit" in result.text("a group", "%")
+
+
+def test_indicator_pages_draw_a_proportion_funnel_for_a_percentage():
+    from types import SimpleNamespace
+
+    from indicators.models import ValueType
+    from indicators.neighbours_rank import Member
+    from indicators.templatetags.comparators import _funnel
+
+    indicator = SimpleNamespace(value_type=ValueType.PROPORTION, multiplier=100, unit="%")
+    members = [
+        Member("E1", "A", 10.0, None, None, 100, 1000),
+        Member("E2", "B", 15.0, None, None, 150, 1000),
+        Member("E3", "C", 20.0, None, None, 200, 1000),
+    ]
+    chart = _funnel(indicator, members, "a group", "t")
+    assert chart is not None
+    assert "pooled proportion of 15.0%" in chart["text"]
+    score = SimpleNamespace(value_type=ValueType.SCORE, multiplier=1, unit="")
+    assert _funnel(score, members, "a group", "t") is None
