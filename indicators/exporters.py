@@ -158,3 +158,101 @@ def write_export(indicator: Indicator, out: TextIO) -> int:
         writer.writerow(row)
         written += 1
     return written
+
+
+# --------------------------------------------------------------------------------------------
+# A local inequality dataset (the report's printed table by deprivation decile)
+# --------------------------------------------------------------------------------------------
+
+INEQUALITY_COLUMNS = [
+    "dataset",
+    "indicator_id",
+    "indicator",
+    "area_code",
+    "area_name",
+    "period",
+    "quantile_type",
+    "quantile",
+    "count",
+    "count_state",
+    "denominator",
+    "denominator_is_estimate",
+    "value_per_1000",
+    "lower_ci_95",
+    "upper_ci_95",
+    "published_value",
+    "sii",
+    "sii_lower_ci_95",
+    "sii_upper_ci_95",
+    "rii",
+    "rii_lower_ci_95",
+    "rii_upper_ci_95",
+    "sii_status",
+    "note",
+    *PROVENANCE_COLUMNS,
+]
+# Figures the dashboard calculates are written at a stated precision, not with float noise.
+CALCULATED_PLACES = 2
+PRECISION_NOTE = (
+    f"Confidence limits, SII and RII calculated here, rounded to {CALCULATED_PLACES} decimal "
+    "places; births estimated from count ÷ rate rounded to whole births; counts and rates as "
+    "printed."
+)
+REPORT_LICENCE = "Not stated in the report (figures quoted as printed)"
+
+
+def _places(number: float | None, places: int = CALCULATED_PLACES) -> str:
+    return "" if number is None else format_number(round(float(number), places))
+
+
+def _figures(numbers: Sequence[float | None]) -> list[str]:
+    """An estimate and its two limits at the stated precision, or three empty cells."""
+    return [_places(n) for n in numbers] if numbers else ["", "", ""]
+
+
+def write_inequality_csv(out, dataset, rows: Sequence[dict], *, missing: str, rii_shown: bool):
+    """One tidy row per quantile of a local inequality dataset (`rows`: each a quantile's
+    disclosed figures, as the page shows them), with the dataset's SII and RII and their
+    limits as columns of every row, and its source, licence and when it was loaded. `missing`
+    names the quantiles without a value (the SII cannot then be calculated)."""
+    status = f"cannot be calculated: {missing}" if missing else "calculated"
+    sii = [] if missing else [dataset.sii, dataset.sii_lower, dataset.sii_upper]
+    rii = [dataset.rii, dataset.rii_lower, dataset.rii_upper] if sii and rii_shown else []
+    if sii and not rii_shown:
+        status += "; RII not meaningful (the fitted line reaches zero or below)"
+    note = "; ".join(part for part in (dataset.sii_note, PRECISION_NOTE) if part)
+    provenance = Provenance(
+        dataset.source, licence=REPORT_LICENCE, data_current_at=dataset.loaded_at
+    ).cells()
+    writer = SafeWriter(out)
+    writer.writerow(INEQUALITY_COLUMNS)
+    for row in rows:
+        point = row["point"]
+        denominator = row["denominator"]
+        if denominator is not None and point.denominator_is_estimate:
+            denominator = round(denominator)
+        writer.writerow(
+            [
+                dataset.slug,
+                dataset.indicator.fingertips_id,
+                dataset.indicator.name,
+                dataset.area.code,
+                dataset.area.name,
+                dataset.period_note,
+                dataset.quantile_type,
+                point.quantile,
+                format_number(row["count"].value),
+                row["count"].state,
+                format_number(denominator),
+                "estimated" if point.denominator_is_estimate else "",
+                format_number(row["value"]),
+                _places(row["lower"]),
+                _places(row["upper"]),
+                format_number(row["published_value"]),
+                *_figures(sii),
+                *_figures(rii),
+                status,
+                note,
+                *provenance,
+            ]
+        )

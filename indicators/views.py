@@ -16,7 +16,6 @@ from indicators.caching import cached, cached_page, canonical_redirect
 from indicators.cards import CARD_BUILDERS, View, cached_card, profile_card
 from indicators.charts import COMPARISON_ORDER
 from indicators.configuration import areas_config
-from indicators.csv_safety import SafeWriter
 from indicators.definitions import INDICATORS
 from indicators.deprivation import (
     decile_number,
@@ -26,8 +25,7 @@ from indicators.deprivation import (
     sii_over_deciles,
 )
 from indicators.disclosure import as_published, withhold_beside
-from indicators.exporters import fingertips_provenance, write_tidy_csv
-from indicators.formatting import format_number
+from indicators.exporters import fingertips_provenance, write_inequality_csv, write_tidy_csv
 from indicators.importers.runs import close_stale_runs
 from indicators.models import (
     Area,
@@ -406,51 +404,18 @@ def _disclosed_point(point) -> dict:
 
 @cached_page
 def inequality_csv(request: HttpRequest, slug: str) -> HttpResponse:
-    """The numbers of one local dataset's table, with estimates and suppression marked."""
+    """One local dataset's table as a tidy CSV (exporters.write_inequality_csv)."""
     dataset = get_object_or_404(InequalityDataset, slug=slug)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{slug}.csv"'
-    writer = SafeWriter(response)
-    writer.writerow(
-        [
-            "quantile",
-            "count",
-            "count_state",
-            "denominator",
-            "denominator_is_estimate",
-            "value_per_1000",
-            "lower_ci_95",
-            "upper_ci_95",
-            "published_value",
-        ]
-    )
-    for point in dataset.points.all():
-        row = _disclosed_point(point)
-        writer.writerow(
-            [
-                point.quantile,
-                format_number(row["count"].value),
-                row["count"].state,
-                format_number(row["denominator"]),
-                "estimated" if point.denominator_is_estimate else "",
-                format_number(row["value"]),
-                format_number(row["lower"]),
-                format_number(row["upper"]),
-                format_number(row["published_value"]),
-            ]
-        )
-    writer.writerow([])
     missing = _missing_quantiles(dataset)
-    if missing:
-        writer.writerow(["sii", "cannot be calculated: " + describe_missing(missing)])
-    else:
-        writer.writerow(["sii", format_number(dataset.sii), "lower",
-                         format_number(dataset.sii_lower), "upper",
-                         format_number(dataset.sii_upper)])  # fmt: skip
-        writer.writerow(["rii", format_number(dataset.rii), "lower",
-                         format_number(dataset.rii_lower), "upper",
-                         format_number(dataset.rii_upper)])  # fmt: skip
-    writer.writerow(["note", dataset.sii_note])
+    write_inequality_csv(
+        response,
+        dataset,
+        [_disclosed_point(point) for point in dataset.points.all()],
+        missing=describe_missing(missing) if missing else "",
+        rii_shown=rii_is_meaningful(dataset.rii),
+    )
     return response
 
 
