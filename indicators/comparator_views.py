@@ -3,11 +3,14 @@ pure method run on the report's own inputs, so the worked example is always the 
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from types import SimpleNamespace
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
 
 from indicators import neighbours, whatif_inputs
 from indicators.caching import cached_page
+from indicators.models import Indicator
 from indicators.statistics import whatif as w
 from indicators.statistics.whatif_wording import word
 
@@ -58,3 +61,28 @@ def whatif_method(request: HttpRequest) -> HttpResponse:
             "neighbour_source": neighbours.DFE_SOURCE,
         },
     )
+
+
+def whatif_csv(request: HttpRequest, fingertips_id: int, statement: str) -> HttpResponse:
+    """The numbers of one what-if chart (the curve and the women's range), at full precision,
+    with the sources of its figures and relative risk on every row."""
+    from indicators.exporters import FINGERTIPS, Provenance, fingertips_provenance
+    from indicators.templatetags.comparators import whatif_statements
+    from indicators.views import _card_csv
+
+    indicator = get_object_or_404(Indicator.objects.shown(), fingertips_id=fingertips_id)
+    for shown in whatif_statements(indicator):
+        chart = shown.get("chart")
+        if chart and chart["slug"] == statement:
+            break
+    else:
+        raise Http404("No such what-if chart")
+    result = shown["statement"].result
+    ids = " and ".join(str(s.indicator_id) for s in shown["statement"].sources)
+    provenance = Provenance(
+        f"{FINGERTIPS}, indicators {ids}; relative risk {result.risk.rr:g}: "
+        f"{result.risk.citation} ({result.parameter_set.label})",
+        data_current_at=fingertips_provenance(indicator).data_current_at,
+    )
+    card = SimpleNamespace(columns=chart["csv_columns"], csv_rows=chart["csv_rows"])
+    return _card_csv(card, f"{fingertips_id}-{statement}", provenance)

@@ -19,5 +19,10 @@ urlpatterns = [
     path("areas/<str:code>/profile.csv", views.area_profile_csv, name="area-csv"),
     path("inequalities/", views.inequalities, name="inequalities"),
     path("methods/what-if/", comparator_views.whatif_method, name="whatif-method"),
+    path(
+        "indicators/<int:fingertips_id>/what-if/<slug:statement>.csv",
+        comparator_views.whatif_csv,
+        name="whatif-csv",
+    ),
     path("inequalities/<slug:slug>.csv", views.inequality_csv, name="inequality-csv"),
 ]

@@ -33,7 +33,7 @@ def curve(result: w.Result, points: int = POINTS, draws: int = DRAWS, seed: int 
     r0 × (1 + x (RR - 1)), drawn as the method draws its inputs (rate, prevalence, RR)."""
     out, prev, risk = result.outcome, result.prevalence, result.risk
     rng = np.random.default_rng(seed)
-    rate = 1000 * rng.gamma(out.count + 0.5, 1.0, size=draws) / out.denominator
+    rate = 1000 * rng.standard_gamma(out.count + 0.5, size=draws) / out.denominator
     p = rng.beta(prev.count + 0.5, prev.denominator - prev.count + 0.5, size=draws)
     se = risk.log_se
     rr = np.exp(rng.normal(math.log(risk.rr), se, size=draws)) if se else np.full(draws, risk.rr)
@@ -153,3 +153,103 @@ def alt_text(result: w.Result, rows: list[CurvePoint], *, factor: str) -> str:
     if new is not None and new >= 0:
         words += f" Matching it needs {factor} at about {100 * new:.1f}%."
     return words + " Shaded: the 80% and 95% ranges."
+
+
+def women_range(result: w.Result) -> dict | None:
+    """The range bar for k, the women a year (section 7): only where the statement gives a
+    number of women (a significant gap), never where the gap is within chance variation."""
+    women = result.simulation.women
+    if result.case != "significant_gap" or women is None or result.estimates.women is None:
+        return None
+    return {
+        "point": result.estimates.women,
+        "median": women.median,
+        "low80": women.p10,
+        "high80": women.p90,
+        "low95": women.p2_5,
+        "high95": women.p97_5,
+        "all": result.prevalence.count,
+    }
+
+
+def women_figure(spread: dict, *, factor: str) -> go.Figure:
+    """A horizontal range bar: the 95% and 80% ranges of k with the point estimate."""
+    fig = go.Figure()
+    for low, high, name, colour, width in (
+        ("low95", "high95", "95% range", "rgba(29, 112, 184, 0.30)", 26),
+        ("low80", "high80", "80% range", "rgba(29, 112, 184, 0.65)", 26),
+    ):
+        fig.add_trace(
+            go.Scatter(
+                x=[spread[low], spread[high]],
+                y=["Women", "Women"],
+                mode="lines",
+                line={"color": colour, "width": width},
+                name=name,
+            )
+        )
+    fig.add_trace(
+        go.Scatter(
+            x=[spread["point"]],
+            y=["Women"],
+            mode="markers",
+            marker={"color": "#0b0c0c", "size": 12, "symbol": "line-ns-open"},
+            name="From the observed figures",
+        )
+    )
+    layout = base_layout(
+        title=f"Fewer women {factor} a year",
+        height=200,
+        margin={"l": 70, "r": 20, "t": 40, "b": 90},
+    )
+    legend = {"orientation": "h", "x": 0, "xanchor": "left", "y": -0.6, "yanchor": "top"}
+    fig.update_layout(**layout, legend=legend)
+    fig.update_xaxes(title_text="Women a year", rangemode="tozero")
+    return fig
+
+
+def women_text(spread: dict, *, factor: str) -> str:
+    """The range bar in words (rounded as the statement is)."""
+
+    def shown(value: float) -> str:
+        return w.women_text(value, spread["all"])
+
+    return (
+        f"Fewer women {factor} a year that would close the gap: about {shown(spread['point'])} "
+        f"from the observed figures; 80% range {shown(spread['low80'])} to "
+        f"{shown(spread['high80'])}, 95% range {shown(spread['low95'])} to "
+        f"{shown(spread['high95'])}."
+    )
+
+
+CSV_COLUMNS = [
+    "series",
+    "prevalence",
+    "value",
+    "80% range: lower",
+    "80% range: upper",
+    "95% range: lower",
+    "95% range: upper",
+]
+
+
+def csv_rows(rows: list[CurvePoint], spread: dict | None) -> list[list[object]]:
+    """The chart's figures at full precision: the curve (prevalence as a share, the expected
+    rate per 1,000) and, where the statement gives one, the women a year."""
+    out: list[list[object]] = [
+        ["expected rate per 1,000", r.prevalence, r.rate, r.low80, r.high80, r.low95, r.high95]
+        for r in rows
+    ]
+    if spread is not None:
+        out.append(
+            [
+                "women a year to close the gap",
+                "",
+                spread["point"],
+                spread["low80"],
+                spread["high80"],
+                spread["low95"],
+                spread["high95"],
+            ]
+        )
+    return out

@@ -22,7 +22,7 @@ def _percent(value: float | None) -> str:
     return "–" if value is None else f"{100 * value:.0f}%"
 
 
-def _plain(statement: whatif_inputs.Statement) -> dict:
+def _plain(statement: whatif_inputs.Statement, fingertips_id: int) -> dict:
     """What the section shows of one statement, formatted once."""
     against = {"region": "the region", "england": "England"}.get(
         statement.comparator_kind, statement.comparator_kind.replace("_", " ")
@@ -44,14 +44,18 @@ def _plain(statement: whatif_inputs.Statement) -> dict:
         outcome=result.outcome,
         comparator=result.comparator,
         parameter_set=result.parameter_set,
-        chart=_interval_chart(statement),
+        chart=_interval_chart(statement, fingertips_id),
     )
     return plain
 
 
-def _interval_chart(statement: whatif_inputs.Statement) -> dict:
-    """The statement's interval chart (WHATIF section 7), its table and its words."""
+def _interval_chart(statement: whatif_inputs.Statement, fingertips_id: int) -> dict:
+    """The statement's interval chart and range bar for the women (WHATIF section 7), with
+    the conventions of every chart: the table, a CSV of it, the words, a permalink, the API."""
     import json
+    from urllib.parse import urlencode
+
+    from django.urls import reverse
 
     from indicators.charts import whatif as wc
     from indicators.charts.common import figure_json
@@ -60,26 +64,70 @@ def _interval_chart(statement: whatif_inputs.Statement) -> dict:
     factor = w.FACTOR_PHRASES[statement.factor][0]
     rows = wc.curve(result)
     slug = f"whatif-{statement.outcome_key}-{statement.factor}-{statement.comparator_kind}"
+    slug = slug.replace("_", "-")
     columns, body = wc.table(rows)
+    spread = wc.women_range(result)
+    women = None
+    if spread is not None:
+        women = {
+            "figure_id": f"{slug}-women-figure",
+            "figure": json.loads(figure_json(wc.women_figure(spread, factor=factor))),
+            "text": wc.women_text(spread, factor=factor),
+        }
+    query = {
+        "area": result_area_code(statement),
+        "outcome": statement.outcome_key,
+        "factor": statement.factor,
+        "comparator": statement.comparator_kind,
+    }
+    if result.estimates.scenario_prevalence is not None:
+        query["scenario_prevalence"] = f"{result.estimates.scenario_prevalence:g}"
+    page = reverse("indicators:indicator", kwargs={"fingertips_id": fingertips_id})
     return {
-        "slug": slug.replace("_", "-"),
-        "figure_id": f"{slug.replace('_', '-')}-figure",
+        "slug": slug,
+        "figure_id": f"{slug}-figure",
         "figure": json.loads(figure_json(wc.figure(result, rows, factor=factor))),
         "text": wc.alt_text(result, rows, factor=factor),
         "columns": columns,
         "rows": body,
+        "women": women,
+        "csv_columns": wc.CSV_COLUMNS,
+        "csv_rows": wc.csv_rows(rows, spread),
+        "csv_url": reverse(
+            "indicators:whatif-csv", kwargs={"fingertips_id": fingertips_id, "statement": slug}
+        ),
+        "api_url": f"{reverse('api:whatif')}?{urlencode(query)}",
+        "permalink": f"{page}#{slug}",
     }
+
+
+def result_area_code(statement: whatif_inputs.Statement) -> str:
+    """The area the statement is for (its outcome's source names it)."""
+    return statement.sources[0].area if statement.sources else areas_config().home.code
+
+
+def whatif_statements(indicator) -> list[dict]:
+    """The what-if statements of an outcome's or a risk factor's page, built once and kept
+    until any indicator's figures change (the page and the charts' CSVs read the same)."""
+
+    def build():
+        return [
+            _plain(s, indicator.fingertips_id)
+            for s in whatif_inputs.page_statements(indicator.fingertips_id)
+        ]
+
+    return cached(("whatif-statements", indicator.fingertips_id), build)
 
 
 @register.inclusion_tag("indicators/_whatif.html")
 def whatif_section(indicator) -> dict:
-    """The what-if statements of an outcome's or a risk factor's page (none for the others)."""
-
-    def build():
-        return [_plain(s) for s in whatif_inputs.page_statements(indicator.fingertips_id)]
-
-    statements = cached(("whatif", indicator.fingertips_id), build)
-    return {"statements": statements, "indicator": indicator}
+    """The what-if statements of an outcome's or a risk factor's page (none for the others);
+    each chart's text alternative opens with the page's findings, as every chart's does."""
+    return {
+        "statements": whatif_statements(indicator),
+        "indicator": indicator,
+        "findings_line": " ".join(_sentences(indicator)),
+    }
 
 
 def _comparison(text: str):

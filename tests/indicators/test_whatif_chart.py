@@ -69,3 +69,57 @@ def test_each_whatif_statement_on_a_page_has_its_chart_and_table(client, snapsho
             "Expected rate",
         ]
     assert page.count('data-testid="whatif-chart-table"') == len(charts)
+
+
+def test_the_range_bar_for_women_only_where_the_statement_gives_women():
+    from tests.indicators.test_whatif import HAND, HAND_P, HAND_SET
+
+    assert chart.women_range(RESULT) is None  # not significant: no number of women
+    gap = w.run("Testshire", HAND, HAND_P, HAND_SET, w.Comparator("target", 5.4, name="X"))
+    spread = chart.women_range(gap)
+    assert spread["point"] == pytest.approx(4000.0)
+    assert spread["low95"] <= spread["low80"] <= spread["high80"] <= spread["high95"]
+    fig = chart.women_figure(spread, factor="smoking at delivery")
+    assert [t.name for t in fig.data] == ["95% range", "80% range", "From the observed figures"]
+    assert list(fig.data[1].x) == [spread["low80"], spread["high80"]]
+    text = chart.women_text(spread, factor="smoking at delivery")
+    assert text.startswith("Fewer women smoking at delivery a year that would close the gap")
+    assert "about 4,000 from the observed figures" in text
+    rows = chart.csv_rows(chart.curve(gap), spread)
+    assert rows[-1][0] == "women a year to close the gap" and rows[-1][2] == spread["point"]
+    assert len(rows) == chart.POINTS + 1 and len(chart.csv_rows(chart.curve(gap), None)) == 21
+
+
+@pytest.mark.django_db
+def test_whatif_charts_follow_the_chart_conventions(client, snapshot):
+    """Table, CSV download, text alternative opening with the findings, permalink and API."""
+    import csv
+    import html
+    import io
+    import re
+
+    from django.urls import reverse
+
+    from indicators.models import Indicator
+    from indicators.templatetags.comparators import findings_text
+
+    page = client.get(reverse("indicators:indicator", args=[93085])).content.decode()
+    findings = findings_text(Indicator.objects.get(fingertips_id=93085))
+    slugs = re.findall(r'<div id="(whatif-[a-z0-9-]+)">', page)
+    assert slugs, "no what-if chart on the smoking page"
+    for slug in slugs:
+        caption = re.search(rf'id="{slug}-caption">(.*?)</figcaption>', page, re.S).group(1)
+        assert findings and html.unescape(caption).startswith(f"{findings}<br>")
+        permalink = f"/indicators/93085/#{slug}"
+        assert f'class="govuk-link permalink" href="{permalink}"' in page
+        url = f"/indicators/93085/what-if/{slug}.csv"
+        assert f'href="{url}"' in page
+        answer = client.get(url)
+        assert answer.status_code == 200 and answer["Content-Type"].startswith("text/csv")
+        table = list(csv.reader(io.StringIO(answer.content.decode())))
+        assert table[0][:3] == ["series", "prevalence", "value"]
+        assert "relative risk" in table[1][-3] and "Salihu" in table[1][-3]
+        assert len(table) - 1 >= 21
+    api = re.search(r'href="(/api/v1/whatif/\?[^"]+)"', page).group(1)
+    assert client.get(api.replace("&amp;", "&")).status_code == 200
+    assert client.get("/indicators/93085/what-if/whatif-nothing.csv").status_code == 404
