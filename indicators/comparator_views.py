@@ -57,7 +57,12 @@ def whatif_method(request: HttpRequest) -> HttpResponse:
             "target": REPORT_TARGET,
             "examples": worked_example(),
             "draws": w.DRAWS,
+            "parameter_sets": sorted(
+                whatif_inputs.parameter_sets().values(),
+                key=lambda s: (s.name != "default", s.name, -s.version),
+            ),
             "neighbour_groups": neighbours.dfe_groups(),
+            "stored_groups": neighbours.stored_groups(None),
             "neighbour_source": neighbours.DFE_SOURCE,
         },
     )

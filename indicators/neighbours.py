@@ -41,6 +41,16 @@ class Group:
     source: str
     version: str = ""
     error: str = ""  # the last fetch's failure, for groups fetched from the API
+    dated: str = ""  # when the list was made or fetched, as the method page cites it
+
+    @property
+    def cited_version(self) -> str:
+        """The list's version: a stored group's own, a DfE list's from its name."""
+        if self.version:
+            return self.version
+        if self.name.endswith(")") and "(" in self.name:
+            return self.name[self.name.rindex("(") + 1 : -1]
+        return ""
 
     @property
     def short_name(self) -> str:
@@ -67,6 +77,7 @@ def dfe_groups() -> tuple[Group, ...]:
             members=tuple((c, n, b) for _, c, n, b in sorted(rows)),
             purpose=DFE_PURPOSE,
             source=DFE_SOURCE,
+            dated=_month_year(name),
         )
         for (code, name), rows in sorted(lists.items())
     )
@@ -79,10 +90,25 @@ def groups_for(area_code: str) -> list[Group]:
     return sorted(found, key=lambda g: g.name != DEFAULT_LIST) + stored_groups(area_code)
 
 
-def stored_groups(area_code: str) -> list[Group]:
+def _month_year(name: str) -> str:
+    """The month and year a DfE list's name gives ("... (May 2025 model)" → "May 2025")."""
+    import re
+
+    found = re.search(
+        r"(January|February|March|April|May|June|July|August|September|October|November"
+        r"|December) (\d{4})",
+        name,
+    )
+    return found.group(0) if found else ""
+
+
+def stored_groups(area_code: str | None) -> list[Group]:
+    """The groups in the database for one area (None: for every area)."""
     from indicators.neighbours_models import PeerGroup
 
-    stored = PeerGroup.objects.filter(area_code=area_code).prefetch_related("members")
+    stored = PeerGroup.objects.prefetch_related("members")
+    if area_code is not None:
+        stored = stored.filter(area_code=area_code)
     return [
         Group(
             name=g.name,
@@ -92,8 +118,9 @@ def stored_groups(area_code: str) -> list[Group]:
             source=g.source,
             version=g.version,
             error=g.fetch_error,
+            dated=(g.fetched_at or g.updated_at).date().isoformat(),
         )
-        for g in stored.order_by("kind", "name")
+        for g in stored.order_by("kind", "name", "area_code")
     ]
 
 
