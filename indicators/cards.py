@@ -26,7 +26,7 @@ from indicators.deprivation import (
 )
 from indicators.disclosure import CountState, as_published, withhold_beside
 from indicators.formatting import Estimate, Limits, format_number
-from indicators.models import Indicator, InequalityDataset, Observation, Polarity
+from indicators.models import Indicator, InequalityDataset, Observation, Origin, Polarity
 from indicators.narrative import untested_difference
 from indicators.presenters import (
     Benchmark,
@@ -59,6 +59,7 @@ class ChartCard:
     permalink: str = ""
     points: int = 0
     empty: str = ""
+    csv_columns: list[str] | None = None  # when the CSV has more columns than the table
 
     @property
     def figure_id(self) -> str:
@@ -614,8 +615,57 @@ def _england_deciles(indicator: Indicator):
     return chosen, result
 
 
-def profile_card(area, rows) -> ChartCard:
-    """The area profile's spine chart, with its table and download."""
+@dataclass(frozen=True)
+class NewestHeld:
+    """The newest period with a published headline figure for an indicator, any area."""
+
+    sortable: int
+    label: str
+
+
+def newest_held(indicators) -> dict[int, NewestHeld]:
+    """Per indicator (by primary key), the newest period any area has a published figure for."""
+    newest: dict[int, NewestHeld] = {}
+    pairs = (
+        Observation.objects.headline()
+        .filter(indicator__in=indicators, origin=Origin.PUBLISHED, value__isnull=False)
+        .values_list("indicator_id", "period_sortable", "period_label")
+        .distinct()
+    )
+    for indicator_id, sortable, label in pairs:
+        if indicator_id not in newest or sortable > newest[indicator_id].sortable:
+            newest[indicator_id] = NewestHeld(sortable, label)
+    return newest
+
+
+@dataclass(frozen=True)
+class ProfileLine:
+    """An area profile's row as the page lists it: its period, and the newer period held for
+    the indicator when the area's figure is older than that (said plainly, as the tiles do)."""
+
+    row: object  # presenters.ProfileRow
+    newer: str = ""  # the newest period held for the indicator, when the row's is older
+
+    def __getattr__(self, name: str):
+        if name == "row" or name.startswith("__"):
+            raise AttributeError(name)  # not yet set (while unpickling from the cache)
+        return getattr(self.row, name)  # indicator, period, area, england, worst, best...
+
+
+def profile_lines(area, rows, newest: dict[int, NewestHeld]) -> list[ProfileLine]:
+    lines = []
+    for row in rows:
+        held = newest.get(row.indicator.pk)
+        mine = row.area
+        older = held and mine and mine.period_sortable < held.sortable
+        lines.append(ProfileLine(row, held.label if older else ""))
+    return lines
+
+
+def profile_card(area, rows, newest: dict[int, NewestHeld] | None = None) -> ChartCard:
+    """The area profile's spine chart, with its table and download. A row whose figure is
+    older than the newest held for its indicator says so in its period cell and CSV column."""
+    newer = {line.indicator.pk: line.newer for line in profile_lines(area, rows, newest or {})}
     config = areas_config()
     title = f"{area.name}: every indicator against {config.england.name}"
     card = ChartCard(
@@ -667,7 +717,9 @@ def profile_card(area, rows) -> ChartCard:
         card.rows.append(
             [
                 row.indicator.short_name or row.indicator.name,
-                row.period or "–",
+                f"{row.period} (older than the newest held, {newer[row.indicator.pk]})"
+                if newer[row.indicator.pk]
+                else row.period or "–",
                 _fmt(mine.value) if mine else "No data",
                 _count(mine) if mine else "–",
                 _fmt(england.value) if england else "No data",
@@ -686,8 +738,10 @@ def profile_card(area, rows) -> ChartCard:
                 format_number(row.worst),
                 format_number(row.best),
                 comparison,
+                newer[row.indicator.pk],
             ]
         )
+    card.csv_columns = [*card.columns, "Newest period held for the indicator, when newer"]
     fig = charts.spine_chart(rows=spine_rows, title=title)
     card.figure = _figure(fig)
     card.points = sum(r.area_value is not None for r in spine_rows)
@@ -697,7 +751,9 @@ def profile_card(area, rows) -> ChartCard:
         "value among the areas of the same kind held here (districts and unitaries, or counties "
         "and unitaries); the darker bar is their middle half. The marker is this area, coloured "
         "by its comparison with England at 95% confidence.",
-        "The latest period with data is used for each indicator, so periods can differ by row.",
+        "The latest period with data is used for each indicator, so periods can differ by row. "
+        "Where this area's latest figure is older than the newest held for the indicator (for "
+        "other areas), the table says so and names the newer period.",
     ]
     return card
 

@@ -13,7 +13,14 @@ from alerts.alerting import banner_for
 from indicators import presenters, whatif_inputs
 from indicators.bundled import report_figures
 from indicators.caching import cached, cached_page, canonical_redirect
-from indicators.cards import CARD_BUILDERS, View, cached_card, profile_card
+from indicators.cards import (
+    CARD_BUILDERS,
+    View,
+    cached_card,
+    newest_held,
+    profile_card,
+    profile_lines,
+)
 from indicators.charts import COMPARISON_ORDER
 from indicators.configuration import areas_config
 from indicators.definitions import INDICATORS
@@ -206,7 +213,8 @@ def indicator_csv(request: HttpRequest, fingertips_id: int, chart: str) -> HttpR
 def _card_csv(card, name: str, provenance) -> HttpResponse:
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
-    write_tidy_csv(response, card.columns, card.csv_rows, provenance)
+    columns = getattr(card, "csv_columns", None) or card.columns
+    write_tidy_csv(response, columns, card.csv_rows, provenance)
     return response
 
 
@@ -227,8 +235,10 @@ def area_profile_csv(request: HttpRequest, code: str) -> HttpResponse:
 
 def _profile(area: Area):
     def build():
-        rows = presenters.area_profile(area, list(Indicator.objects.shown()))
-        return rows, profile_card(area, rows)
+        indicators = list(Indicator.objects.shown())
+        rows = presenters.area_profile(area, indicators)
+        newest = newest_held(indicators)
+        return profile_lines(area, rows, newest), profile_card(area, rows, newest)
 
     return cached(("profile", area.code), build)
 
