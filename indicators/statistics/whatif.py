@@ -8,6 +8,7 @@ WHATIF specification; section numbers below refer to it. Relative risks are data
 from __future__ import annotations
 
 import csv
+import functools
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -366,15 +367,37 @@ def _first_quartile_by_row(rates: np.ndarray) -> np.ndarray:
     return lower + (upper - lower) * (position - low)
 
 
-def _comparator_draws(rng, comparator: Comparator, draws: int) -> np.ndarray | None:
+@functools.lru_cache(maxsize=32)
+def _best_quartile_draws(
+    members: tuple[tuple[float, float], ...], draws: int, seed: int
+) -> np.ndarray:
+    """The best quartile recomputed in every draw from each member's own Gamma draw.
+
+    Drawn from the first child stream of `default_rng(seed)` (numpy's `spawn`: its seed
+    derives from the seed, not from how many numbers the parent stream has used), so the
+    draws depend only on the members, the number of draws and the seed: an answer for
+    another area, outcome, factor or scenario against the same group and seed reuses them
+    instead of drawing draws × members Gamma variates again (about 25 ms of processor time
+    for 10,000 × 146). Read-only, as it is shared.
+    """
+    child = np.random.default_rng(np.random.SeedSequence(seed).spawn(1)[0])
+    counts = np.array([m[0] for m in members], dtype=float)
+    births = np.array([m[1] for m in members], dtype=float)
+    # standard_gamma(a) draws the same numbers as gamma(a, 1.0), twice as fast for arrays.
+    rates = child.standard_gamma(counts + 0.5, size=(draws, len(members)))
+    rates *= 1000  # in place, as 1000 × Gamma / births
+    rates /= births
+    quartile = _first_quartile_by_row(rates)
+    quartile.setflags(write=False)
+    return quartile
+
+
+def _comparator_draws(rng, comparator: Comparator, draws: int, seed: int) -> np.ndarray | None:
     if comparator.kind == "target" or (comparator.count is None and not comparator.members):
         return None if comparator.value is None else np.full(draws, comparator.value)
     if comparator.kind == "best_quartile":
-        members = np.array(comparator.members, dtype=float)
-        rates = rng.standard_gamma(members[:, 0] + 0.5, size=(draws, len(members)))
-        rates *= 1000  # in place, as 1000 × Gamma / births: the same numbers as before
-        rates /= members[:, 1]
-        return _first_quartile_by_row(rates)
+        members = tuple((float(c), float(n)) for c, n in comparator.members)
+        return _best_quartile_draws(members, draws, seed)
     return 1000 * rng.standard_gamma(comparator.count + 0.5, size=draws) / comparator.denominator
 
 
@@ -387,7 +410,8 @@ def simulate(
     draws: int = DRAWS,
     seed: int = SEED,
 ) -> Simulation:
-    """Draws in the order rate, prevalence, RR, comparator from default_rng(seed)."""
+    """Draws in the order rate, prevalence, RR, comparator from default_rng(seed) (a best
+    quartile's members from its first child stream, reused: `_best_quartile_draws`)."""
     if draws < 100 or draws > 200_000:
         raise InvalidInput("draws must be between 100 and 200,000")
     rng = np.random.default_rng(seed)
@@ -397,7 +421,7 @@ def simulate(
     p = rng.beta(x + 0.5, n - x + 0.5, size=draws)
     se = risk.log_se
     rr = np.exp(rng.normal(math.log(risk.rr), se, size=draws)) if se else np.full(draws, risk.rr)
-    target = _comparator_draws(rng, comparator, draws) if comparator else None
+    target = _comparator_draws(rng, comparator, draws, seed) if comparator else None
     r0 = rate / (1 + p * (rr - 1))
     per_year = outcome.count / outcome.years
     attributable = (1 - r0 / rate) * per_year
@@ -619,7 +643,7 @@ def simulate_joint(
         else np.full(draws, r.rr)
         for r in risks
     ]
-    target = _comparator_draws(rng, comparator, draws) if comparator else None
+    target = _comparator_draws(rng, comparator, draws, seed) if comparator else None
     now = np.prod([1 + p * (rr - 1) for p, rr in zip(ps, rrs, strict=True)], axis=0)
     r0 = rate / now
     per_year = outcome.count / outcome.years

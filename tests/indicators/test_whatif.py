@@ -380,3 +380,24 @@ def test_best_quartile_from_one_partial_sort_equals_two_rank_partition():
         parted = np.partition(rates, [low, high], axis=1)
         expected = parted[:, low] + (parted[:, high] - parted[:, low]) * (position - low)
         assert np.array_equal(w._first_quartile_by_row(rates), expected)
+
+
+def test_best_quartile_draws_come_from_the_seeds_child_stream_and_are_reused():
+    members = tuple((float(100 + 10 * i), 25_000.0) for i in range(8))
+    w._best_quartile_draws.cache_clear()
+    first = w._best_quartile_draws(members, 2000, 4)
+    # By hand: each member's rate from the first child stream of default_rng(4), then each
+    # draw's 25th percentile.
+    child = np.random.default_rng(4).spawn(1)[0]
+    counts = np.array([c for c, _ in members])
+    rates = 1000 * child.gamma(counts + 0.5, 1.0, size=(2000, len(members))) / 25_000
+    assert np.allclose(first, np.percentile(rates, 25, axis=1), rtol=1e-12)
+    assert w._best_quartile_draws(members, 2000, 4) is first  # reused, not drawn again
+    assert not first.flags.writeable
+    assert not np.array_equal(w._best_quartile_draws(members, 2000, 5), first)
+    # An answer is the same whether the group's draws were reused or drawn afresh.
+    comparator = w.Comparator("best_quartile", value=4.7, members=members, name="the best quarter")
+    warm = w.run("Testshire", HAND, HAND_P, HAND_SET, comparator, draws=2000, seed=4).simulation
+    w._best_quartile_draws.cache_clear()
+    cold = w.run("Testshire", HAND, HAND_P, HAND_SET, comparator, draws=2000, seed=4).simulation
+    assert warm == cold
