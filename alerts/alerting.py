@@ -24,7 +24,7 @@ from django.db.models import Max, Q
 from django.utils import timezone
 
 from alerts.models import Alert, ExpectedUpdate
-from indicators.importers.runs import close_stale_runs
+from indicators.import_runs import close_stale_runs
 from indicators.models import ImportRun, Indicator, Origin
 from indicators.vocabulary import Role
 

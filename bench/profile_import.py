@@ -36,7 +36,7 @@ import django  # noqa: E402
 django.setup()
 
 from indicators import derived  # noqa: E402
-from indicators.importers import fingertips  # noqa: E402
+from indicators.importers import fingertips, staged  # noqa: E402
 
 # (module, function); a name the module lacks is skipped, so older importers still profile.
 STAGES = [
@@ -52,6 +52,12 @@ STAGES = [
     (fingertips, "_insert_observations"),
     (fingertips, "_update_observations"),
     (fingertips, "upsert_rows"),  # stage the rows, then one guarded upsert
+    (fingertips, "load_staged"),  # PostgreSQL, one file: COPY as written, checked in SQL
+    (staged, "copies_whole"),  # the byte scans that decide whether COPY may take the file
+    (staged, "_check"),  # every validation rule in one SQL pass
+    (staged, "_periods"),
+    (staged, "_names"),
+    (staged, "_write"),  # the guarded upsert from the staging table
     (fingertips, "_finish"),
     (fingertips, "recompute"),  # derived statistics, after an import that changed rows
     (derived, "_Context"),

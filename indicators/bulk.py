@@ -161,7 +161,8 @@ def upsert_observations(select: str) -> Upserted:
     """PostgreSQL: the observations a SELECT gives (in OBSERVATION_COLUMNS order), upserted.
 
     Guarded as `upsert_rows` is: only rows whose figures differ are written, the published
-    comparisons by parent are merged, and the (indicator, area) pairs written are reported.
+    comparisons by parent are merged, and the natural key of each row written is reported
+    (indicator and area first, so the (indicator, area) pairs are its first two values).
     """
     from indicators.models import Observation
     from indicators.observation_fields import (
@@ -174,7 +175,7 @@ def upsert_observations(select: str) -> Upserted:
     compared = [
         c for c in OBSERVATION_COLUMNS if c not in NATURAL_KEY_COLUMNS and c not in STAMPED_COLUMNS
     ]
-    report = ("indicator_id", "area_id")
+    report = NATURAL_KEY_COLUMNS
     with connection.cursor() as cursor:
         cursor.execute(
             _guarded_upsert(

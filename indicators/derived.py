@@ -18,6 +18,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import connection, transaction
+from django.db.models import Q
 
 from indicators import statistics as stats
 from indicators.bulk import update_rows
@@ -106,21 +107,30 @@ def check_limits(published: dict[str, float | None], computed: stats.IndicatorVa
 def recompute(
     indicator_ids: Iterable[int] | None = None,
     *,
-    changed: Iterable[tuple[int, int]] | None = None,
+    changed: Iterable[tuple] | None = None,
 ) -> RecomputeSummary:
     """Recompute the derived figures of the given indicators (database ids), or of all.
 
     With `changed`, the (indicator, area) pairs whose stored figures an import changed: those
     pairs are derived again as well, and only they, unless the area is one others are compared
     with (England, a region, the home county), or a district whose change moved the home county's
-    aggregate, when the whole indicator is.
+    aggregate, when the whole indicator is. A changed row may be named whole instead, as
+    (indicator, area, sex, age, category type, category, sortable period): then a benchmark's
+    change re-derives only the rows compared with it in that period (sex and age), not every row
+    of the indicator.
     """
     whole = None if indicator_ids is None else set(indicator_ids)
     areas: dict[int, set[int]] = defaultdict(set)
+    # Per indicator: the (sex, age, sortable period) of each benchmark's changed headline row.
+    moved: dict[int, set[tuple]] = defaultdict(set)
     if changed is not None:
         whole = whole or set()
-        for indicator_pk, area_pk in changed:
+        for indicator_pk, area_pk, *key in changed:
             areas[indicator_pk].add(area_pk)
+            if not key:
+                moved[indicator_pk].add(None)  # a pair: which rows is not known
+            elif key[2] == "" and key[3] == "":
+                moved[indicator_pk].add((area_pk, key[0], key[1], key[4]))
     indicators = Indicator.objects.all()
     if whole is not None:
         indicators = indicators.filter(pk__in=whole | set(areas))
@@ -131,15 +141,18 @@ def recompute(
         for indicator in indicators:
             before = total.changed
             only = None if whole is None or indicator.pk in whole else areas[indicator.pk]
+            periods = None
             if only is not None and only & context.benchmarks:
-                only = None  # every area is compared with it
+                periods = _benchmark_periods(moved[indicator.pk], context)
+                if periods is None:
+                    only = None  # every area is compared with it
             aggregates = False
             # The home county's aggregate pools its districts: unchanged unless one of them is.
             if only is None or only & context.pooled:
                 aggregates = _refresh_home_aggregates(indicator, context, total)
                 if aggregates:
                     only = None  # the home county's figure moved: every area is compared with it
-            _recompute_indicator(indicator, context, total, only)
+            _recompute_indicator(indicator, context, total, only, periods)
             if aggregates or total.changed != before:
                 changed_indicators.add(indicator.fingertips_id)
         # Only the indicators whose figures changed are rebuilt on the pages.
@@ -200,29 +213,64 @@ class _Context:
         return cls(england, home, region_of, districts, benchmarks, frozenset(districts))
 
 
+def _benchmark_periods(moved: set, context: _Context) -> dict[tuple, set[int]] | None:
+    """For each (sex, age, sortable period) in which a benchmark's headline row changed, the
+    benchmarks that changed there; None when that is not known (re-derive the whole indicator)."""
+    if None in moved:
+        return None
+    periods: dict[tuple, set[int]] = defaultdict(set)
+    for area, sex, age, sortable in moved:
+        if area in context.benchmarks:
+            periods[(sex, age, sortable)].add(area)
+    return periods
+
+
 def _recompute_indicator(
-    indicator: Indicator, context: _Context, total: _Counts, only: set[int] | None = None
+    indicator: Indicator,
+    context: _Context,
+    total: _Counts,
+    only: set[int] | None = None,
+    periods: dict[tuple, set[int]] | None = None,
 ) -> None:
-    """Derive the indicator's figures again: all, or those of the areas in `only`."""
+    """Derive the indicator's figures again: all, or those of the areas in `only`, and (with
+    `periods`) the headline rows compared with a benchmark whose row changed in that period."""
     stored = Observation.objects.filter(indicator=indicator)
     if only is not None:
         # The areas' own rows, and those of the benchmarks they are compared with.
         benchmarks = {context.england, context.home, *(context.region_of.get(a) for a in only)}
-        stored = stored.filter(area_id__in=only | (benchmarks - {None}))
+        wanted = Q(area_id__in=only | (benchmarks - {None}))
+        if periods:
+            sortables = {sortable for _, _, sortable in periods}
+            wanted |= Q(period_sortable__in=sortables, category_type="", category="")
+        stored = stored.filter(wanted)
     rows = list(stored.values_list(*_READ, *COMPUTED_FIELDS, named=True))
     benchmarks: dict[tuple, dict[int, Any]] = defaultdict(dict)
     series: dict[tuple, list[Any]] = defaultdict(list)
     for row in rows:
         if row.category_type == "" and row.category == "":
             benchmarks[(row.sex, row.age, row.period_sortable)][row.area_id] = row
+    compared = []  # rows of other areas whose benchmark changed in their period
     if only is not None:
+        compared = [
+            row
+            for row in rows
+            if row.area_id not in only
+            and row.category_type == ""
+            and row.category == ""
+            and _compared_with(row, periods, context)
+        ]
         rows = [row for row in rows if row.area_id in only]
     for row in rows:
         series[(row.area_id, row.sex, row.age, row.category_type, row.category)].append(row)
-    trends = _trends(indicator, series)
+    computed = {row.pk: engine_limits(indicator, row.count, row.denominator) for row in rows}
+    trends = _trends(indicator, series, computed)
+    for row in compared:
+        # Its series did not change, so neither did its trend.
+        computed[row.pk] = engine_limits(indicator, row.count, row.denominator)
+        trends[row.pk] = row.computed_trend
     changed = []
-    for row in rows:
-        derived = _derive(indicator, row, context, benchmarks, trends)
+    for row in [*rows, *compared]:
+        derived = _derive(indicator, row, context, benchmarks, trends, computed[row.pk])
         total.observations += 1
         total.disagreements += derived[COMPUTED_FIELDS.index("limits_check")] == "disagree"
         if derived != tuple(getattr(row, name) for name in COMPUTED_FIELDS):
@@ -231,8 +279,15 @@ def _recompute_indicator(
     total.changed += len(changed)
 
 
-def _derive(indicator, row, context: _Context, benchmarks, trends) -> tuple:
-    computed = engine_limits(indicator, row.count, row.denominator)
+def _compared_with(row, periods: dict[tuple, set[int]] | None, context: _Context) -> bool:
+    """Whether a headline row is compared with a benchmark whose row changed in its period."""
+    changed = (periods or {}).get((row.sex, row.age, row.period_sortable))
+    if not changed:
+        return False
+    return bool(changed & {context.england, context.region_of.get(row.area_id), context.home})
+
+
+def _derive(indicator, row, context: _Context, benchmarks, trends, computed) -> tuple:
     check, note = LimitsCheck.NOT_CHECKED, ""
     if computed is not None and row.origin == Origin.PUBLISHED:
         published = {
@@ -305,10 +360,13 @@ def _compare(indicator, value, limits, area, benchmark, peers) -> str:
     return str(result)
 
 
-def _trends(indicator: Indicator, series: dict[tuple, list[Any]]) -> dict[int, str]:
+def _trends(
+    indicator: Indicator, series: dict[tuple, list[Any]], computed: dict[int, Any]
+) -> dict[int, str]:
     """The recent trend of each series at its latest point, keyed by observation id.
 
-    Fingertips shows the trend of the latest period only; earlier points get none.
+    Fingertips shows the trend of the latest period only; earlier points get none. `computed`
+    holds the engine's limits of each row (by observation id).
     """
     if indicator.ci_method == CIMethod.NONE:
         method = None
@@ -328,13 +386,13 @@ def _trends(indicator: Indicator, series: dict[tuple, list[Any]]) -> dict[int, s
         points = []
         # The run back from the latest period needs at most five of the latest years.
         for row in yearly[-8:]:
-            computed = engine_limits(indicator, row.count, row.denominator)
+            limits = computed[row.pk]
             points.append(
                 stats.TrendPoint(
                     period=row.period_start_year,
                     value=row.value,
-                    lower95=_first(row.lower_ci_95, computed and computed.lower95),
-                    upper95=_first(row.upper_ci_95, computed and computed.upper95),
+                    lower95=_first(row.lower_ci_95, limits and limits.lower95),
+                    upper95=_first(row.upper_ci_95, limits and limits.upper95),
                     count=row.count,
                     denominator=row.denominator,
                 )

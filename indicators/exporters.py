@@ -9,8 +9,8 @@ from datetime import datetime
 from typing import TextIO
 
 from indicators.csv_safety import SafeWriter
+from indicators.fingertips_columns import EXPORT_HEADER
 from indicators.formatting import SIGNIFICANT_DIGITS, Estimate, Limits, format_number  # noqa: F401
-from indicators.importers.fingertips import EXPORT_HEADER
 from indicators.models import Area, AreaLevel, ImportRun, Indicator, Observation, Origin
 
 AREA_TYPE_NAMES = {

@@ -18,9 +18,9 @@ from urllib3.util.retry import Retry
 from alerts.alerting import check_quietly
 from indicators.configuration import AreasConfig, areas_config
 from indicators.definitions import sync_definitions
+from indicators.import_runs import one_refresh_at_a_time
 from indicators.importers import fingertips as importer
 from indicators.importers.fingertips import ImportOutcome, fail_run, import_bodies, start_run
-from indicators.importers.runs import one_refresh_at_a_time
 from indicators.models import DataVersion, ImportRun, Indicator
 
 logger = logging.getLogger(__name__)

@@ -33,7 +33,7 @@ from indicators.deprivation import (
 )
 from indicators.disclosure import as_published, withhold_beside
 from indicators.exporters import fingertips_provenance, write_inequality_csv, write_tidy_csv
-from indicators.importers.runs import close_stale_runs
+from indicators.import_runs import close_stale_runs
 from indicators.models import (
     Area,
     ImportRun,

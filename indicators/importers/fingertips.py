@@ -31,11 +31,19 @@ from pathlib import Path
 from django.db import connection, transaction
 from django.utils import timezone
 
+from indicators import import_runs as runs
 from indicators.bulk import Upserted, upsert_rows
 from indicators.csv_safety import QUOTE, restore
 from indicators.definitions import LARGEST_FIGURE, VALUE_RANGES, ValueRange, sync_definitions
 from indicators.derived import recompute
-from indicators.importers import runs
+from indicators.fingertips_columns import (
+    DROPPED_BY_THE_2020_LAYOUT,
+    NUMBER_COLUMNS,
+    PARENT_COMPARISON,
+    PARENT_COMPARISON_NAME,
+    RENAMED,
+    REQUIRED_COLUMNS,
+)
 from indicators.importers import staged as staged_import
 from indicators.models import (
     Area,
@@ -59,52 +67,6 @@ from indicators.vocabulary import UnknownWording, parse_comparison, parse_trend
 # The export layout
 # ---------------------------------------------------------------------------------------------
 
-#: The current (since 2022) 27-column header, with column 23 as written for a regional parent.
-EXPORT_HEADER = [
-    "Indicator ID",
-    "Indicator Name",
-    "Parent Code",
-    "Parent Name",
-    "Area Code",
-    "Area Name",
-    "Area Type",
-    "Sex",
-    "Age",
-    "Category Type",
-    "Category",
-    "Time period",
-    "Value",
-    "Lower CI 95.0 limit",
-    "Upper CI 95.0 limit",
-    "Lower CI 99.8 limit",
-    "Upper CI 99.8 limit",
-    "Count",
-    "Denominator",
-    "Value note",
-    "Recent Trend",
-    "Compared to England value or percentiles",
-    "Compared to parent value or percentiles",
-    "Time period Sortable",
-    "New data",
-    "Compared to goal",
-    "Time period range",
-]
-PARENT_COMPARISON = "Compared to parent value or percentiles"
-_RENAMED = {"AreaName": "Area Name", "Target data": "Compared to goal"}
-_PARENT_COMPARISON_NAME = re.compile(r"^Compared to (?!England\b|goal$).*(value or )?percentiles$")
-REQUIRED_COLUMNS = ("Indicator ID", "Area Code", "Sex", "Age", "Time period", "Value")
-# The 2020 layout's rows end one field short: "Compared to goal", the header's last column, is
-# left out. Any other short row is a file cut short, and is refused.
-DROPPED_BY_THE_2020_LAYOUT = "Compared to goal"
-NUMBER_COLUMNS = {
-    "value": "Value",
-    "lower_ci_95": "Lower CI 95.0 limit",
-    "upper_ci_95": "Upper CI 95.0 limit",
-    "lower_ci_998": "Lower CI 99.8 limit",
-    "upper_ci_998": "Upper CI 99.8 limit",
-    "count": "Count",
-    "denominator": "Denominator",
-}
 _THOUSANDS = re.compile(r"^-?\d{1,3}(,\d{3})+(\.\d+)?$")
 _AREA_CODE = re.compile(r"^[A-Za-z0-9]{3,16}$")
 _ASCII_DIGITS = re.compile(r"^[0-9]{1,12}$")
@@ -214,7 +176,7 @@ def read_export(data: bytes, *, name: str) -> RawExport:
         first = next(csv.reader(io.StringIO(text, newline=""), strict=True))
     except csv.Error as exc:
         raise ImportRejected([f"{name}, line 1: {exc}"]) from None
-    header = [_RENAMED.get(h.strip(), h.strip()) for h in first]
+    header = [RENAMED.get(h.strip(), h.strip()) for h in first]
     return RawExport(name=name, checksum=checksum, header=_name_parent_column(header), text=text)
 
 
@@ -226,7 +188,7 @@ def _too_large(size: int) -> str:
 def _name_parent_column(header: list[str]) -> list[str]:
     # Column 23 is called after the parent's area type ("Compared to Regions (statistical) ...",
     # "Compared to percentiles", "Compared to Region ..."): give it one name whatever it says.
-    return [PARENT_COMPARISON if _PARENT_COMPARISON_NAME.match(h) else h for h in header]
+    return [PARENT_COMPARISON if PARENT_COMPARISON_NAME.match(h) else h for h in header]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -666,8 +628,9 @@ class LoadCounts:
     created: int = 0
     updated: int = 0
     unchanged: int = 0
-    # The (indicator, area) database ids whose stored figures this load created or changed.
-    changed: frozenset[tuple[int, int]] = frozenset()
+    # The natural key (indicator and area as database ids) of each row this load created or
+    # changed: derived.recompute re-derives only what those rows feed.
+    changed: frozenset[tuple] = frozenset()
     # Indicators (database ids) whose figures must all be derived again: their definitions
     # were rewritten, or an area of theirs was given its region.
     whole: frozenset[int] = frozenset()
@@ -686,7 +649,7 @@ def load_records(records: Sequence[ObservationRecord], *, run: ImportRun) -> Loa
     """Upsert on the natural key in the caller's transaction; unchanged rows are not written.
 
     The rows are staged in bulk (COPY on PostgreSQL) and written by one guarded upsert that
-    touches only rows whose figures differ, and says which (indicator, area) pairs it changed.
+    touches only rows whose figures differ, and says which rows (by natural key) it changed.
     """
     names, parents = _names_of(records)
 
@@ -698,7 +661,7 @@ def load_records(records: Sequence[ObservationRecord], *, run: ImportRun) -> Loa
             key=NATURAL_KEY_COLUMNS,
             merged=MERGED_COLUMNS,
             stamped=STAMPED_COLUMNS,
-            report=("indicator_id", "area_id"),
+            report=NATURAL_KEY_COLUMNS,
         )
 
     indicator_names = {r.indicator_id: r.indicator_name for r in records}
@@ -732,7 +695,7 @@ def _load(
         # Cached pages of these indicators (and those showing every indicator) are rebuilt;
         # the versions move in this transaction, so they become visible with the figures.
         fingertips_ids = {pk: fid for fid, pk in indicator_pks.items()}
-        DataVersion.bump_indicators(fingertips_ids[i] for i, _ in upserted.changed)
+        DataVersion.bump_indicators(fingertips_ids[i] for i, *_ in upserted.changed)
     whole = {indicator_pks[f] for f in redefined if f in indicator_pks}
     if reparented:
         whole |= set(indicator_pks.values())

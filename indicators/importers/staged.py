@@ -457,7 +457,7 @@ def _names(cursor, cells: _Cells) -> tuple[dict[int, str], dict[str, str], dict[
 
 def _write(cells: _Cells, periods, indicators, areas, run_pk: int, wordings) -> Upserted:
     """The staged rows as typed observations, through one guarded upsert."""
-    from indicators.importers.fingertips import NUMBER_COLUMNS, PARENT_COMPARISON
+    from indicators.fingertips_columns import NUMBER_COLUMNS, PARENT_COMPARISON
 
     england = _parsed(cells, "Compared to England value or percentiles", wordings)
     to_parent = _parsed(cells, PARENT_COMPARISON, wordings)

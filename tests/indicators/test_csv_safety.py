@@ -16,7 +16,8 @@ import pytest
 from django.core.management import call_command
 
 from indicators.exporters import write_export
-from indicators.importers.fingertips import EXPORT_HEADER, import_file
+from indicators.fingertips_columns import EXPORT_HEADER
+from indicators.importers.fingertips import import_file
 from indicators.models import Area, ImportRun, Indicator, InequalityDataset, Observation
 
 # What a spreadsheet runs: text starting with one of these that is not a plain number.

@@ -11,7 +11,8 @@ from django.urls import reverse
 from indicators import statistics as stats
 from indicators.derived import recompute, rounding_tolerance
 from indicators.exporters import write_export
-from indicators.importers.fingertips import EXPORT_HEADER, import_file
+from indicators.fingertips_columns import EXPORT_HEADER
+from indicators.importers.fingertips import import_file
 from indicators.models import Indicator, LimitsCheck, Observation, Origin
 from tests.conftest import REAL_EXPORTS
 

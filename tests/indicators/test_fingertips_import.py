@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 
-from indicators.importers.fingertips import EXPORT_HEADER, import_file
+from indicators.fingertips_columns import EXPORT_HEADER
+from indicators.importers.fingertips import import_file
 from indicators.models import Area, ImportRun, Indicator, Observation, Origin
 from indicators.vocabulary import Comparison, parse_trend
 from tests.conftest import REAL_EXPORTS, observation_state

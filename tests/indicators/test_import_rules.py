@@ -17,8 +17,9 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.utils.html import escape
 
+from indicators.fingertips_columns import EXPORT_HEADER
 from indicators.importers import fingertips
-from indicators.importers.fingertips import EXPORT_HEADER, import_exports, import_file
+from indicators.importers.fingertips import import_exports, import_file
 from indicators.models import ImportRun, Observation
 from indicators.refresh import refresh_from_api
 from tests.conftest import EXPORTS, observation_state

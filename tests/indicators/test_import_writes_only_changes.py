@@ -114,6 +114,26 @@ def test_a_one_row_revision_derives_again_only_that_indicator_and_area(snapshot)
         assert observation_rows_written() - written <= 1 + blackpool_rows
 
 
+@pytest.mark.django_db
+def test_a_benchmark_revision_derives_again_its_series_and_only_the_rows_compared_with_it(
+    snapshot,
+):
+    """England's 2022 - 24 figure is every area's benchmark in that period only: the other
+    periods' comparisons, and every trend but England's own, read nothing it changed."""
+    mark_every_derived_row()
+
+    outcome = import_districts(revised(DISTRICTS, ENGLAND))
+
+    assert (outcome.created, outcome.updated) == (0, 1)
+    again = Observation.objects.exclude(limits_note=MARK)
+    assert set(again.values_list("indicator__fingertips_id", flat=True)) == {INFANT_MORTALITY}
+    others = again.exclude(area__code=ENGLAND)
+    assert others.count() > 1
+    assert set(others.values_list("period_label", "sex", "category_type", "category")) == {
+        (PERIOD, "Persons", "", "")
+    }, "rows not compared with the revised figure were derived again"
+
+
 @pytest.mark.parametrize(
     "area", [BLACKPOOL, ENGLAND, BURNLEY], ids=["own area", "benchmark", "pooled district"]
 )

@@ -9,7 +9,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from indicators.importers.fingertips import EXPORT_HEADER, import_file
+from indicators.fingertips_columns import EXPORT_HEADER
+from indicators.importers.fingertips import import_file
 from indicators.models import DataVersion, ImportRun
 from tests.conftest import REAL_EXPORTS
 

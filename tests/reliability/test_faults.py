@@ -24,7 +24,7 @@ from django.test import override_settings
 
 from imr_dashboard.celery import app as celery_app
 from indicators import caching
-from indicators.importers import runs
+from indicators import import_runs as runs
 from indicators.models import ImportRun, Observation
 from indicators.refresh import refresh_from_api
 from tests.conftest import EXPORTS, _free_port, observation_state

@@ -3,10 +3,11 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from indicators.bundled import SNAPSHOT_DIR, load_bundled
+from indicators.bundled import SNAPSHOT_DIR
 from indicators.configuration import areas_config, sync_configured_areas
 from indicators.definitions import sync_definitions
 from indicators.derived import recompute
+from indicators.importers.bundled_load import load_bundled
 from indicators.importers.fingertips import ImportRejected
 from indicators.importers.local_deciles import load_dataset
 
