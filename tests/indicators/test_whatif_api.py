@@ -237,3 +237,15 @@ def test_joint_queries_that_cannot_be_answered_are_a_400(report_bmi25, query):
     answer = Client().get("/api/v1/whatif/", query)
     assert answer.status_code == 400
     assert answer.json()["error"]
+
+
+def test_a_mismatched_exposure_definition_is_a_400(report_inputs, monkeypatch):
+    """Smoking's prevalence said to measure another exposure than its relative risk's."""
+    from indicators import whatif_inputs as wi
+
+    monkeypatch.setitem(
+        wi.FACTOR_INDICATORS, "smoking_at_delivery", (93085, "smoking in pregnancy")
+    )
+    answer = Client().get("/api/v1/whatif/", {"target": "4.481"})
+    assert answer.status_code == 400
+    assert "smoking in pregnancy" in answer.json()["error"]
