@@ -210,6 +210,13 @@ ACCESS: dict[str, Access] = {
     "areas/<str:code>/profile.csv": Access(PUBLIC, lambda w: {"code": "E07000117"}),
     "inequalities/": Access(PUBLIC),
     "methods/what-if/": Access(PUBLIC),
+    "indicators/<int:fingertips_id>/what-if/<slug:statement>.csv": Access(
+        PUBLIC,
+        lambda w: {
+            "fingertips_id": 93085,
+            "statement": "whatif-infant-mortality-smoking-at-delivery-england",
+        },
+    ),
     "inequalities/<slug:slug>.csv": Access(
         PUBLIC, lambda w: {"slug": InequalityDataset.objects.order_by("pk").first().slug}
     ),
