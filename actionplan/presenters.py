@@ -123,6 +123,13 @@ class MeasureRow:
 class AreaRow:
     area: PriorityArea
     actions: list[ActionRow]
+def override_sentence(when: str, rating: Rating, *, reason: bool = True) -> str:
+    """ "This quarter, the group set Green over the rule's Amber: <rationale>"."""
+    final, proposed = rag.parse_rag(rating.final), rag.parse_rag(rating.proposed)
+    why = f": {rating.rationale}" if reason and rating.rationale else ""
+    return f"{when}, the group set {final.label} over the rule's {proposed.label}{why}"
+
+
     measures: list[MeasureRow]
     proposal: rag.Proposal
     rating: Rating | None
@@ -159,15 +166,21 @@ class AreaRow:
     @property
     def overrides(self) -> list[str]:
         """The group's final RAGs set over the rule's, this quarter and last, with reasons."""
-        notes = []
-        for when, rating in (("Last frozen quarter", self.previous), ("This quarter", self.rating)):
-            if rating is not None and rating.final != rating.proposed:
-                final, proposed = rag.parse_rag(rating.final), rag.parse_rag(rating.proposed)
-                reason = f": {rating.rationale}" if rating.rationale else ""
-                notes.append(
-                    f"{when}, the group set {final.label} over the rule's {proposed.label}{reason}"
-                )
-        return notes
+        return self.override_notes(reasons=True)
+
+    @property
+    def overridden(self) -> bool:
+        """This quarter's final RAG differs from the rule's (its note carries the rationale)."""
+        return self.rating is not None and self.rating.final != self.rating.proposed
+
+    def override_notes(self, *, reasons: bool) -> list[str]:
+        """The override sentences, built here only (the board, the area page, the board pack)."""
+        pairs = (("Last frozen quarter", self.previous), ("This quarter", self.rating))
+        return [
+            override_sentence(when, rating, reason=reasons)
+            for when, rating in pairs
+            if rating is not None and rating.final != rating.proposed
+        ]
 
     @property
     def action_counts(self) -> list[tuple[rag.Rag, int]]:

@@ -166,12 +166,7 @@ def _area_summary(row: presenters.AreaRow, previous: QuarterlyReview | None) -> 
 
 def _overrides(row: presenters.AreaRow) -> tuple[str, ...]:
     """The group's final RAGs over the rule's, shortly: the rationale is on the area's page."""
-    notes = []
-    for when, rating in (("Last frozen quarter", row.previous), ("This quarter", row.rating)):
-        if rating is not None and rating.final != rating.proposed:
-            final, proposed = Rag(rating.final), Rag(rating.proposed)
-            notes.append(f"{when}, the group set {final.label} over the rule's {proposed.label}")
-    return tuple(notes)
+    return tuple(row.override_notes(reasons=False))
 
 
 def _exception_lines(rows: list[presenters.AreaRow]) -> tuple[ExceptionLine, ...]:

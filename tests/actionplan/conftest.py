@@ -76,6 +76,16 @@ def other_action_owner(plan_roles) -> User:
 
 @pytest.fixture
 def plan(loaded_plan):
+    """The bundled plan, running until the end of next financial year (`plans.running_plan`):
+    the tests' quarters (2021 to today) fall within it. `bundled_plan` is the plan as shipped."""
+    from tests.actionplan.plans import running_plan
+
+    return running_plan()
+
+
+@pytest.fixture
+def bundled_plan(loaded_plan):
+    """The bundled plan as shipped: April 2020 to March 2023."""
     from actionplan.presenters import current_plan
 
     return current_plan()

@@ -27,6 +27,7 @@ from actionplan.models import (
     Rating,
 )
 from actionplan.presenters import quarter_start
+from tests.actionplan.plans import running_plan
 
 
 def seed(model, **fields):
@@ -127,7 +128,7 @@ def test_no_exceptions_are_listed_when_no_action_is_red_overdue_or_rescheduled(b
 def test_red_overdue_and_rescheduled_actions_are_listed_as_exceptions(board):
     today = timezone.localdate()
     year, quarter = this_quarter(today)
-    plan = Plan.objects.get()
+    plan = running_plan()
     review = QuarterlyReview.objects.create(plan=plan, financial_year=year, quarter=quarter)
     overdue = action("1.1.1")
     overdue.status = ActionStatus.IN_PROGRESS
@@ -163,7 +164,7 @@ def test_red_overdue_and_rescheduled_actions_are_listed_as_exceptions(board):
 def test_final_rag_is_shown_with_its_arrow_against_the_last_frozen_quarter(board, group_member):
     today = timezone.localdate()
     year, quarter = this_quarter(today)
-    plan = Plan.objects.get()
+    plan = running_plan()
     before = seed(
         QuarterlyReview,
         plan=plan,
@@ -193,7 +194,10 @@ def test_final_rag_is_shown_with_its_arrow_against_the_last_frozen_quarter(board
         for n, row in re.findall(r'data-testid="area-(\d+)">(.*?)</tr>', html, re.S)
     }
     assert "Green final" in rows[1]
-    assert "New funding agreed for every action." in rows[1]
+    # The group's override and its rationale: once, in the row under the area's.
+    assert "New funding agreed for every action." not in rows[1]
+    note = re.search(r'data-testid="override-1">(.*?)</tr>', html, re.S).group(1)
+    assert "the group set Green over the rule's Amber: New funding agreed" in note
     assert "↑" in rows[1] and "better than the rule's Red last frozen quarter" in rows[1]
     assert "Amber proposed" in rows[2]
     assert "↓" in rows[2] and "worse than the rule's Green last frozen quarter" in rows[2]
@@ -204,7 +208,7 @@ def test_final_rag_is_shown_with_its_arrow_against_the_last_frozen_quarter(board
 def test_board_reads_in_the_same_number_of_queries_as_the_plan_grows(board):
     today = timezone.localdate()
     year, quarter = this_quarter(today)
-    plan = Plan.objects.get()
+    plan = running_plan()
     earlier = seed(
         QuarterlyReview,
         plan=plan,
@@ -276,7 +280,7 @@ def test_area_page_lists_objectives_and_actions_with_their_proposed_rag(area_pag
 def test_area_page_shows_the_latest_update_and_owner(area_page, action_owner):
     today = timezone.localdate()
     year, quarter = this_quarter(today)
-    plan = Plan.objects.get()
+    plan = running_plan()
     earlier = seed(
         QuarterlyReview,
         plan=plan,

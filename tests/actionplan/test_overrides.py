@@ -76,4 +76,8 @@ def test_the_board_arrow_after_an_override_compares_the_rules_ratings(client, pl
     page = html.unescape(client.get(reverse("actionplan:board")).content.decode())
     cell = page.split('data-testid="movement-1"')[1].split("</td>")[0]
     assert "→" in cell and "↑" not in cell and "↓" not in cell
-    assert f"the group set {overridden.label} over the rule's {computed.label}: Audit due" in cell
+    # The override and its reason are printed once, in the row under the area's.
+    note = page.split('data-testid="override-1"')[1].split("</tr>")[0]
+    assert f"the group set {overridden.label} over the rule's {computed.label}: Audit due" in note
+    table = page.split('data-testid="board-areas"')[1].split("</table>")[0]
+    assert table.count("Audit due") == 1

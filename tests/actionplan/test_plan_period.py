@@ -23,7 +23,8 @@ def _open(client, year: int, quarter: int):
     )
 
 
-def test_no_quarter_opens_after_the_plan_ends(client, plan, group_member):
+def test_no_quarter_opens_after_the_plan_ends(client, bundled_plan, group_member):
+    plan = bundled_plan
     assert str(plan.ends) == "2023-03-31"  # the bundled plan ran April 2020 to March 2023
     client.force_login(group_member)
     response = _open(client, 2023, 1)
@@ -35,7 +36,7 @@ def test_no_quarter_opens_after_the_plan_ends(client, plan, group_member):
     assert client.get(reverse("actionplan:board")).status_code == 200
 
 
-def test_no_quarter_opens_before_the_plan_starts(client, plan, group_member):
+def test_no_quarter_opens_before_the_plan_starts(client, bundled_plan, group_member):
     client.force_login(group_member)
     response = _open(client, 2019, 4)
     assert "starts on 1 April 2020" in response.content.decode()
