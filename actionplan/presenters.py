@@ -119,10 +119,6 @@ class MeasureRow:
         return self.figure.computed_trend or self.figure.recent_trend
 
 
-@dataclass(slots=True)
-class AreaRow:
-    area: PriorityArea
-    actions: list[ActionRow]
 def override_sentence(when: str, rating: Rating, *, reason: bool = True) -> str:
     """ "This quarter, the group set Green over the rule's Amber: <rationale>"."""
     final, proposed = rag.parse_rag(rating.final), rag.parse_rag(rating.proposed)
@@ -130,6 +126,10 @@ def override_sentence(when: str, rating: Rating, *, reason: bool = True) -> str:
     return f"{when}, the group set {final.label} over the rule's {proposed.label}{why}"
 
 
+@dataclass(slots=True)
+class AreaRow:
+    area: PriorityArea
+    actions: list[ActionRow]
     measures: list[MeasureRow]
     proposal: rag.Proposal
     rating: Rating | None
