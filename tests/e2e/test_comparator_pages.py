@@ -39,6 +39,13 @@ def test_smoking_page_shows_what_if_with_inputs(site, page: Page, problems, widt
     expect(page.get_by_test_id("whatif")).to_contain_text("smoking at delivery fell from")
     page.get_by_text("Inputs, relative risk and caveats").first.click()
     expect(page.get_by_test_id("whatif")).to_contain_text("Salihu")
+    # Each chart is drawn, and its CSV downloads the chart's numbers.
+    charts = page.locator("[data-testid=whatif-chart] div.chart")
+    expect(charts.first).to_have_attribute("data-drawn", "true")
+    with page.expect_download() as download:
+        page.get_by_test_id("whatif-csv").first.click()
+    with open(download.value.path(), encoding="utf-8") as handle:
+        assert handle.readline().startswith("series,prevalence,value,")
     assert serious(page) == []
     assert page.evaluate("document.documentElement.scrollWidth") <= width
     assert problems == []
