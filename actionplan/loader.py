@@ -84,6 +84,7 @@ def load_plan(data: dict) -> dict[str, tuple[int, int]]:
                 "measure": row["measure"],
                 "phof_reference": row.get("phof_reference") or "",
                 "indicator": indicators.get(row.get("indicator_fingertips_id")),
+                "local_measure_code": row.get("local_measure_code") or "",
                 "direction": direction,
                 "priority_area": areas_by_number.get(row.get("priority_area")),
             },

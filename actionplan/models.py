@@ -18,6 +18,7 @@ from simple_history.models import HistoricalRecords
 from actionplan.blank_text import is_blank
 from indicators.models import Indicator
 from indicators.vocabulary import ActionStatus, Direction, Rag
+from localdata.schema import MEASURES as LOCAL_MEASURES
 
 # The longest progress note or rationale: what the forms state and every write path checks.
 # The board pack lays out any length (a note flows across pages); this keeps notes notes.
@@ -222,6 +223,12 @@ class PerformanceMeasure(models.Model):
     measure = models.TextField()
     phof_reference = models.CharField(max_length=16, blank=True)
     indicator = models.ForeignKey(Indicator, null=True, blank=True, on_delete=models.PROTECT)
+    local_measure_code = models.CharField(
+        max_length=32,
+        blank=True,
+        help_text="The code of the local data's quarterly measure (template C, e.g. SATOD) that "
+        "feeds this measure; its latest quarter is shown on the board and in the board pack",
+    )
     direction = models.CharField(max_length=8, choices=Direction.choices)
     baseline_value = models.FloatField(null=True, blank=True)
     baseline_period = models.CharField(max_length=40, blank=True)
@@ -253,6 +260,11 @@ class PerformanceMeasure(models.Model):
         from indicators.definitions import VALUE_RANGES
 
         errors: dict[str, list[str]] = {}
+        if self.local_measure_code and self.local_measure_code not in LOCAL_MEASURES:
+            errors["local_measure_code"] = [
+                f"{self.local_measure_code} is not a local quarterly measure: use one of "
+                + ", ".join(LOCAL_MEASURES)
+            ]
         allowed = VALUE_RANGES.get(self.indicator.fingertips_id) if self.indicator_id else None
         if allowed is None:
             return errors

@@ -28,6 +28,8 @@ from indicators.cards import ChartCard, View, cached_card
 from indicators.configuration import areas_config
 from indicators.periods import last_day
 from indicators.vocabulary import Change
+from localdata import presenters as local_figures
+from localdata.disclosure import Tier
 
 # Worst to best; Not rated has no place, so no arrow can be drawn to or from it.
 _RANK = {rag.Rag.RED: 0, rag.Rag.AMBER: 1, rag.Rag.GREEN: 2, rag.Rag.COMPLETE: 3}
@@ -111,6 +113,8 @@ class MeasureRow:
     measure: PerformanceMeasure
     figure: figures.Figure | None
     proposal: rag.Proposal
+    # The linked local quarterly measure's latest quarter (`with_local_quarters`), or None.
+    local: local_figures.LatestQuarter | None = None
 
     @property
     def trend(self) -> str:
@@ -307,6 +311,22 @@ def plan_status(
                 previous is not None,
             )
         )
+    return status
+
+
+def with_local_quarters(status: PlanStatus, tier: Tier) -> PlanStatus:
+    """Give each measure linked to a local quarterly measure (`local_measure_code`) that
+    measure's latest quarter, disclosure-controlled for `tier`: members on the board view,
+    public in the board pack (a download). One query for them all."""
+    rows = [m for area in status.areas for m in area.measures] + list(status.plan_measures)
+    links = {
+        m.measure.local_measure_code: m.measure.target_value
+        for m in rows
+        if m.measure.local_measure_code
+    }
+    latest = local_figures.latest_quarters(links, tier) if links else {}
+    for m in rows:
+        m.local = latest.get(m.measure.local_measure_code)
     return status
 
 

@@ -48,6 +48,7 @@ from actionplan.models import (
 )
 from actionplan.roles import has_plan_role
 from indicators.configuration import areas_config
+from localdata.disclosure import Tier
 
 
 def plan_role_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -79,6 +80,8 @@ def board(request: HttpRequest) -> HttpResponse:
     """The board's one-screen view: each priority area's RAG, its measures and the exceptions."""
     plan = presenters.current_plan()
     status = presenters.plan_status(plan, today=timezone.localdate()) if plan else None
+    if status:  # the board is members' (tier 1): disclosure-controlled local figures
+        presenters.with_local_quarters(status, Tier.MEMBERS)
     changes = None
     if status and status.review:
         changes = review_changes.changes_for(status.review, status=status)

@@ -19,6 +19,14 @@ from localdata import loading
 from localdata.disclosure import Shown, State, Tier, count, percent
 from localdata.models import BirthsDeathsRow, MeasureRow, ReviewCategoryRow, ReviewFactorRow
 from localdata.schema import CATEGORIES, MEASURES
+from localdata.spc_chart import (
+    ASSURANCE_COLOURS,
+    ASSURANCE_WORDS,
+    VARIATION_WORDS,
+    assurance_icon,
+    variation_badge,
+    variation_icon,
+)
 from localdata.statistics import (
     DECILES,
     Grid,
@@ -255,44 +263,156 @@ def area_names() -> dict[str, str]:
 def measures(tier: Tier) -> list[MeasureSeries]:
     """Each measure's quarterly series at each upper-tier area, with its SPC chart."""
     current = MeasureRow.objects.filter(removed_by__isnull=True, period_type="quarter")
-    keys = current.values_list("measure_code", "area_code", "area_type").distinct()
-    out = []
+    rows = current.select_related("added_by").order_by("measure_code", "area_code", "period_start")
     names = area_names()
-    for code, area, area_type in sorted(set(keys)):
-        rows = list(current.filter(measure_code=code, area_code=area).order_by("period_start"))
-        measure = MEASURES[code]
-        published = measure.published_nationally and area_type in ("UTLA", "PROVIDER")
-        points = []
-        for r in rows:
-            value = float(r.numerator / r.denominator * 100)
-            if published or tier is Tier.RESTRICTED:
-                shown = Shown(value, State.SHOWN)
-            else:  # below upper tier and not published: counts 1-7 and small denominators
-                numerator = count(float(r.numerator), tier)
-                shown = (
-                    numerator
-                    if numerator.value is None
-                    else percent(
-                        value, float(r.numerator), float(r.denominator), tier, min_numerator=0
-                    )
-                )
-            points.append((r, shown))
-        target = next((float(r.target) for r in reversed(rows) if r.target is not None), None)
-        labels = [quarter_label(r.period_start) for r in rows]
-        view = spc_view(labels, [s.value for _, s in points], better=measure.better, target=target)
-        out.append(
-            MeasureSeries(
-                code,
-                measure.name,
-                area,
-                labels,
-                points,
-                target,
-                view,
-                published,
-                any(r.added_by.synthetic for r in rows[:1]),
-                names.get(area, area),
+    return [
+        _series(code, area, series_rows, tier, names)
+        for (code, area), series_rows in _by_series(rows).items()
+    ]
+
+
+def _by_series(rows) -> dict[tuple[str, str], list]:
+    out: dict[tuple[str, str], list] = defaultdict(list)
+    for row in rows:
+        out[(row.measure_code, row.area_code)].append(row)
+    return dict(sorted(out.items()))
+
+
+def _series(
+    code: str, area: str, rows: list, tier: Tier, names: dict, fallback_target=None
+) -> MeasureSeries:
+    """One measure's quarters at one area as an audience sees them, with its SPC view."""
+    measure = MEASURES[code]
+    area_type = rows[-1].area_type
+    published = measure.published_nationally and area_type in ("UTLA", "PROVIDER")
+    points = []
+    for r in rows:
+        value = float(r.numerator / r.denominator * 100)
+        if published or tier is Tier.RESTRICTED:
+            shown = Shown(value, State.SHOWN)
+        else:  # below upper tier and not published: counts 1-7 and small denominators
+            numerator = count(float(r.numerator), tier)
+            shown = (
+                numerator
+                if numerator.value is None
+                else percent(value, float(r.numerator), float(r.denominator), tier, min_numerator=0)
             )
+        points.append((r, shown))
+    # The row's target, else the linked performance measure's (LOCAL_DATA.md section 6).
+    target = next((float(r.target) for r in reversed(rows) if r.target is not None), None)
+    if target is None and fallback_target is not None:
+        target = float(fallback_target)
+    labels = [quarter_label(r.period_start) for r in rows]
+    view = spc_view(labels, [s.value for _, s in points], better=measure.better, target=target)
+    return MeasureSeries(
+        code,
+        measure.name,
+        area,
+        labels,
+        points,
+        target,
+        view,
+        published,
+        any(r.added_by.synthetic for r in rows),
+        names.get(area, area),
+    )
+
+
+@dataclass(frozen=True)
+class LatestQuarter:
+    """A linked plan measure's latest local quarter, as one audience may see it."""
+
+    code: str
+    name: str
+    area_name: str
+    quarter: str = ""  # "2024/25 Q2"
+    value: str = ""  # "72.3%", or the state's words when withheld
+    withheld: bool = False
+    variation: str = ""  # Making Data Count words
+    variation_icon: str = ""  # inline SVG with its words as its label
+    variation_letter: str = ""  # the icon's letter and colour, for the PDF to draw
+    variation_colour: str = ""
+    assurance: str = ""
+    assurance_letter: str = ""
+    assurance_icon: str = ""
+    assurance_colour: str = ""
+    target: float | None = None
+    synthetic: bool = False
+    tier: Tier = Tier.MEMBERS
+
+    @property
+    def has_data(self) -> bool:
+        return bool(self.quarter)
+
+    @property
+    def summary(self) -> str:
+        """The whole of it in words (the PDF and screen readers)."""
+        if not self.has_data:
+            return f"No local data: no {self.code} quarter uploaded for {self.area_name}."
+        text = f"{self.name}, {self.area_name}, {self.quarter}: {self.value}."
+        if self.variation:
+            text += f" {self.variation}."
+        if self.assurance:
+            text += f" {self.assurance}."
+        elif self.target is None:
+            text += " No target, so no assurance."
+        if self.synthetic:
+            text += " Synthetic example data, not real figures."
+        return text
+
+
+def latest_quarters(links: dict[str, float | None], tier: Tier) -> dict[str, LatestQuarter]:
+    """For each linked measure code (with the plan measure's target), its latest quarter at the
+    home county, disclosure-controlled for `tier`; codes with no data say so. One query."""
+    home = areas_config().home
+    out: dict[str, LatestQuarter] = {}
+    codes = [c for c in links if c in MEASURES]
+    if not codes:
+        return out
+    rows = (
+        MeasureRow.objects.filter(
+            removed_by__isnull=True,
+            period_type="quarter",
+            measure_code__in=codes,
+            area_code=home.code,
+        )
+        .select_related("added_by")
+        .order_by("period_start")
+    )
+    found = _by_series(rows)
+    names = {home.code: home.name}
+    for code in codes:
+        series_rows = found.get((code, home.code))
+        if not series_rows:
+            out[code] = LatestQuarter(code, MEASURES[code].name, home.name, tier=tier)
+            continue
+        s = _series(code, home.code, series_rows, tier, names, links[code])
+        latest = s.points[-1][1]
+        view = s.spc
+        withheld = latest.value is None
+        letter, words = ASSURANCE_WORDS.get(view.assurance, ("", ""))
+        variation_letter, variation_colour = ("", "") if withheld else variation_badge(view)
+        out[code] = LatestQuarter(
+            code,
+            s.name,
+            s.area_name,
+            quarter=s.labels[-1],
+            value=f"{latest.state.label} ({latest.state.phrase})"
+            if withheld
+            else f"{latest.value:.1f}%",
+            withheld=withheld,
+            variation=VARIATION_WORDS.get(view.variation, "")
+            or f"No variation icon: {view.reason or 'too few points'}",
+            variation_icon="" if withheld else variation_icon(view),
+            variation_letter=variation_letter,
+            variation_colour=variation_colour,
+            assurance=words,
+            assurance_letter=letter,
+            assurance_icon=assurance_icon(view),
+            assurance_colour=ASSURANCE_COLOURS.get(view.assurance, ""),
+            target=s.target,
+            synthetic=s.synthetic,
+            tier=tier,
         )
     return out
 

@@ -152,14 +152,21 @@ def _badge(colour: str, letter: str, words: str) -> str:
     )
 
 
+def variation_badge(view: SpcView) -> tuple[str, str]:
+    """The variation icon's letter and colour (the PDF draws them itself); ("", "") if none."""
+    if not view.variation:
+        return "", ""
+    shown = [v for v in view.values if v is not None]
+    high = view.mean is not None and shown and shown[-1] > view.mean
+    letter = "~" if view.variation == "common_cause" else ("H" if high else "L")
+    return letter, COLOURS[view.variation]
+
+
 def variation_icon(view: SpcView) -> str:
     """The Making Data Count variation icon of the latest point, as inline SVG."""
     if not view.variation:
         return ""
-    shown = [v for v in view.values if v is not None]
-    high = view.mean is not None and shown and shown[-1] > view.mean
-    letter = "~" if view.variation == "common_cause" else ("H" if high else "L")
-    colour = COLOURS[view.variation]
+    letter, colour = variation_badge(view)
     return _badge(colour, letter, VARIATION_WORDS[view.variation])
 
 

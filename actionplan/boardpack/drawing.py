@@ -10,7 +10,7 @@ from datetime import date
 from pathlib import Path
 from xml.sax.saxutils import escape
 
-from reportlab.graphics.shapes import Drawing, Polygon
+from reportlab.graphics.shapes import Circle, Drawing, Polygon, String
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
@@ -141,6 +141,18 @@ def _arrow(direction: str) -> Drawing:
         # Drawn 10 units square, shown 8 points square: the height of the words beside it.
         points = [value * 0.8 for value in shapes[direction]]
         drawing.add(Polygon(points, fillColor=INK, strokeColor=None))
+    return drawing
+
+
+def _mdc_icon(letter: str, colour: str) -> Drawing:
+    """A Making Data Count icon as the web draws it (a ring and its letter); words go beside."""
+    drawing = Drawing(14, 14)
+    if letter and colour:
+        ring = colors.HexColor(colour)
+        drawing.add(Circle(7, 7, 6, strokeColor=ring, strokeWidth=1.6, fillColor=colors.white))
+        drawing.add(
+            String(7, 4.2, letter, fontName=BOLD, fontSize=7.5, fillColor=ring, textAnchor="middle")
+        )
     return drawing
 
 

@@ -20,6 +20,7 @@ from actionplan.boardpack.values import (
     BoardPack,
     ChangeList,
     ExceptionLine,
+    LocalLine,
     MeasureLine,
     SourceLine,
     UpdateLine,
@@ -31,6 +32,7 @@ from indicators.configuration import areas_config
 from indicators.models import ImportRun, Observation, Origin
 from indicators.vocabulary import Change, Comparison
 from indicators.whatif_inputs import board_lines
+from localdata.disclosure import Tier
 
 
 def quarter_end(review: QuarterlyReview) -> date:
@@ -110,6 +112,7 @@ def collect(review: QuarterlyReview, *, today: date, generated_at: datetime) -> 
     plan = review.plan
     read_at = reading_date(review, today)
     status = presenters.plan_status(plan, today=read_at, as_of_review=review)
+    presenters.with_local_quarters(status, Tier.PUBLIC)  # a download: public disclosure
     previous, rows = status.previous_review, status.areas
     region = config.region.name
     measure_rows = [m for row in rows for m in row.measures] + list(status.plan_measures)
@@ -297,6 +300,26 @@ def _measure_line(row: presenters.MeasureRow, region: str) -> MeasureLine:
         rag=row.proposal.rag,
         reason=row.proposal.reason,
         estimated=_estimated(figure),
+        local=_local_line(row.local),
+    )
+
+
+def _local_line(q) -> LocalLine | None:
+    """The linked local measure's latest quarter (localdata.presenters.LatestQuarter)."""
+    if q is None:
+        return None
+    if not q.has_data:
+        return LocalLine(heading=q.summary)
+    heading = f"Local data ({q.code}), {q.area_name}, {q.quarter}: {q.value}"
+    return LocalLine(
+        heading=heading,
+        variation=q.variation,
+        variation_letter=q.variation_letter,
+        variation_colour=q.variation_colour,
+        assurance=q.assurance or ("No target, so no assurance" if q.target is None else ""),
+        assurance_letter=q.assurance_letter,
+        assurance_colour=q.assurance_colour,
+        synthetic=q.synthetic,
     )
 
 

@@ -14,12 +14,14 @@ from actionplan.boardpack.drawing import (
     WIDTH,
     _arrow,
     _heads,
+    _mdc_icon,
     _table,
     _tag,
     _text,
+    _Wide,
 )
 from actionplan.boardpack.drawing import day as _day
-from actionplan.boardpack.values import BoardPack, MeasureLine
+from actionplan.boardpack.values import BoardPack, LocalLine, MeasureLine
 
 
 def _summary(pack: BoardPack, s) -> list:
@@ -150,7 +152,39 @@ def _measures_table(lines: tuple[MeasureLine, ...], region: str, s) -> Table:
                 Paragraph(f"{_tag(m.rag)}<br/>{_text(m.reason)}", s["cell"]),
             ]
         )
+        if m.local is not None:
+            rows.append(_Wide(_local_block(m.local, s)))
     return _table(rows, [38 * mm, 26 * mm, 24 * mm, 24 * mm, 18 * mm, WIDTH - 130 * mm])
+
+
+def _local_block(local: LocalLine, s) -> Table:
+    """The linked local measure's latest quarter under the measure's row: the value, then each
+    Making Data Count icon with its words (never the icon alone)."""
+    heading = f"<b>{_text(local.heading)}</b>"
+    if local.synthetic:
+        heading += " <i>Synthetic example: made-up figures, not real data.</i>"
+    cells: list = [Paragraph(heading, s["cell"])]
+    widths = [WIDTH - 2 * 3]
+    if local.variation or local.assurance:
+        cells = [Paragraph(heading, s["cell"])]
+        widths = [70 * mm]
+        for letter, colour, words in (
+            (local.variation_letter, local.variation_colour, local.variation),
+            (local.assurance_letter, local.assurance_colour, local.assurance),
+        ):
+            cells += [_mdc_icon(letter, colour), Paragraph(_text(words), s["cell"])]
+            widths += [6 * mm, (WIDTH - 6 - 70 * mm - 12 * mm) / 2]
+    table = Table([cells], colWidths=widths, hAlign="LEFT")
+    table.setStyle(
+        [
+            ("VALIGN", (0, 0), (-1, -1), "TOP"),
+            ("LEFTPADDING", (0, 0), (-1, -1), 0),
+            ("RIGHTPADDING", (0, 0), (-1, -1), 3),
+            ("TOPPADDING", (0, 0), (-1, -1), 0),
+            ("BOTTOMPADDING", (0, 0), (-1, -1), 0),
+        ]
+    )
+    return table
 
 
 def _plan_measures(pack: BoardPack, s) -> list:

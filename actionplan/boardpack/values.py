@@ -37,6 +37,22 @@ class ExceptionLine:
 
 
 @dataclass(frozen=True, slots=True)
+class LocalLine:
+    """A measure's linked local quarterly measure: its latest quarter, disclosure-controlled
+    for the public (the pack is a download), with the Making Data Count icons' letters and
+    colours and their words (LOCAL_DATA.md section 6)."""
+
+    heading: str  # "Local data (SATOD), Lancashire, 2024/25 Q2: 12.3%", or "No local data: …"
+    variation: str = ""
+    variation_letter: str = ""
+    variation_colour: str = ""
+    assurance: str = ""
+    assurance_letter: str = ""
+    assurance_colour: str = ""
+    synthetic: bool = False
+
+
+@dataclass(frozen=True, slots=True)
 class MeasureLine:
     measure: str
     value: str  # formatted with its unit, or "No data"
@@ -48,6 +64,7 @@ class MeasureLine:
     rag: Rag
     reason: str
     estimated: str  # why the figure is an estimate, or ""
+    local: LocalLine | None = None  # the linked local quarterly measure, if the measure has one
 
 
 @dataclass(frozen=True, slots=True)
