@@ -152,8 +152,8 @@ def _looks_synthetic(file_name: str, records: list[dict]) -> bool:
 
 @dataclass
 class Diff:
-    added: list[dict]
-    changed: list[tuple[int, dict]]  # (pk of the row replaced, new record)
+    added: list[tuple]  # new rows, each a tuple in the template's column order
+    changed: list[tuple[int, tuple]]  # (pk of the row replaced, new row)
     removed: list[int]  # pks
     unchanged: int
     first_changes: list[dict]
@@ -176,34 +176,44 @@ def _scope(template: str, records: list[dict]) -> Q:
     return query
 
 
-def _clean(template: str, record: dict) -> dict:
-    out = {n: record[n] for n in TEMPLATES[template].names}
-    for text in ("note", "value_note"):
-        if text in out and out[text] is None:
-            out[text] = ""
-    return out
+def as_rows(template: str, records: list[dict]) -> list[tuple]:
+    """Records as tuples in the template's column order, free text "" rather than None."""
+    names = TEMPLATES[template].names
+    rows = [tuple(map(record.__getitem__, names)) for record in records]
+    texts = [i for i, n in enumerate(names) if n in ("note", "value_note")]
+    if texts and any(row[i] is None for row in rows for i in texts):
+        rows = [
+            tuple("" if v is None and i in texts else v for i, v in enumerate(row)) for row in rows
+        ]
+    return rows
 
 
 def compare(template: str, records: list[dict]) -> Diff:
     """What the records would add, change and remove among the current rows they replace."""
     model = ROW_MODELS[template]
-    key, values = TEMPLATES[template].key, _value_columns(template)
+    t = TEMPLATES[template]
+    names, key, values = t.names, t.key, _value_columns(template)
+    key_at = [names.index(c) for c in key]
+    value_at = [names.index(c) for c in values]
     width = len(key)
     current: dict[tuple, tuple] = {}
     rows = model.objects.filter(removed_by__isnull=True).filter(_scope(template, records))
     for row in rows.values_list(*key, *values, "pk"):
         current[row[:width]] = row
     diff = Diff([], [], [], 0, [])
-    for record in records:
-        clean = _clean(template, record)
-        k = tuple(clean[c] for c in key)
-        old = current.pop(k, None)
+    pop = current.pop
+    for row in as_rows(template, records):
+        k = tuple([row[i] for i in key_at])
+        old = pop(k, None)
         if old is None:
-            diff.added.append(clean)
-        elif old[width:-1] != tuple(clean[c] for c in values):  # Decimal("1.50") == Decimal("1.5")
-            diff.changed.append((old[-1], clean))
+            diff.added.append(row)
+            continue
+        new_values = tuple([row[i] for i in value_at])
+        if old[width:-1] != new_values:  # Decimal("1.50") == Decimal("1.5")
+            diff.changed.append((old[-1], row))
             if len(diff.first_changes) < FIRST_CHANGES:
                 old_values = dict(zip(values, old[width:-1], strict=True))
+                clean = dict(zip(names, row, strict=True))
                 diff.first_changes.append(_change_text(key, k, values, old_values, clean))
         else:
             diff.unchanged += 1
@@ -261,12 +271,14 @@ def _apply(upload: Upload, diff: Diff) -> None:
     model = ROW_MODELS[upload.template]
     gone = diff.removed + [pk for pk, _ in diff.changed]
     model.objects.filter(pk__in=gone).update(removed_by=upload)
-    new = diff.added + [record for _, record in diff.changed]
+    new = diff.added + [row for _, row in diff.changed]
     if connection.vendor == "postgresql":
         _copy_rows(model, upload, new)
     else:
+        names = TEMPLATES[upload.template].names
         model.objects.bulk_create(
-            (model(added_by=upload, **record) for record in new), batch_size=5000
+            (model(added_by=upload, **dict(zip(names, row, strict=True))) for row in new),
+            batch_size=5000,
         )
     upload.added, upload.changed = len(diff.added), len(diff.changed)
     upload.removed, upload.unchanged = len(diff.removed), diff.unchanged
@@ -275,15 +287,23 @@ def _apply(upload: Upload, diff: Diff) -> None:
     upload.save()
 
 
-def _copy_rows(model, upload: Upload, records: list[dict]) -> None:
-    """PostgreSQL's COPY: the new rows in one stream (NULL unquoted, text quoted, so "" stays)."""
-    if not records:
+def _copy_rows(model, upload: Upload, rows: list[tuple]) -> None:
+    """PostgreSQL's COPY: the new rows in one stream (NULL unquoted, text quoted, so "" stays).
+
+    Each column's distinct values are written once (years, areas, bases and small counts repeat
+    thousands of times in a file)."""
+    if not rows:
         return
     names = TEMPLATES[upload.template].names
+    texts: list[dict] = [{} for _ in names]
+    columns_text = []
+    for column, known in zip(zip(*rows, strict=True), texts, strict=True):
+        for value in set(column):
+            known[value] = _copy_value(value)
+        columns_text.append(map(known.__getitem__, column))
     buffer = io.StringIO()
     lead = f"{upload.pk},"
-    for record in records:
-        buffer.write(lead + ",".join(_copy_value(record[n]) for n in names) + "\n")
+    buffer.writelines(lead + ",".join(line) + "\n" for line in zip(*columns_text, strict=True))
     buffer.seek(0)
     columns = ", ".join(["added_by_id", *names])
     with connection.cursor() as cursor:
