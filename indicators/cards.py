@@ -691,6 +691,7 @@ def profile_card(area, rows, newest: dict[int, NewestHeld] | None = None) -> Cha
     spine_rows = []
     for row in rows:
         mine, england = row.area, row.england
+        name = row.indicator.short_name or row.indicator.name
         comparison = (mine.comparison_england or NOT_COMPARED) if mine else "No data"
         untested = (
             untested_difference(mine.value, england.value, config.england.name)
@@ -703,7 +704,8 @@ def profile_card(area, rows, newest: dict[int, NewestHeld] | None = None) -> Cha
         )
         spine_rows.append(
             charts.SpineRow(
-                indicator=row.indicator.short_name or row.indicator.name,
+                # Periods differ by row: each name carries its own, so no figure goes undated.
+                indicator=f"{name} ({row.period})" if row.period else name,
                 area_value=mine.value if mine else None,
                 england_value=england.value if england else None,
                 worst=row.worst,

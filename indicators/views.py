@@ -265,6 +265,16 @@ def _data_current_at(indicator: Indicator) -> DataCurrentAt | None:
     return DataCurrentAt(max(recorded) if recorded else None, None in dates)
 
 
+def _held_by_extract_date(source: str) -> list[dict]:
+    held = (
+        Observation.objects.filter(import_run__source=source)
+        .values("import_run__data_current_at")
+        .annotate(figures=Count("pk"))
+    )
+    rows = [{"date": h["import_run__data_current_at"], "figures": h["figures"]} for h in held]
+    return sorted(rows, key=lambda r: -r["date"].timestamp() if r["date"] else float("inf"))
+
+
 def data_sources(request: HttpRequest) -> HttpResponse:
     """Each source and import run: status, rows, data current at, last error."""
     latest_label = Subquery(
@@ -300,6 +310,9 @@ def data_sources(request: HttpRequest) -> HttpResponse:
             {
                 "label": label,
                 "latest": of_source[0],
+                # The figures held from this source, by their run's extract date (newest first,
+                # undated last): a source loaded from several files can have both.
+                "held_by_date": _held_by_extract_date(source),
                 "last_success": last_success,
                 # An error older than the last success is history, not the current state.
                 "last_error": last_problem

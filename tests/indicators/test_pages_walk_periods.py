@@ -1,0 +1,47 @@
+"""Figures found undated or inconsistently dated when walking the product as a new user on
+the bundled data (issue 12): each says the period it rests on."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.urls import reverse
+
+
+@pytest.mark.django_db
+def test_the_spine_charts_rows_name_their_own_periods(client, snapshot):
+    """Rows of an area profile are from different periods (infant mortality 2016 - 18, low
+    birth weight 2024): the chart and its text say which, not only the table."""
+    card = client.get(reverse("indicators:area", args=["E10000017"])).context["card"]
+    text = card.alt_text
+    assert "Infant mortality (2016 - 18) (4.7; England 3.9)" in text
+    assert "Low birth weight (term) (2024)" in text
+    assert "Breastfeeding initiation (2016/17)" in text  # England's figure, the county's missing
+    assert "Neonatal mortality," in text  # no figures held anywhere: no period to give
+    assert "(2016 - 18)" in str(card.figure)  # the chart's own row names
+
+
+@pytest.mark.django_db
+def test_a_whatif_statement_names_the_periods_it_rests_on(client, snapshot):
+    """The statement mixes infant mortality of one period with smoking at delivery of another;
+    both are said beside the headline, not only in the collapsed inputs table."""
+    page = client.get(reverse("indicators:indicator", args=[93085])).content.decode()
+    periods = re.findall(r'data-testid="whatif-periods">(.*?)</p>', page)
+    assert periods
+    for line in periods:
+        assert re.search(r"Infant mortality rate, \d{4} - \d\d", line), line
+        assert re.search(r"Smoking status at time of delivery, \d{4}/\d\d", line), line
+
+
+@pytest.mark.django_db
+def test_the_data_page_gives_every_extract_date_of_a_source_loaded_from_several_files(
+    client, snapshot
+):
+    """The bundled snapshot is three files: two record an extract date (13 February 2025) and
+    one does not. The source's "Data current at" gave only the last file's (not recorded),
+    while the overview says 13 February 2025."""
+    html = client.get(reverse("indicators:data")).content.decode()
+    current = re.search(r'data-testid="source-current-at">(.*?)</dd>', html, re.S).group(1)
+    assert "13 February 2025: 670 figures" in current
+    assert "extract date not recorded (by the file's source): 2,615 figures" in current
