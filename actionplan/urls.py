@@ -1,6 +1,6 @@
 from django.urls import path
 
-from actionplan import people_views, steward_views, views
+from actionplan import people_views, plan_file_views, steward_views, views
 
 app_name = "actionplan"
 
@@ -24,6 +24,9 @@ urlpatterns = [
     path("my-actions/", steward_views.my_actions, name="my_actions"),
     path("stewards/", steward_views.stewards, name="stewards"),
     path("people/", people_views.people_page, name="people"),
+    path("spreadsheet/", plan_file_views.spreadsheet, name="plan_spreadsheet"),
+    path("spreadsheet/commit/", plan_file_views.commit, name="plan_spreadsheet_commit"),
+    path("spreadsheet/plan.xlsx", plan_file_views.download, name="plan_spreadsheet_download"),
     path(
         "reviews/<int:pk>/actions/<int:action_pk>/confirm-complete/",
         steward_views.confirm_complete,

@@ -14,6 +14,7 @@ import io
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from datetime import date
 
 import pytest
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
@@ -250,6 +251,10 @@ ACCESS: dict[str, Access] = {
     "plan/my-actions/": Access(PLAN_ROLE),
     "plan/stewards/": Access(PLAN_ROLE),  # read by any role; changed by whole-plan stewards
     "plan/people/": Access(AREA_STEWARD),  # whole-plan stewards and administrators only
+    # The plan spreadsheet: whole-plan stewards and administrators (a lead gets 403).
+    "plan/spreadsheet/": Access(AREA_STEWARD),
+    "plan/spreadsheet/plan.xlsx": Access(AREA_STEWARD),
+    "plan/spreadsheet/commit/": Access(POST_ONLY),
     "plan/reviews/<int:pk>/actions/<int:action_pk>/confirm-complete/": Access(
         POST_ONLY, lambda w: {"pk": w.review.pk, "action_pk": w.action.pk}
     ),
@@ -537,6 +542,9 @@ def world(snapshot) -> World:
     AreaSteward.objects.create(
         plan=plan, priority_area=plan.priority_areas.get(number=2), user=w.users[LEAD]
     )
+    # The bundled plan ended in March 2023; extended (as a council may) so a 2025 quarter opens.
+    type(plan).objects.filter(pk=plan.pk).update(ends=date(2027, 3, 31))
+    plan.refresh_from_db()
     w.review = QuarterlyReview.objects.create(plan=plan, financial_year=2025, quarter=1)
     QuarterlyUpdate.objects.create(
         review=w.review,
