@@ -30,7 +30,10 @@ ASSURANCE_WORDS = {
     "consistent_fail": ("F", "Assurance: the process consistently fails the target"),
     "inconsistent": ("?", "Assurance: hit and miss; the target falls within the limits"),
 }
-WIDTH, HEIGHT, LEFT, RIGHT, TOP, BOTTOM = 640, 300, 48, 16, 16, 56
+# A narrow drawing with large type, so that on a phone (about 340 px wide) the labels stay
+# legible; a desktop shows it at most 600 px wide (localdata.css).
+WIDTH, HEIGHT, LEFT, RIGHT, TOP, BOTTOM = 480, 280, 52, 36, 14, 40
+FONT_SIZE = 14
 
 
 def spc_svg(view: SpcView, *, title: str, target: float | None, unit: str = "%") -> str:
@@ -56,7 +59,7 @@ def spc_svg(view: SpcView, *, title: str, target: float | None, unit: str = "%")
         f'<title id="{_id(title)}-t">{escape(title)}</title>',
         f'<desc id="{_id(title)}-d">{escape(describe(view, target=target, unit=unit))}</desc>',
     ]
-    parts += _axes(low, high, y, x, view.labels)
+    parts += _axes(low, high, y, x, view.labels, unit)
     for value, colour, dash in (
         (view.upl, "#9a9a9a", "6 4"),
         (view.lpl, "#9a9a9a", "6 4"),
@@ -78,19 +81,20 @@ def _id(title: str) -> str:
     return "spc-" + "".join(c if c.isalnum() else "-" for c in title.lower())[:40]
 
 
-def _axes(low, high, y, x, labels) -> list[str]:
+def _axes(low, high, y, x, labels, unit: str = "%") -> list[str]:
     out = [f'<line x1="{LEFT}" x2="{LEFT}" y1="{TOP}" y2="{HEIGHT - BOTTOM}" stroke="#505a5f"/>']
+    digits = 1 if high - low < 8 else 0  # a narrow range needs a decimal to tell ticks apart
     for k in range(5):
         v = low + (high - low) * k / 4
         out.append(
-            f'<text x="{LEFT - 6}" y="{y(v) + 4:.1f}" text-anchor="end" font-size="11" '
-            f'fill="#0b0c0c">{v:.0f}</text>'
+            f'<text x="{LEFT - 6}" y="{y(v) + 5:.1f}" text-anchor="end" '
+            f'font-size="{FONT_SIZE}" fill="#0b0c0c">{v:.{digits}f}{escape(unit)}</text>'
         )
-    step = max(1, -(-len(labels) // 6))  # at most six labels, so they never overlap
+    step = max(1, -(-len(labels) // 4))  # at most four labels, so they never overlap
     for i in range(0, len(labels), step):
         out.append(
-            f'<text x="{x(i):.1f}" y="{HEIGHT - BOTTOM + 16}" text-anchor="middle" '
-            f'font-size="11" fill="#0b0c0c">{escape(labels[i])}</text>'
+            f'<text x="{x(i):.1f}" y="{HEIGHT - BOTTOM + 20}" text-anchor="middle" '
+            f'font-size="{FONT_SIZE}" fill="#0b0c0c">{escape(labels[i])}</text>'
         )
     return out
 
