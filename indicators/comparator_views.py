@@ -12,7 +12,7 @@ from indicators import neighbours, whatif_inputs
 from indicators.caching import cached_page
 from indicators.models import Indicator
 from indicators.statistics import whatif as w
-from indicators.statistics.whatif_wording import word
+from indicators.statistics.whatif_wording import JOINT_APPROXIMATION, word, word_joint
 
 # The report's inputs (section 6.2 of the county's report; WHATIF specification section 6).
 REPORT_OUTCOME = w.Outcome("infant_mortality", 4.5, 177, 39333, 3, "2014 - 16")
@@ -43,6 +43,23 @@ def worked_example() -> list[dict]:
     return rows
 
 
+def joint_example() -> dict:
+    """Both of the report's factors together (a joint scenario): the rate with both removed,
+    never a number of women; against the sum of the two attributable fractions it replaces."""
+    params = whatif_inputs.parameter_set()
+    result = w.run_joint("The county", REPORT_OUTCOME, REPORT_FACTORS, params, REPORT_TARGET)
+    singles = [
+        w.attributable_fraction(p.p, r.rr)
+        for p, r in zip(REPORT_FACTORS, result.risks, strict=True)
+    ]
+    return {
+        "result": result,
+        "wording": word_joint(result),
+        "paf_percent": f"{100 * result.estimates.paf:.1f}%",
+        "sum_percent": f"{100 * sum(singles):.1f}%",
+    }
+
+
 @cached_page
 def whatif_method(request: HttpRequest) -> HttpResponse:
     params = whatif_inputs.parameter_set()
@@ -56,7 +73,9 @@ def whatif_method(request: HttpRequest) -> HttpResponse:
             "limits": (lower, upper),
             "target": REPORT_TARGET,
             "examples": worked_example(),
+            "joint": joint_example(),
             "draws": w.DRAWS,
+            "joint_approximation": JOINT_APPROXIMATION,
             "parameter_sets": sorted(
                 whatif_inputs.parameter_sets().values(),
                 key=lambda s: (s.name != "default", s.name, -s.version),

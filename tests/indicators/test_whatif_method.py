@@ -92,3 +92,15 @@ def test_every_neighbour_list_is_cited_with_its_version_and_date():
         dated = (group.fetched_at or group.updated_at).date().isoformat()
         assert f"Version: {group.version}; dated {dated}." in details
         assert group.source in details and group.purpose in details
+
+
+def test_method_page_works_the_report_factors_together_and_never_adds_them():
+    text = page()
+    joint = re.search(r'data-testid="joint-example">(.*?)</p>', text, re.S).group(1)
+    # By hand: smoking 1,619 / 11,647 (RR 1.40) and BMI 25 or more 6,190 / 12,137 (RR 1.33).
+    now = (1 + 1619 / 11647 * 0.40) * (1 + 6190 / 12137 * 0.33)
+    single = [1 - 1 / (1 + 1619 / 11647 * 0.40), 1 - 1 / (1 + 6190 / 12137 * 0.33)]
+    assert f"would take {100 * (1 - 1 / now):.1f}% of the rate" in joint  # 18.9%
+    assert f"to about {4.5 / now:.3f} per 1,000" in joint
+    assert f"not the {100 * sum(single):.1f}% the two fractions add up to" in joint  # 19.7%
+    assert "approximation" in joint and "never a number of women" in joint
