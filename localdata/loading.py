@@ -10,15 +10,17 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import io
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 
 from django.core.cache import cache
 from django.db import connection, transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 
 from indicators.configuration import areas_config
+from indicators.models import Observation
 from localdata.models import ROW_MODELS, TemplateState, Upload, UploadEvent, UploadFile
 from localdata.reader import MAX_BYTES, FileProblem, read_table
 from localdata.schema import TEMPLATES
@@ -83,6 +85,9 @@ def preview_file(
     upload.warnings = result.warnings[:SHOWN_ERRORS]
     if not result.ok:
         return _rejected(upload, result.errors, result.error_count)
+    upload.warnings = (result.warnings + fingertips_warnings(template, result.records))[
+        :SHOWN_ERRORS
+    ]
     diff = compare(template, result.records)
     upload.added, upload.changed = len(diff.added), len(diff.changed)
     upload.removed, upload.unchanged = len(diff.removed), diff.unchanged
@@ -96,6 +101,62 @@ def preview_file(
     upload._records = result.records  # kept for a commit straight after (the command)
     _keep_records(upload.pk, result.records)
     return upload
+
+
+INFANT_MORTALITY = 92196  # Fingertips: infant mortality rate, 3-year pools by registration
+
+
+def fingertips_warnings(template: str, records: list[dict]) -> list[str]:
+    """LOCAL_DATA.md section 3's warning for template A: a district's registration-basis infant
+    deaths (and live births, where Fingertips gives them) over a 3-year pool that the file
+    covers whole, against Fingertips' published count for the same pool. A warning, not an
+    error: extracts are revised and the two may count late registrations differently.
+
+    (The other warning, C against the national publication, needs quarterly national figures;
+    the Fingertips figures held here are annual, so it is not checked.)"""
+    if template != "A":
+        return []
+    sums: dict[tuple[str, int], list[int]] = defaultdict(lambda: [0, 0])
+    for r in records:
+        if r["period_basis"] == "registration" and r["imd_decile"] != "ALL":
+            cell = sums[(r["area_code"], r["year"])]
+            cell[0] += r["infant_deaths"]
+            cell[1] += r["live_births"]
+    if not sums:
+        return []
+    areas = {area for area, _ in sums}
+    published = (
+        Observation.objects.filter(
+            indicator__fingertips_id=INFANT_MORTALITY,
+            area__code__in=areas,
+            sex="Persons",
+            category_type="",
+            period_end_year=F("period_start_year") + 2,
+            count__isnull=False,
+        )
+        .order_by("area__code", "period_start_year")
+        .values_list("area__code", "period_start_year", "period_end_year", "count", "denominator")
+    )
+    warnings, seen = [], set()
+    for area, start, end, count, denominator in published:
+        years = [(area, y) for y in range(start, end + 1)]
+        if (area, start) in seen or not all(y in sums for y in years):
+            continue
+        seen.add((area, start))
+        deaths = sum(sums[y][0] for y in years)
+        births = sum(sums[y][1] for y in years)
+        pool = f"{start}-{str(end)[-2:]}"
+        if deaths != round(count):
+            warnings.append(
+                f"File: {area} {pool}: {deaths} infant deaths here, {round(count)} in Fingertips "
+                f"(indicator {INFANT_MORTALITY}, registrations)."
+            )
+        if denominator is not None and births != round(denominator):
+            warnings.append(
+                f"File: {area} {pool}: {births} live births here, {round(denominator)} in "
+                f"Fingertips (indicator {INFANT_MORTALITY}, registrations)."
+            )
+    return warnings
 
 
 def _records_key(pk: int) -> str:
