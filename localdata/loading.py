@@ -23,7 +23,7 @@ from indicators.configuration import areas_config
 from indicators.models import Observation
 from localdata.models import ROW_MODELS, TemplateState, Upload, UploadEvent, UploadFile
 from localdata.reader import MAX_BYTES, FileProblem, read_table
-from localdata.schema import TEMPLATES
+from localdata.schema import MEASURES, TEMPLATES
 from localdata.validator import Areas, validate
 
 FIRST_CHANGES = 20
@@ -112,8 +112,9 @@ def fingertips_warnings(template: str, records: list[dict]) -> list[str]:
     covers whole, against Fingertips' published count for the same pool. A warning, not an
     error: extracts are revised and the two may count late registrations differently.
 
-    (The other warning, C against the national publication, needs quarterly national figures;
-    the Fingertips figures held here are annual, so it is not checked.)"""
+    Template C: `_national_warnings`."""
+    if template == "C":
+        return _national_warnings(records)
     if template != "A":
         return []
     sums: dict[tuple[str, int], list[int]] = defaultdict(lambda: [0, 0])
@@ -155,6 +156,50 @@ def fingertips_warnings(template: str, records: list[dict]) -> list[str]:
             warnings.append(
                 f"File: {area} {pool}: {births} live births here, {round(denominator)} in "
                 f"Fingertips (indicator {INFANT_MORTALITY}, registrations)."
+            )
+    return warnings
+
+
+def _national_warnings(records: list[dict]) -> list[str]:
+    """Template C against the national publication: a measure Fingertips publishes by financial
+    year (SATOD, breastfeeding at 6-8 weeks), for a financial year whose four quarters the file
+    gives for an area, the file's percentage (numerator and denominator summed) against the
+    published one, both to one decimal place."""
+    sums: dict[tuple[str, str, int], list] = defaultdict(lambda: [0, 0, set()])
+    for r in records:
+        measure = MEASURES.get(r["measure_code"])
+        if measure is None or measure.fingertips_id is None or r["period_type"] != "quarter":
+            continue
+        start = r["period_start"]
+        year = start.year if start.month >= 4 else start.year - 1
+        cell = sums[(r["measure_code"], r["area_code"], year)]
+        cell[0] += r["numerator"]
+        cell[1] += r["denominator"]
+        cell[2].add(start.month)
+    whole = {key: cell for key, cell in sums.items() if len(cell[2]) == 4 and cell[1]}
+    if not whole:
+        return []
+    ids = {MEASURES[code].fingertips_id: code for code, _, _ in whole}
+    published = Observation.objects.filter(
+        indicator__fingertips_id__in=ids,
+        area__code__in={area for _, area, _ in whole},
+        category_type="",  # SATOD is published for females, breastfeeding for persons
+        period_label__in={f"{year}/{str(year + 1)[-2:]}" for _, _, year in whole},
+        value__isnull=False,
+    ).values_list("indicator__fingertips_id", "area__code", "period_label", "value")
+    warnings, seen = [], set()
+    for fingertips_id, area, label, value in published:
+        year = int(label[:4])
+        key = (ids[fingertips_id], area, year)
+        if key not in whole or key in seen:
+            continue
+        seen.add(key)
+        numerator, denominator, _ = whole[key]
+        here = float(numerator) / float(denominator) * 100
+        if round(here, 1) != round(value, 1):
+            warnings.append(
+                f"File: {key[0]} {area} {year}/{str(year + 1)[-2:]}: {here:.1f}% from its four "
+                f"quarters here, {value:.1f}% published nationally (Fingertips {fingertips_id})."
             )
     return warnings
 

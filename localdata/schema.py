@@ -120,19 +120,21 @@ class Measure:
     name: str
     better: str  # "increase", "decrease" or "neutral" (the SPC improvement direction)
     published_nationally: bool
+    # The Fingertips indicator publishing it by financial year, to check uploads against.
+    fingertips_id: int | None = None
 
 
 MEASURES = {
     m.code: m
     for m in (
-        Measure("SATOD", "Smoking at time of delivery", "decrease", True),
+        Measure("SATOD", "Smoking at time of delivery", "decrease", True, 93085),
         Measure("CO_BOOKING_RECORDED", "CO reading recorded at booking", "increase", False),
         Measure("CO_BOOKING_RAISED", "CO reading at or above referral threshold", "neutral", False),
         Measure("HV_NBV_14D", "New birth visit within 14 days", "increase", True),
         Measure("HV_6_8WK", "6-8 week review by 8 weeks", "increase", True),
         Measure("HV_12M", "12-month review by 12 months", "increase", True),
         Measure("HV_2_2HALF", "2-2½ year review by 2½ years", "increase", True),
-        Measure("BF_68W_ANY", "Breastfed (any) at 6-8 weeks", "increase", True),
+        Measure("BF_68W_ANY", "Breastfed (any) at 6-8 weeks", "increase", True, 92517),
         Measure("SAFER_SLEEP_ASSESSMENT", "Safer-sleep assessment completed", "increase", False),
     )
 }

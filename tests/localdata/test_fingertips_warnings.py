@@ -55,3 +55,39 @@ def test_a_pool_the_file_does_not_cover_whole_is_not_compared(snapshot):
     upload = preview(rows)
     assert upload.status == "previewed", upload.errors
     assert upload.warnings == []
+
+
+def satod_year(numerators, denominators):
+    """SATOD at Lancashire for the four quarters of 2023/24 (Fingertips 93085: 980 of 10,250,
+    9.6%)."""
+    rows = synthetic.template_c(
+        "E10000017", synthetic.quarters(2023, 4), measure="SATOD", target=None
+    )
+    for row, n, d in zip(rows, numerators, denominators, strict=True):
+        row[6], row[7] = n, d
+    return rows
+
+
+def preview_c(rows):
+    user = User.objects.get_or_create(username="warnings")[0]
+    data = synthetic.to_csv("C", rows)
+    return loading.preview_file("C", data, file_name="c.csv", user=user, today=date(2026, 12, 7))
+
+
+@pytest.mark.django_db
+def test_c_matching_the_national_publication_gives_no_warning(snapshot):
+    upload = preview_c(satod_year([245, 245, 245, 245], [2562.5] * 4))
+    assert upload.status == "previewed", upload.errors
+    assert upload.warnings == []
+
+
+@pytest.mark.django_db
+def test_c_differing_from_the_national_publication_warns(snapshot):
+    upload = preview_c(satod_year([300, 245, 245, 245], [2562.5] * 4))
+    assert upload.status == "previewed", upload.errors
+    assert upload.warnings == [
+        "File: SATOD E10000017 2023/24: 10.1% from its four quarters here, 9.6% published "
+        "nationally (Fingertips 93085)."
+    ]
+    # Three quarters are not a year: nothing to compare.
+    assert preview_c(satod_year([300, 245, 245, 245], [2562.5] * 4)[:3]).warnings == []
