@@ -102,6 +102,14 @@ def _fmt(value: float | None, places: int = 1) -> str:
     return "No data" if value is None else f"{value:,.{places}f}"
 
 
+def _value(figure: Figure) -> str:
+    """A figure's value; a row Fingertips published with a count but no value says so, not
+    "No data" beside its count."""
+    if figure.value is not None:
+        return _fmt(figure.value)
+    return "Value not published" if figure.count is not None else "No data"
+
+
 def _interval(lower: float | None, upper: float | None) -> str:
     return "–" if lower is None or upper is None else f"{lower:,.1f} to {upper:,.1f}"
 
@@ -197,10 +205,12 @@ def compare_card(view: View) -> ChartCard:
     ranked = sorted(figures, key=lambda f: (f.value is None, -(f.value or 0)))
     for f in ranked:
         comparison = f.comparison if f.area_code != benchmark.code else "Benchmark"
+        if f.value is None:
+            comparison = "No value to compare"
         card.rows.append(
             [
                 f.area_name,
-                _fmt(f.value),
+                _value(f),
                 _interval(f.lower_ci_95, f.upper_ci_95),
                 _count(f),
                 comparison or NOT_COMPARED,
@@ -692,7 +702,13 @@ def profile_card(area, rows, newest: dict[int, NewestHeld] | None = None) -> Cha
     for row in rows:
         mine, england = row.area, row.england
         name = row.indicator.short_name or row.indicator.name
-        comparison = (mine.comparison_england or NOT_COMPARED) if mine else "No data"
+        comparison = (
+            (mine.comparison_england or NOT_COMPARED)
+            if mine and mine.value is not None
+            else "No value to compare"
+            if mine
+            else "No data"
+        )
         untested = (
             untested_difference(mine.value, england.value, config.england.name)
             if mine
@@ -722,7 +738,7 @@ def profile_card(area, rows, newest: dict[int, NewestHeld] | None = None) -> Cha
                 f"{row.period} (older than the newest held, {newer[row.indicator.pk]})"
                 if newer[row.indicator.pk]
                 else row.period or "–",
-                _fmt(mine.value) if mine else "No data",
+                _value(mine) if mine else "No data",
                 _count(mine) if mine else "–",
                 _fmt(england.value) if england else "No data",
                 _fmt(row.worst),

@@ -45,3 +45,20 @@ def test_the_data_page_gives_every_extract_date_of_a_source_loaded_from_several_
     current = re.search(r'data-testid="source-current-at">(.*?)</dd>', html, re.S).group(1)
     assert "13 February 2025: 670 figures" in current
     assert "extract date not recorded (by the file's source): 2,615 figures" in current
+
+
+@pytest.mark.django_db
+def test_a_row_published_with_a_count_but_no_value_says_so(client, snapshot):
+    """Lancashire's breastfeeding initiation, 2016/17: Fingertips gives 8,673 of 12,495 births
+    but no rate. The profile said "No data" beside the count 8,673, and "Not compared"."""
+    response = client.get(reverse("indicators:area", args=["E10000017"]))
+    rows = {row[0]: row for row in response.context["card"].rows}
+    row = rows["Breastfeeding initiation"]
+    assert row[1:4] == ["2016/17", "Value not published", "8,673"]
+    assert row[-1] == "No value to compare"
+
+    page = client.get(reverse("indicators:indicator", args=[20201]))  # opens on 2016/17
+    compare = next(c for c in page.context["cards"] if c.slug == "compare")
+    lancashire = next(r for r in compare.rows if r[0] == "Lancashire")
+    assert lancashire[1] == "Value not published"
+    assert lancashire[4] == "No value to compare"
