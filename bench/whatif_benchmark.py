@@ -99,7 +99,7 @@ def main() -> None:
         for mode in modes:
             timings, cpu = [], []
             for seed in range(runs):
-                w._best_quartile_draws.cache_clear()
+                w._kept_best_quartile_draws.cache_clear()
                 if mode == "reused":  # the group's draws made already, for another answer
                     answer(
                         parameters, BMI25 if prevalence is SMOKING else SMOKING, comparator, seed

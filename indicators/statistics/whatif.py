@@ -367,8 +367,21 @@ def _first_quartile_by_row(rates: np.ndarray) -> np.ndarray:
     return lower + (upper - lower) * (position - low)
 
 
-@functools.lru_cache(maxsize=32)
+KEEP_DRAWS_UP_TO = 20_000  # more draws than this are drawn afresh: at most 32 × 160 kB kept
+
+
 def _best_quartile_draws(
+    members: tuple[tuple[float, float], ...], draws: int, seed: int
+) -> np.ndarray:
+    """The best quartile's draws, kept for reuse (`_kept_best_quartile_draws`) unless there
+    are more than KEEP_DRAWS_UP_TO of them; the same numbers either way."""
+    if draws <= KEEP_DRAWS_UP_TO:
+        return _kept_best_quartile_draws(members, draws, seed)
+    return _kept_best_quartile_draws.__wrapped__(members, draws, seed)
+
+
+@functools.lru_cache(maxsize=32)
+def _kept_best_quartile_draws(
     members: tuple[tuple[float, float], ...], draws: int, seed: int
 ) -> np.ndarray:
     """The best quartile recomputed in every draw from each member's own Gamma draw.

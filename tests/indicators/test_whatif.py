@@ -384,7 +384,7 @@ def test_best_quartile_from_one_partial_sort_equals_two_rank_partition():
 
 def test_best_quartile_draws_come_from_the_seeds_child_stream_and_are_reused():
     members = tuple((float(100 + 10 * i), 25_000.0) for i in range(8))
-    w._best_quartile_draws.cache_clear()
+    w._kept_best_quartile_draws.cache_clear()
     first = w._best_quartile_draws(members, 2000, 4)
     # By hand: each member's rate from the first child stream of default_rng(4), then each
     # draw's 25th percentile.
@@ -395,9 +395,14 @@ def test_best_quartile_draws_come_from_the_seeds_child_stream_and_are_reused():
     assert w._best_quartile_draws(members, 2000, 4) is first  # reused, not drawn again
     assert not first.flags.writeable
     assert not np.array_equal(w._best_quartile_draws(members, 2000, 5), first)
+    many = w.KEEP_DRAWS_UP_TO + 1  # so many draws are not kept, but are the same numbers
+    assert w._best_quartile_draws(members, many, 4) is not w._best_quartile_draws(members, many, 4)
+    assert np.array_equal(
+        w._best_quartile_draws(members, many, 4), w._best_quartile_draws(members, many, 4)
+    )
     # An answer is the same whether the group's draws were reused or drawn afresh.
     comparator = w.Comparator("best_quartile", value=4.7, members=members, name="the best quarter")
     warm = w.run("Testshire", HAND, HAND_P, HAND_SET, comparator, draws=2000, seed=4).simulation
-    w._best_quartile_draws.cache_clear()
+    w._kept_best_quartile_draws.cache_clear()
     cold = w.run("Testshire", HAND, HAND_P, HAND_SET, comparator, draws=2000, seed=4).simulation
     assert warm == cold
