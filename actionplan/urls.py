@@ -1,6 +1,6 @@
 from django.urls import path
 
-from actionplan import people_views, plan_file_views, steward_views, views
+from actionplan import people_views, plan_file_views, plan_views, steward_views, views
 
 app_name = "actionplan"
 
@@ -24,6 +24,9 @@ urlpatterns = [
     path("my-actions/", steward_views.my_actions, name="my_actions"),
     path("stewards/", steward_views.stewards, name="stewards"),
     path("people/", people_views.people_page, name="people"),
+    path("plans/", plan_views.plans, name="plans"),
+    path("plans/successor/", plan_views.start_successor, name="successor"),
+    path("teams/", plan_views.team_list, name="teams"),
     path("spreadsheet/", plan_file_views.spreadsheet, name="plan_spreadsheet"),
     path("spreadsheet/commit/", plan_file_views.commit, name="plan_spreadsheet_commit"),
     path("spreadsheet/plan.xlsx", plan_file_views.download, name="plan_spreadsheet_download"),

@@ -251,6 +251,10 @@ ACCESS: dict[str, Access] = {
     "plan/my-actions/": Access(PLAN_ROLE),
     "plan/stewards/": Access(PLAN_ROLE),  # read by any role; changed by whole-plan stewards
     "plan/people/": Access(AREA_STEWARD),  # whole-plan stewards and administrators only
+    "plan/plans/": Access(PLAN_ROLE),  # every plan, ended ones as archives with their packs
+    # The world's plan runs until 2027: the page says the successor starts after it ends.
+    "plan/plans/successor/": Access(AREA_STEWARD),  # whole-plan stewards and administrators
+    "plan/teams/": Access(PLAN_ROLE),  # read by any role; changed by stewards
     # The plan spreadsheet: whole-plan stewards and administrators (a lead gets 403).
     "plan/spreadsheet/": Access(AREA_STEWARD),
     "plan/spreadsheet/plan.xlsx": Access(AREA_STEWARD),
