@@ -145,12 +145,16 @@ def main() -> None:
     import django
 
     django.setup()
+    start_load = os.getloadavg()[0]
     runs = [one_run(args.pg_url) for _ in range(args.repeat)]
     print(
         f"{runs[0]['rows']:,} rows, {runs[0]['megabytes']:.1f} MB; "
         f"revised file changes {runs[0]['changed']:,} rows; {args.repeat} runs\n"
     )
-    print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores at the end\n")
+    print(
+        f"load average {start_load:.1f} at the start, {os.getloadavg()[0]:.1f} at the end, "
+        f"on {os.cpu_count()} cores\n"
+    )
     print("| step | median s (wall) | range s | median CPU s (this process) |")
     print("|---|---|---|---|")
     steps = ("preview_first", "commit_first", "preview_revised", "commit_revised", "sii_14_cold")

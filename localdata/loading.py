@@ -362,6 +362,7 @@ def commit(upload: Upload) -> Upload:
         _apply(upload, diff)
         state.latest = upload
         state.save()
+        _versions_changed()
     return upload
 
 
@@ -482,6 +483,7 @@ def commit_restore(upload: Upload) -> Upload:
         upload.save()
         state.latest = upload
         state.save()
+        _versions_changed()
     return upload
 
 
@@ -499,6 +501,46 @@ def purge(upload: Upload, *, user, reason: str) -> UploadEvent:
         return UploadEvent.objects.create(
             upload=upload, action=UploadEvent.Action.PURGE, reason=reason, **_user_fields(user)
         )
+
+
+VERSIONS_KEY = "localdata:versions"
+VERSIONS_SECONDS = 300
+
+
+def versions() -> str:
+    """The latest committed upload of each template, which keys the public pages' cache.
+
+    Read from the cache, so that a page served from the cache costs no query; a commit or
+    restore writes the new value once its transaction is committed. A reader only adds the
+    value when none is held, so it cannot overwrite a commit's newer one; were the key evicted
+    between a reader's query and its add, the older value lasts at most VERSIONS_SECONDS."""
+    try:
+        held = cache.get(VERSIONS_KEY)
+    except Exception:
+        held = None
+    if held is not None:
+        return held
+    value = _versions_from_database()
+    with contextlib.suppress(Exception):
+        cache.add(VERSIONS_KEY, value, VERSIONS_SECONDS)
+    return value
+
+
+def _versions_from_database() -> str:
+    return repr(sorted(TemplateState.objects.values_list("template", "latest_id")))
+
+
+def _versions_changed() -> None:
+    """Forget the held value now (this transaction reads its own commit), and write the new
+    one once the commit is visible to every process."""
+    with contextlib.suppress(Exception):
+        cache.delete(VERSIONS_KEY)
+
+    def write():
+        with contextlib.suppress(Exception):
+            cache.set(VERSIONS_KEY, _versions_from_database(), VERSIONS_SECONDS)
+
+    transaction.on_commit(write)
 
 
 def latest_committed(template: str) -> Upload | None:

@@ -10,10 +10,9 @@ from django.views.decorators.cache import never_cache
 
 from indicators.caching import cached_page
 from indicators.csv_safety import neutralise
-from localdata import presenters
+from localdata import loading, presenters
 from localdata.access import analyst_required, can_upload, tier_for
 from localdata.disclosure import STATE_WORDS, Tier
-from localdata.models import TemplateState
 from localdata.spc_chart import (
     ASSURANCE_WORDS,
     VARIATION_WORDS,
@@ -26,8 +25,7 @@ from localdata.spc_chart import (
 
 def local_versions(request: HttpRequest, versions, *args, **kwargs) -> dict:
     """Public pages are cached until an upload changes what they show (the latest uploads)."""
-    latest = dict(TemplateState.objects.values_list("template", "latest_id"))
-    return {"local": repr(sorted(latest.items()))}
+    return {"local": loading.versions()}
 
 
 public_cache = cached_page(parameters=local_versions)
