@@ -36,23 +36,19 @@ import django  # noqa: E402
 django.setup()
 
 from indicators import derived  # noqa: E402
-from indicators.importers import fingertips, staged  # noqa: E402
+from indicators.importers import fingertips, loading, staged  # noqa: E402
 
 # (module, function); a name the module lacks is skipped, so older importers still profile.
 STAGES = [
     (fingertips, "read_export"),
-    (fingertips, "validate_export"),  # reads the rows as it validates them
+    (fingertips, "validate_export"),  # row by row: reads the rows as it validates them
     (fingertips, "_fold_across_files"),  # several files only
     (fingertips, "load_records"),
-    (fingertips, "sync_definitions"),
-    (fingertips, "_ensure_indicators"),
-    (fingertips, "_ensure_areas"),
-    (fingertips, "_load_indicator"),  # per indicator: the three below and the comparison
-    (fingertips, "_existing_observations"),
-    (fingertips, "_insert_observations"),
-    (fingertips, "_update_observations"),
-    (fingertips, "upsert_rows"),  # stage the rows, then one guarded upsert
     (fingertips, "load_staged"),  # PostgreSQL, one file: COPY as written, checked in SQL
+    (loading, "sync_definitions"),
+    (loading, "_ensure_indicators"),
+    (loading, "_ensure_areas"),
+    (loading, "upsert_rows"),  # row by row: stage the rows, then one guarded upsert
     (staged, "copies_whole"),  # the byte scans that decide whether COPY may take the file
     (staged, "_check"),  # every validation rule in one SQL pass
     (staged, "_periods"),

@@ -137,23 +137,42 @@ def _upsert_postgresql(cursor, model, table, staging, columns, rows, key, compar
     return _tally(result, len(report))
 
 
+#: Beyond this many rows written, an upsert reports only the first two `report` columns (the
+#: rest NULL): a first import's 100,000 keys would cost some 40 MB to hold, and it derives
+#: every row of the areas it wrote anyway.
+DETAILED_UP_TO = 20_000
+
+
 def _guarded_upsert(table, columns, select, key, compared, merged, report) -> str:
     """One INSERT … ON CONFLICT … DO UPDATE … WHERE (stored) IS DISTINCT FROM (new), tallied."""
 
     def new(column: str) -> str:
         return f"o.{column} || EXCLUDED.{column}" if column in merged else f"EXCLUDED.{column}"
 
-    reported = ", ".join(report)
+    def stored(column: str) -> str:
+        return f"s.{column} || n.{column}" if column in merged else f"n.{column}"
+
+    # Rows whose stored figures are the same are left out before the INSERT, by one hash join
+    # with the table: ON CONFLICT would otherwise lock (and so write to) every unchanged row.
+    changed_only = f"""
+        SELECT n.* FROM ({select}) AS n ({", ".join(columns)})
+        LEFT JOIN {table} AS s ON ({", ".join(f"s.{c}" for c in key)})
+            = ({", ".join(f"n.{c}" for c in key)})
+        WHERE s.{key[0]} IS NULL
+            OR ({", ".join(f"s.{c}" for c in compared)})
+                IS DISTINCT FROM ({", ".join(stored(c) for c in compared)})
+    """
+    reported = ", ".join([*report[:2], *(f"CASE WHEN few.few THEN {c} END" for c in report[2:])])
     return f"""
         WITH written AS (
-            INSERT INTO {table} AS o ({", ".join(columns)}) {select}
+            INSERT INTO {table} AS o ({", ".join(columns)}) {changed_only}
             ON CONFLICT ({", ".join(key)}) DO UPDATE SET
                 {", ".join(f"{c} = {new(c)}" for c in columns if c not in key)}
             WHERE ({", ".join(f"o.{c}" for c in compared)})
                 IS DISTINCT FROM ({", ".join(new(c) for c in compared)})
             RETURNING {", ".join(f"o.{c}" for c in report)}, (o.xmax = 0) AS created
-        )
-        SELECT {reported}, created, count(*) FROM written GROUP BY {reported}, created
+        ), few AS (SELECT count(*) <= {DETAILED_UP_TO} AS few FROM written)
+        SELECT {reported}, created, count(*) FROM written, few GROUP BY {reported}, created
         """
 
 
@@ -162,7 +181,8 @@ def upsert_observations(select: str) -> Upserted:
 
     Guarded as `upsert_rows` is: only rows whose figures differ are written, the published
     comparisons by parent are merged, and the natural key of each row written is reported
-    (indicator and area first, so the (indicator, area) pairs are its first two values).
+    (indicator and area first, so the (indicator, area) pairs are its first two values; beyond
+    DETAILED_UP_TO rows the rest of the key is None).
     """
     from indicators.models import Observation
     from indicators.observation_fields import (

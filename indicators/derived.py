@@ -9,8 +9,10 @@ county: an aggregate of its districts' counts where Fingertips publishes no figu
 from __future__ import annotations
 
 import contextlib
+import functools
 import logging
 import math
+import operator
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -36,6 +38,7 @@ from indicators.models import (
     ValueType,
 )
 from indicators.observation_fields import COMPUTED_FIELDS, DERIVED_FROM
+from indicators.vocabulary import parse_polarity
 
 logger = logging.getLogger(__name__)
 
@@ -51,15 +54,17 @@ class RecomputeSummary:
     aggregates: int
 
 
+_CI_METHODS = {
+    CIMethod.BYARS_EXACT: stats.rate_at_standard_levels,
+    CIMethod.WILSON: stats.proportion_at_standard_levels,
+}
+
+
 def engine_limits(indicator: Indicator, count, denominator) -> stats.IndicatorValue | None:
     """The indicator's own method on a count and denominator; None where it has none."""
     if count is None or denominator is None:
         return None
-    methods = {
-        CIMethod.BYARS_EXACT: stats.rate_at_standard_levels,
-        CIMethod.WILSON: stats.proportion_at_standard_levels,
-    }
-    method = methods.get(indicator.ci_method)
+    method = _CI_METHODS.get(indicator.ci_method)
     if method is None:
         return None
     divisor = indicator.ci_count_divisor or 1.0
@@ -80,8 +85,13 @@ RELATIVE_TOLERANCE = 1e-4
 
 def rounding_tolerance(published: float) -> float:
     """Half a unit in the last decimal place the figure was published with, or 0.01%."""
-    exponent = Decimal(repr(published)).as_tuple().exponent
-    places = -exponent if isinstance(exponent, int) and exponent < 0 else 0
+    shown = repr(published)
+    if "e" in shown or "n" in shown:  # 1e-05, inf, nan: as Decimal reads them
+        exponent = Decimal(shown).as_tuple().exponent
+        places = -exponent if isinstance(exponent, int) and exponent < 0 else 0
+    else:  # the digits after the point, as Decimal(repr(x)) counts them, without building it
+        point = shown.find(".")
+        places = len(shown) - point - 1 if point >= 0 else 0
     return max(0.5 * 10.0**-places, RELATIVE_TOLERANCE * abs(published))
 
 
@@ -115,26 +125,19 @@ def recompute(
     pairs are derived again as well, and only they, unless the area is one others are compared
     with (England, a region, the home county), or a district whose change moved the home county's
     aggregate, when the whole indicator is. A changed row may be named whole instead, as
-    (indicator, area, sex, age, category type, category, sortable period): then a benchmark's
-    change re-derives only the rows compared with it in that period (sex and age), not every row
-    of the indicator.
+    (indicator, area, sex, age, category type, category, sortable period): then only that row
+    and the latest point of its series (whose trend it feeds) are derived again, and a
+    benchmark's change re-derives only the rows compared with it in that period (sex and age),
+    not every row of the indicator.
     """
+    context = _Context.build()
     whole = None if indicator_ids is None else set(indicator_ids)
-    areas: dict[int, set[int]] = defaultdict(set)
-    # Per indicator: the (sex, age, sortable period) of each benchmark's changed headline row.
-    moved: dict[int, set[tuple]] = defaultdict(set)
+    areas, moved, rows_of = _what_changed(changed, context)
     if changed is not None:
         whole = whole or set()
-        for indicator_pk, area_pk, *key in changed:
-            areas[indicator_pk].add(area_pk)
-            if not key:
-                moved[indicator_pk].add(None)  # a pair: which rows is not known
-            elif key[2] == "" and key[3] == "":
-                moved[indicator_pk].add((area_pk, key[0], key[1], key[4]))
     indicators = Indicator.objects.all()
     if whole is not None:
         indicators = indicators.filter(pk__in=whole | set(areas))
-    context = _Context.build()
     total = _Counts()
     changed_indicators = set()
     with _transaction():
@@ -152,7 +155,8 @@ def recompute(
                 aggregates = _refresh_home_aggregates(indicator, context, total)
                 if aggregates:
                     only = None  # the home county's figure moved: every area is compared with it
-            _recompute_indicator(indicator, context, total, only, periods)
+            keys = None if only is None else rows_of.get(indicator.pk)
+            _recompute_indicator(indicator, context, total, only, periods, keys)
             if aggregates or total.changed != before:
                 changed_indicators.add(indicator.fingertips_id)
         # Only the indicators whose figures changed are rebuilt on the pages.
@@ -177,9 +181,21 @@ class _Counts:
     aggregates: int = 0
 
 
+@contextlib.contextmanager
 def _transaction():
     # Inside an import's transaction no savepoint is made: one transaction per import.
-    return contextlib.nullcontext() if connection.in_atomic_block else transaction.atomic()
+    with contextlib.nullcontext() if connection.in_atomic_block else transaction.atomic():
+        no_jit()
+        yield
+
+
+def no_jit() -> None:
+    """PostgreSQL: no JIT compilation for the rest of this transaction. The statements here
+    read and write whole tables once; compiling them cost more than running them (about 1.5 s
+    a statement for an upsert of a national file)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL jit = off")
 
 
 @dataclass(frozen=True)
@@ -213,6 +229,27 @@ class _Context:
         return cls(england, home, region_of, districts, benchmarks, frozenset(districts))
 
 
+def _what_changed(changed: Iterable[tuple] | None, context: _Context) -> tuple[dict, dict, dict]:
+    """From an import's changed rows (or pairs): per indicator, the areas changed, the
+    benchmarks' changed headline rows as (area, sex, age, sortable period), and the changed
+    rows' keys (None where only pairs are known)."""
+    areas: dict[int, set[int]] = defaultdict(set)
+    moved: dict[int, set[tuple | None]] = defaultdict(set)
+    rows_of: dict[int, set[tuple] | None] = {}
+    for indicator_pk, area_pk, *key in changed or ():
+        areas[indicator_pk].add(area_pk)
+        if not key or key[0] is None:
+            moved[indicator_pk].add(None)  # a pair: which rows is not known
+            rows_of[indicator_pk] = None
+            continue
+        keys = rows_of.setdefault(indicator_pk, set())
+        if keys is not None:
+            keys.add((area_pk, *key))
+        if area_pk in context.benchmarks and key[2] == "" and key[3] == "":
+            moved[indicator_pk].add((area_pk, key[0], key[1], key[4]))
+    return areas, moved, rows_of
+
+
 def _benchmark_periods(moved: set, context: _Context) -> dict[tuple, set[int]] | None:
     """For each (sex, age, sortable period) in which a benchmark's headline row changed, the
     benchmarks that changed there; None when that is not known (re-derive the whole indicator)."""
@@ -231,9 +268,11 @@ def _recompute_indicator(
     total: _Counts,
     only: set[int] | None = None,
     periods: dict[tuple, set[int]] | None = None,
+    keys: set[tuple] | None = None,
 ) -> None:
-    """Derive the indicator's figures again: all, or those of the areas in `only`, and (with
-    `periods`) the headline rows compared with a benchmark whose row changed in that period."""
+    """Derive the indicator's figures again: all, or those of the areas in `only` (with `keys`,
+    only those rows and the latest point of each of their series), and (with `periods`) the
+    headline rows compared with a benchmark whose row changed in that period."""
     stored = Observation.objects.filter(indicator=indicator)
     if only is not None:
         # The areas' own rows, and those of the benchmarks they are compared with.
@@ -249,21 +288,22 @@ def _recompute_indicator(
     for row in rows:
         if row.category_type == "" and row.category == "":
             benchmarks[(row.sex, row.age, row.period_sortable)][row.area_id] = row
-    compared = []  # rows of other areas whose benchmark changed in their period
+    # Headline rows whose benchmark changed in their period (derived again unless already).
+    compared = [row for row in rows if periods and _compared_with(row, periods, context)]
     if only is not None:
-        compared = [
-            row
-            for row in rows
-            if row.area_id not in only
-            and row.category_type == ""
-            and row.category == ""
-            and _compared_with(row, periods, context)
-        ]
         rows = [row for row in rows if row.area_id in only]
     for row in rows:
         series[(row.area_id, row.sex, row.age, row.category_type, row.category)].append(row)
+    if keys is not None:
+        rows, series = _changed_series(rows, series, keys)
     computed = {row.pk: engine_limits(indicator, row.count, row.denominator) for row in rows}
     trends = _trends(indicator, series, computed)
+    if keys is not None:
+        # A changed row, and the latest point of its series (the trend reads the whole series),
+        # and a point that held the trend before a later one arrived.
+        rows = [row for row in rows if _key(row) in keys or row.pk in trends or row.computed_trend]
+    derived_pks = {row.pk for row in rows}
+    compared = [row for row in compared if row.pk not in derived_pks]
     for row in compared:
         # Its series did not change, so neither did its trend.
         computed[row.pk] = engine_limits(indicator, row.count, row.denominator)
@@ -273,15 +313,27 @@ def _recompute_indicator(
         derived = _derive(indicator, row, context, benchmarks, trends, computed[row.pk])
         total.observations += 1
         total.disagreements += derived[COMPUTED_FIELDS.index("limits_check")] == "disagree"
-        if derived != tuple(getattr(row, name) for name in COMPUTED_FIELDS):
+        if derived != _stored(row):
             changed.append((*derived, row.pk))
     update_rows(Observation, COMPUTED_FIELDS, changed)
     total.changed += len(changed)
 
 
-def _compared_with(row, periods: dict[tuple, set[int]] | None, context: _Context) -> bool:
+def _key(row) -> tuple:
+    return (row.area_id, row.sex, row.age, row.category_type, row.category, row.period_sortable)
+
+
+def _changed_series(rows: list, series: dict[tuple, list], keys: set[tuple]) -> tuple[list, dict]:
+    """Only the series holding a changed row, and their rows."""
+    kept = {name: points for name, points in series.items() if any(_key(p) in keys for p in points)}
+    return [row for points in kept.values() for row in points], kept
+
+
+def _compared_with(row, periods: dict[tuple, set[int]], context: _Context) -> bool:
     """Whether a headline row is compared with a benchmark whose row changed in its period."""
-    changed = (periods or {}).get((row.sex, row.age, row.period_sortable))
+    if row.category_type != "" or row.category != "":
+        return False
+    changed = periods.get((row.sex, row.age, row.period_sortable))
     if not changed:
         return False
     return bool(changed & {context.england, context.region_of.get(row.area_id), context.home})
@@ -331,22 +383,31 @@ def _first(published, computed):
     return published if published is not None else (computed or None)
 
 
+_OVERLAP_METHODS = frozenset(
+    {
+        BenchmarkMethod.CI_OVERLAP_95,
+        BenchmarkMethod.CI_OVERLAP_998,
+        BenchmarkMethod.CI_OVERLAP_TWO_LEVELS,
+    }
+)
+# The stored derived figures of a row read from the database, in COMPUTED_FIELDS order.
+_stored = operator.attrgetter(*COMPUTED_FIELDS)
+# An indicator's polarity as the vocabulary's member: parsed once, not once per comparison.
+_polarity = functools.lru_cache(maxsize=64)(parse_polarity)
+
+
 def _compare(indicator, value, limits, area, benchmark, peers) -> str:
     if benchmark is None:
         return ""
     method = indicator.benchmark_method
-    if method not in {
-        BenchmarkMethod.CI_OVERLAP_95,
-        BenchmarkMethod.CI_OVERLAP_998,
-        BenchmarkMethod.CI_OVERLAP_TWO_LEVELS,
-    }:
+    if method not in _OVERLAP_METHODS:
         return ""  # quintiles need every area of the type; Fingertips' own label is shown
     reference = peers.get(benchmark)
     low95, up95, low998, up998 = limits
     common = dict(
         value=value,
         benchmark=reference.value if reference else None,
-        polarity=indicator.polarity,
+        polarity=_polarity(indicator.polarity),
         area_is_benchmark=area == benchmark,
     )
     if method == BenchmarkMethod.CI_OVERLAP_TWO_LEVELS:

@@ -18,7 +18,7 @@ from django.core.management import CommandError, call_command
 from django.utils.html import escape
 
 from indicators.fingertips_columns import EXPORT_HEADER
-from indicators.importers import fingertips
+from indicators.importers import fingertips, reading
 from indicators.importers.fingertips import import_exports, import_file
 from indicators.models import ImportRun, Observation
 from indicators.refresh import refresh_from_api
@@ -378,7 +378,7 @@ def test_a_file_that_cannot_be_decoded_leaves_a_run_saying_what_it_is(
 
 @pytest.mark.django_db
 def test_a_body_beyond_the_size_limit_is_refused_before_it_is_decoded(monkeypatch):
-    monkeypatch.setattr(fingertips, "MAX_EXPORT_BYTES", 1000)
+    monkeypatch.setattr(reading, "MAX_EXPORT_BYTES", 1000)
 
     outcome = import_exports([("body", b"x" * 1001)], source="api", location="http://x/")
 
