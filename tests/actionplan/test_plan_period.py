@@ -33,7 +33,12 @@ def test_no_quarter_opens_after_the_plan_ends(client, bundled_plan, group_member
     assert not QuarterlyReview.objects.exists()
     # The last quarter of the plan still opens; the board still reads.
     assert _open(client, 2022, 4).status_code == 302
-    assert client.get(reverse("actionplan:board")).status_code == 200
+    board = client.get(reverse("actionplan:board"))
+    assert board.status_code == 200
+    # The board says the plan has ended and where its archive and successor are.
+    ended = board.content.decode().split('data-testid="plan-ended">')[1].split("</div>")[0]
+    assert "ran from 1 April 2020 to 31 March 2023 and has ended" in ended
+    assert reverse("actionplan:plans") in ended
 
 
 def test_no_quarter_opens_before_the_plan_starts(client, bundled_plan, group_member):
