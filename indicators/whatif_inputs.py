@@ -329,6 +329,7 @@ class BoardLine:
     caveats: tuple[str, ...]
     period: str = ""  # the outcome's period and the factor's
     source: str = ""  # the relative risk, its citation and its parameter set
+    statement: Statement | None = None  # what it was worded from (the pack draws its chart)
 
 
 def _risk_source(result: w.Result) -> str:
@@ -369,6 +370,7 @@ def board_lines(fingertips_ids, code: str | None = None) -> list[BoardLine]:
                     tuple(words.caveats),
                     period,
                     _risk_source(s.result),
+                    s,
                 )
             )
     return lines

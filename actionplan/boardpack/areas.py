@@ -5,6 +5,7 @@ from __future__ import annotations
 from reportlab.lib.units import mm
 from reportlab.platypus import KeepTogether, PageBreak, Paragraph
 
+from actionplan.boardpack import whatif_chart
 from actionplan.boardpack.drawing import (
     WIDTH,
     _heads,
@@ -106,6 +107,8 @@ def _whatif(section: AreaSection, s) -> list:
         story.append(Paragraph(f"Periods: {_text(line.period)}", s["hint"]))
         story.extend(Paragraph(f"<i>{_text(c)}</i>", s["hint"]) for c in line.caveats)
         story.append(Paragraph(f"Source: {_text(line.source)}", s["hint"]))
+        if line.chart is not None:
+            story += whatif_chart.flowables(line.chart, line.headline, s)
     return story
 
 

@@ -26,6 +26,7 @@ from actionplan.boardpack.values import (
     UpdateLine,
     WhatIfLine,
 )
+from actionplan.boardpack.whatif_chart import chart_values
 from actionplan.models import QuarterlyReview, QuarterlyUpdate, Rating
 from actionplan.rag import Rag
 from indicators.configuration import areas_config
@@ -259,7 +260,15 @@ def _whatif_lines(row: presenters.AreaRow) -> tuple[WhatIfLine, ...]:
     """The what-if statements for the indicators the area's measures read; none without them."""
     ids = [m.measure.indicator.fingertips_id for m in row.measures if m.measure.indicator_id]
     return tuple(
-        WhatIfLine(b.title, b.headline, b.scenario, tuple(b.caveats), b.period, b.source)
+        WhatIfLine(
+            b.title,
+            b.headline,
+            b.scenario,
+            tuple(b.caveats),
+            b.period,
+            b.source,
+            chart_values(b.statement) if b.statement else None,
+        )
         for b in board_lines(ids)
     )
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from actionplan.boardpack.whatif_chart import WhatIfChart
 from actionplan.rag import Rag
 
 
@@ -97,6 +98,7 @@ class WhatIfLine:
     caveats: tuple[str, ...]
     period: str
     source: str  # the relative risk and its citation
+    chart: WhatIfChart | None = None  # the interval chart; packs stored before it have none
 
 
 @dataclass(frozen=True, slots=True)
