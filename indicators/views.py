@@ -265,14 +265,22 @@ def _data_current_at(indicator: Indicator) -> DataCurrentAt | None:
     return DataCurrentAt(max(recorded) if recorded else None, None in dates)
 
 
-def _held_by_extract_date(source: str) -> list[dict]:
+def _held_by_extract_date() -> dict[str, list[dict]]:
+    """Per source, the figures held from it by their run's extract date (newest first, undated
+    last): a source loaded from several files can have both. One query for every source."""
     held = (
-        Observation.objects.filter(import_run__source=source)
-        .values("import_run__data_current_at")
+        Observation.objects.exclude(import_run=None)
+        .values("import_run__source", "import_run__data_current_at")
         .annotate(figures=Count("pk"))
     )
-    rows = [{"date": h["import_run__data_current_at"], "figures": h["figures"]} for h in held]
-    return sorted(rows, key=lambda r: -r["date"].timestamp() if r["date"] else float("inf"))
+    by_source: dict[str, list[dict]] = {}
+    for h in held:
+        by_source.setdefault(h["import_run__source"], []).append(
+            {"date": h["import_run__data_current_at"], "figures": h["figures"]}
+        )
+    for rows in by_source.values():
+        rows.sort(key=lambda r: -r["date"].timestamp() if r["date"] else float("inf"))
+    return by_source
 
 
 def data_sources(request: HttpRequest) -> HttpResponse:
@@ -300,6 +308,7 @@ def data_sources(request: HttpRequest) -> HttpResponse:
     close_stale_runs()
     runs = list(ImportRun.objects.all()[:50])
     sources = []
+    held_by_date = _held_by_extract_date()
     for source, label in ImportRun.Source.choices:
         of_source = [r for r in runs if r.source == source]
         if not of_source:
@@ -312,7 +321,7 @@ def data_sources(request: HttpRequest) -> HttpResponse:
                 "latest": of_source[0],
                 # The figures held from this source, by their run's extract date (newest first,
                 # undated last): a source loaded from several files can have both.
-                "held_by_date": _held_by_extract_date(source),
+                "held_by_date": held_by_date.get(source, []),
                 "last_success": last_success,
                 # An error older than the last success is history, not the current state.
                 "last_error": last_problem
