@@ -302,6 +302,34 @@ def page_statements(fingertips_id: int, code: str | None = None) -> list[Stateme
     ]
 
 
+def held_factors(code: str | None = None) -> list[str]:
+    """The risk factors whose prevalence, with counts, is held for the area."""
+    code = code or areas_config().home.code
+    held = []
+    for factor, (fingertips_id, _) in FACTOR_INDICATORS.items():
+        if fingertips_id is None:
+            continue
+        try:
+            prevalence(factor, code)
+        except Missing:
+            continue
+        held.append(factor)
+    return held
+
+
+def page_joint_statement(fingertips_id: int, code: str | None = None) -> Statement | None:
+    """The joint scenario an outcome's page offers (every factor held, changed together,
+    against England), only where two factors or more are held; None elsewhere."""
+    by_outcome = {v: k for k, v in OUTCOME_INDICATORS.items()}
+    if fingertips_id not in by_outcome:
+        return None
+    code = code or areas_config().home.code
+    factors = held_factors(code)
+    if len(factors) < 2:
+        return None
+    return joint_statement(code, by_outcome[fingertips_id], factors, "england")
+
+
 def page_indicators(fingertips_id: int) -> tuple[int, ...]:
     """Every indicator whose figures an indicator page's what-if statements read (its own
     included when it has statements), so that a change to any of them rebuilds the page."""

@@ -106,6 +106,42 @@ def result_area_code(statement: whatif_inputs.Statement) -> str:
     return statement.sources[0].area if statement.sources else areas_config().home.code
 
 
+def joint_offer(statement: whatif_inputs.Statement | None) -> dict | None:
+    """The joint scenario as one plain sentence and the API's link (WHATIF section 2: several
+    factors changed together; their separate figures must not be added); None without one."""
+    if statement is None or statement.result is None:
+        return None
+    from urllib.parse import urlencode
+
+    from django.urls import reverse
+
+    factors = statement.factor.split("+")
+    query = [
+        ("area", result_area_code(statement)),
+        ("outcome", statement.outcome_key),
+        *(("factor", f) for f in factors),
+        ("comparator", statement.comparator_kind),
+    ]
+    comparator = statement.result.comparator
+    if statement.comparator_kind == "target" and comparator and comparator.value is not None:
+        query.append(("target", f"{comparator.value:g}"))
+    words = statement.wording
+    names = [w.FACTOR_PHRASES[f][0] for f in factors]
+    return {
+        "factors": ", ".join(names[:-1]) + " and " + names[-1],
+        "sentence": " ".join(filter(None, [words.headline, words.qualifier])),
+        "api_url": f"{reverse('api:whatif')}?{urlencode(query)}",
+    }
+
+
+def whatif_joint(indicator) -> dict | None:
+    """The outcome page's joint scenario, kept as the statements are."""
+    return cached(
+        ("whatif-joint", indicator.fingertips_id),
+        lambda: joint_offer(whatif_inputs.page_joint_statement(indicator.fingertips_id)),
+    )
+
+
 def whatif_statements(indicator) -> list[dict]:
     """The what-if statements of an outcome's or a risk factor's page, built once and kept
     until any indicator's figures change (the page and the charts' CSVs read the same)."""
@@ -125,6 +161,7 @@ def whatif_section(indicator) -> dict:
     each chart's text alternative opens with the page's findings, as every chart's does."""
     return {
         "statements": whatif_statements(indicator),
+        "joint": whatif_joint(indicator),
         "indicator": indicator,
         "findings_line": " ".join(_sentences(indicator)),
     }
