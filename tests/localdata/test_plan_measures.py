@@ -9,7 +9,9 @@ The link is data: `PerformanceMeasure.local_measure_code`, given in the plan fil
 from __future__ import annotations
 
 import io
+import os
 from datetime import date, datetime
+from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import User
@@ -134,7 +136,10 @@ def pack_review(plan):
 
 
 def pdf_text(pack) -> str:
-    reader = PdfReader(io.BytesIO(boardpack.render(pack)))
+    pdf = boardpack.render(pack)
+    if os.environ.get("LOCALDATA_PACK"):  # a folder: keep the pack to look at
+        Path(os.environ["LOCALDATA_PACK"], f"pack-{len(pdf)}.pdf").write_bytes(pdf)
+    reader = PdfReader(io.BytesIO(pdf))
     return " ".join(" ".join(page.extract_text().split()) for page in reader.pages)
 
 
