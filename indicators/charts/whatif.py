@@ -18,6 +18,11 @@ DRAWS = 2000
 SEED = 1
 
 
+def _upper(words: str) -> str:
+    """The first letter a capital, the rest as written ("the North West", "BMI" kept)."""
+    return words[:1].upper() + words[1:]
+
+
 @dataclass(frozen=True)
 class CurvePoint:
     prevalence: float  # a share, 0 to 1
@@ -133,7 +138,7 @@ def figure(result: w.Result, rows: list[CurvePoint], *, factor: str) -> go.Figur
     # The legend below the plot, so a phone's narrow chart keeps its width for the curve.
     legend = {"orientation": "h", "x": 0, "xanchor": "left", "y": -0.3, "yanchor": "top"}
     fig.update_layout(**layout, legend=legend)
-    fig.update_xaxes(title_text=f"{factor.capitalize()} (%)", rangemode="tozero")
+    fig.update_xaxes(title_text=f"{_upper(factor)} (%)", rangemode="tozero")
     fig.update_yaxes(title_text="Rate per 1,000", rangemode="tozero")
     return fig
 
@@ -148,7 +153,7 @@ def alt_text(result: w.Result, rows: list[CurvePoint], *, factor: str) -> str:
     )
     target = result.comparator.value if result.comparator else None
     if target is not None:
-        words += f" {result.comparator_name.capitalize()}: {target:.2f}."
+        words += f" {_upper(result.comparator_name)}: {target:.2f}."
     new = result.estimates.new_prevalence
     if new is not None and new >= 0:
         words += f" Matching it needs {factor} at about {100 * new:.1f}%."

@@ -18,6 +18,10 @@ from indicators.statistics import whatif as w
 register = template.Library()
 
 
+def _upper(words: str) -> str:
+    return words[:1].upper() + words[1:]
+
+
 def _percent(value: float | None) -> str:
     return "–" if value is None else f"{100 * value:.0f}%"
 
@@ -28,7 +32,7 @@ def _plain(statement: whatif_inputs.Statement, fingertips_id: int) -> dict:
         statement.comparator_kind, statement.comparator_kind.replace("_", " ")
     )
     title = (
-        f"{w.FACTOR_PHRASES[statement.factor][0].capitalize()} and "
+        f"{_upper(w.FACTOR_PHRASES[statement.factor][0])} and "
         f"{w.OUTCOME_NAMES[statement.outcome_key]}, against {against}"
     )
     plain = {"statement": statement, "missing": statement.missing, "title": title}

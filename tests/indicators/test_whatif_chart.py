@@ -38,11 +38,18 @@ def test_the_figure_has_bands_line_comparator_and_markers_and_the_table_says_the
     assert body[len(rows) // 2][:2] == ["13.9%", "4.50"]
 
 
+def test_the_axis_keeps_the_factors_capitals():
+    rows = chart.curve(RESULT)
+    factor = "obesity (BMI 30 or more) in early pregnancy"
+    fig = chart.figure(RESULT, rows, factor=factor)
+    assert fig.layout.xaxis.title.text == "Obesity (BMI 30 or more) in early pregnancy (%)"
+
+
 def test_the_words_say_what_the_chart_shows():
     rows = chart.curve(RESULT)
     text = chart.alt_text(RESULT, rows, factor="smoking at delivery")
     assert "4.50 at today's 13.9%" in text
-    assert "The north west: 4.48." in text
+    assert "The North West: 4.48." in text  # its name's capitals kept
     assert f"about {100 * RESULT.estimates.new_prevalence:.1f}%" in text
 
 
