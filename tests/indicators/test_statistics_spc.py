@@ -46,7 +46,7 @@ def test_limits_fixed_after_twelve_points_come_from_those_points_only():
 
 
 def test_limits_cannot_be_fixed_on_fewer_than_twelve_points():
-    with pytest.raises(InvalidInput):
+    with pytest.raises(InvalidInput, match="12 or more points"):
         xmr_chart(BASELINE, improvement_direction="decrease", fix_after_n_points=11)
 
 
@@ -64,7 +64,8 @@ def test_each_rebased_segment_has_its_own_limits():
 
 @pytest.mark.parametrize("rebase_at", [[16], [-1], [15]])
 def test_rebase_outside_the_series_or_leaving_one_point_is_invalid(rebase_at):
-    with pytest.raises(InvalidInput):
+    message = "at least 2 points" if rebase_at == [15] else "inside the series"
+    with pytest.raises(InvalidInput, match=message):
         xmr_chart([1.0, 2.0] * 8, improvement_direction="decrease", rebase_at=rebase_at)
 
 
@@ -75,18 +76,59 @@ def test_fewer_than_13_points_are_trial_limits():
 
 
 @pytest.mark.parametrize(
-    "values",
-    [pytest.param([4.0], id="one_point"), pytest.param([4.0, None, 4.2], id="a_gap")],
+    ("values", "message"),
+    [
+        pytest.param([4.0], "at least 2 points", id="one_point"),
+        pytest.param([4.0, None, 4.2], "gaps", id="a_gap"),
+    ],
 )
-def test_series_too_short_or_with_a_gap_is_invalid(values):
-    with pytest.raises(InvalidInput):
+def test_series_too_short_or_with_a_gap_is_invalid(values, message):
+    with pytest.raises(InvalidInput, match=message):
         xmr_chart(values, improvement_direction="decrease")
 
 
 @pytest.mark.parametrize("lengths", [{"trend_length": 1}, {"shift_length": 1}])
 def test_run_lengths_below_two_are_invalid(lengths):
-    with pytest.raises(InvalidInput):
+    with pytest.raises(InvalidInput, match="at least 2"):
         xmr_chart([1.0, 2.0] * 7, improvement_direction="decrease", **lengths)
+
+
+def test_run_lengths_of_two_are_allowed():
+    chart = xmr_chart([1.0, 2.0] * 7, improvement_direction="decrease", trend_length=2)
+    assert chart.points[0].special_cause_type == "2 Point Trend (Increasing)"
+    chart = fixed([0.2, 0.2], shift_length=2)
+    assert labels_after_baseline(chart) == ["2 Points Below CL"] * 2
+
+
+def test_two_points_make_a_chart():
+    # One moving range of 1: limits 1.5 +/- 2.66.
+    chart = xmr_chart([1.0, 2.0], improvement_direction="increase")
+    assert (chart.lpl, chart.mean, chart.upl) == (
+        pytest.approx(-1.16),
+        pytest.approx(1.5),
+        pytest.approx(4.16),
+    )
+
+
+def test_each_point_carries_its_value_and_its_segments_centre_and_limits():
+    chart = xmr_chart(
+        [1.0, 2.0] * 4 + [11.0, 12.0] * 4, improvement_direction="decrease", rebase_at=[8]
+    )
+    for point in chart.points:
+        segment = chart.segments[point.segment]
+        assert (point.mean, point.lpl, point.upl) == (segment.mean, segment.lpl, segment.upl)
+    assert [p.value for p in chart.points] == [1.0, 2.0] * 4 + [11.0, 12.0] * 4
+
+
+def test_outlier_screening_does_not_depend_on_the_scale():
+    # The vignette's data divided by 10 give its screened limits divided by 10.
+    values = [v / 10 for v in [1, 2, 1, 2, 10, 1, 2, 1, 2, 1, 2, 1, 2, 1, 2, 1, 2, 1]]
+    chart = xmr_chart(values, improvement_direction="increase")
+    assert (chart.lpl, chart.mean, chart.upl) == (
+        pytest.approx(-0.07155555555555557),
+        pytest.approx(0.19444444444444444),
+        pytest.approx(0.4604444444444445),
+    )
 
 
 def test_a_flat_series_has_its_limits_on_the_mean_and_no_special_cause():
@@ -96,6 +138,36 @@ def test_a_flat_series_has_its_limits_on_the_mean_and_no_special_cause():
 
 
 # --- 8.2 special-cause rules ----------------------------------------------------------------
+
+
+def test_a_point_on_a_limit_is_not_outside_it():
+    # 8.2: outside means strictly beyond; the limits here are exactly 0.5 +/- 2.66.
+    chart = fixed([0.5 + 2.66 * 1.0, 0.5 - 2.66 * 1.0])
+    assert labels_after_baseline(chart) == [COMMON, COMMON]
+
+
+def test_a_point_on_a_near_limit_is_not_in_the_band():
+    # "Beyond" the near limit: -1.2733 itself is not, so only one of three is in the band.
+    on_near = 0.5 - (2 * 2.66 / 3) * 1.0
+    chart = fixed([on_near, -1.0, -1.5])
+    assert labels_after_baseline(chart) == [COMMON] * 3
+    chart = fixed([1.5, 2.2733333333333334 + 1e-9, 2.5])
+    assert labels_after_baseline(chart) == [COMMON, "2 in 3 Above CL", "2 in 3 Above CL"]
+    on_upper = 0.5 + (2 * 2.66 / 3) * 1.0
+    chart = fixed([1.5, on_upper, 2.5])
+    assert labels_after_baseline(chart) == [COMMON] * 3
+
+
+def test_shifts_from_the_first_point_and_after_a_point_on_the_other_side():
+    # Mean 2.5, limits -0.57 and 5.57, near limits 0.45 and 4.55: seven below, seven above.
+    halves = [1.0, 2.0, 1.0, 2.0, 1.0, 2.0, 1.0, 4.0, 3.0, 4.0, 3.0, 4.0, 3.0, 4.0]
+    chart = xmr_chart(halves, improvement_direction="decrease")
+    assert [p.special_cause_type for p in chart.points] == ["7 Points Below CL"] * 7 + [
+        "7 Points Above CL"
+    ] * 7
+    # One point above the mean (2.6) first: the seven below still make a shift.
+    chart = xmr_chart([4.0, *halves], improvement_direction="decrease")
+    assert [p.special_cause_type for p in chart.points[:8]] == [COMMON] + ["7 Points Below CL"] * 7
 
 
 def test_a_point_below_the_lower_limit_is_below_lcl():
@@ -189,6 +261,14 @@ def test_point_type_follows_the_improvement_direction(direction, above, below):
 def test_assurance_compares_the_target_with_the_latest_limits(direction, target, assurance):
     # Limits -2.16 and 3.16.
     assert fixed([0.5], direction=direction, target=target).assurance is assurance
+
+
+def test_a_target_on_a_limit_is_hit_and_miss():
+    chart = fixed([0.5], direction="increase")
+    for target in (chart.upl, chart.lpl):
+        assert fixed([0.5], direction="increase", target=target).assurance is (
+            Assurance.INCONSISTENT
+        )
 
 
 def test_no_target_gives_no_assurance():
