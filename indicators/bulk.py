@@ -162,7 +162,9 @@ def _guarded_upsert(table, columns, select, key, compared, merged, report) -> st
             OR ({", ".join(f"s.{c}" for c in compared)})
                 IS DISTINCT FROM ({", ".join(stored(c) for c in compared)})
     """
-    reported = ", ".join([*report[:2], *(f"CASE WHEN few.few THEN {c} END" for c in report[2:])])
+    # An uncorrelated subquery: counted once (a join with the count would count it every row).
+    few = f"(SELECT count(*) FROM written) <= {DETAILED_UP_TO}"
+    reported = ", ".join([*report[:2], *(f"CASE WHEN {few} THEN {c} END" for c in report[2:])])
     return f"""
         WITH written AS (
             INSERT INTO {table} AS o ({", ".join(columns)}) {changed_only}
@@ -171,8 +173,8 @@ def _guarded_upsert(table, columns, select, key, compared, merged, report) -> st
             WHERE ({", ".join(f"o.{c}" for c in compared)})
                 IS DISTINCT FROM ({", ".join(new(c) for c in compared)})
             RETURNING {", ".join(f"o.{c}" for c in report)}, (o.xmax = 0) AS created
-        ), few AS (SELECT count(*) <= {DETAILED_UP_TO} AS few FROM written)
-        SELECT {reported}, created, count(*) FROM written, few GROUP BY {reported}, created
+        )
+        SELECT {reported}, created, count(*) FROM written GROUP BY {reported}, created
         """
 
 
