@@ -139,10 +139,11 @@ def joint_offer(statement: whatif_inputs.Statement | None) -> dict | None:
 
 
 def whatif_joint(indicator) -> dict | None:
-    """The outcome page's joint scenario, kept as the statements are."""
+    """The outcome page's joint scenario, kept as the statements are ({} for none, so that
+    none is kept too)."""
     return cached(
         ("whatif-joint", indicator.fingertips_id),
-        lambda: joint_offer(whatif_inputs.page_joint_statement(indicator.fingertips_id)),
+        lambda: joint_offer(whatif_inputs.page_joint_statement(indicator.fingertips_id)) or {},
     )
 
 
