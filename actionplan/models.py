@@ -593,6 +593,12 @@ class QuarterlyUpdate(InFrozenQuarterGuard):
             errors["rag"] = ["Select the action's RAG: “Not rated” is not an update's RAG"]
         if is_blank(self.progress_note):
             errors["progress_note"] = ["Enter a progress note"]
+        if self.action_id is not None and self.review_id is not None:
+            plan_id = self.action.objective.priority_area.plan_id
+            if plan_id != self.review.plan_id:
+                errors["action"] = [
+                    f"Action {self.action.number} belongs to another plan than {self.review}'s"
+                ]
         return errors
 
 
@@ -632,6 +638,15 @@ class Rating(InFrozenQuarterGuard):
         if self.final == Rag.COMPLETE:
             # rag.py: a priority area is never complete while the plan runs.
             errors["final"] = ["A priority area's final RAG is never Complete"]
+        if (
+            self.priority_area_id is not None
+            and self.review_id is not None
+            and self.priority_area.plan_id != self.review.plan_id
+        ):
+            errors["priority_area"] = [
+                f"Priority area {self.priority_area.number} belongs to another plan than "
+                f"{self.review}'s"
+            ]
         if self.final and self.final != self.proposed and is_blank(self.rationale):
             proposed = dict(Rag.choices).get(self.proposed, self.proposed)
             errors["rationale"] = [

@@ -206,3 +206,25 @@ def test_readers_see_teams_but_cannot_change_them(client, plan, board_member):
     assert page.status_code == 200 and "Health visiting" in page.content.decode()
     assert "Create a team" not in page.content.decode()
     assert client.post(TEAMS, {"do": "create", "new-name": "Mine"}).status_code == 403
+
+
+def test_an_update_or_final_rag_stays_within_its_plan(secretariat, bundled_plan):
+    from django.core.exceptions import ValidationError
+
+    from actionplan import successor
+    from actionplan.models import Rating
+
+    new = successor.start_successor(
+        bundled_plan, title="Next plan", starts=date(2026, 4, 1), ends=date(2029, 3, 31), by=None
+    )
+    review = QuarterlyReviewFactory(plan=new, financial_year=2026, quarter=1)
+    old_action = Action.objects.filter(objective__priority_area__plan=bundled_plan).first()
+    old_area = PriorityArea.objects.get(plan=bundled_plan, number=1)
+    with pytest.raises(ValidationError, match="belongs to another plan"):
+        QuarterlyUpdate.objects.create(
+            review=review, action=old_action, rag="green", progress_note="Wrong plan"
+        )
+    with pytest.raises(ValidationError, match="belongs to another plan"):
+        Rating.objects.create(
+            review=review, priority_area=old_area, proposed="amber", final="amber"
+        )
