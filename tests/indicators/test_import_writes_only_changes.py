@@ -7,6 +7,9 @@ which only a recomputation replaces. Both run on SQLite and PostgreSQL.
 
 from __future__ import annotations
 
+import csv
+import io
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -144,6 +147,42 @@ def test_a_benchmark_revision_derives_again_its_series_and_only_the_rows_compare
     assert set(others.values_list("period_label", "sex", "category_type", "category")) == {
         (PERIOD, "Persons", "", "")
     }, "rows not compared with the revised figure were derived again"
+
+
+@pytest.mark.django_db
+def test_a_later_period_takes_the_trend_from_the_point_that_held_it(snapshot):
+    """Only the latest point of a series carries its trend (as Fingertips shows it): when a later
+    period arrives, the point that was the latest is derived again and loses its trend."""
+    added = []
+
+    def with_a_later_period(_line: int, cells: list[str], header: list[str]) -> None:
+        wanted = {"Indicator ID": str(INFANT_MORTALITY), "Area Code": BLACKPOOL}
+        if headline_row(cells, header, Sex="Persons", **wanted, **{"Time period": PERIOD}):
+            later = list(cells)
+            later[header.index("Time period")] = "2023 - 25"
+            sortable = header.index("Time period Sortable")
+            later[sortable] = str(int(cells[sortable]) + 10000)
+            added.append(later)
+
+    body = rewrite_export(DISTRICTS, with_a_later_period)
+    assert len(added) == 1
+    extra = io.StringIO(newline="")
+    csv.writer(extra, lineterminator="\n").writerow(added[0])
+    point = Observation.objects.get(
+        indicator__fingertips_id=INFANT_MORTALITY,
+        area__code=BLACKPOOL,
+        sex="Persons",
+        category_type="",
+        period_label=PERIOD,
+    )
+    assert point.computed_trend != ""  # the latest point until now
+
+    outcome = import_districts(body + extra.getvalue().encode())
+
+    assert (outcome.created, outcome.updated) == (1, 0)
+    point.refresh_from_db()
+    assert point.computed_trend == ""
+    assert recompute().changed == 0
 
 
 @pytest.mark.parametrize(
