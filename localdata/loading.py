@@ -99,7 +99,7 @@ def preview_file(
         upload.save()
         UploadFile.objects.create(upload=upload, content=data)
     upload._records = result.records  # kept for a commit straight after (the command)
-    _keep_records(upload.pk, result.records)
+    _keep_diff(upload.pk, diff)
     return upload
 
 
@@ -204,19 +204,20 @@ def _national_warnings(records: list[dict]) -> list[str]:
     return warnings
 
 
-def _records_key(pk: int) -> str:
-    return f"localdata:records:{pk}"
+def _diff_key(pk: int) -> str:
+    return f"localdata:diff:{pk}"
 
 
-def _keep_records(pk: int, records: list[dict]) -> None:
-    """Keep the validated rows for the commit (a cache miss re-reads the stored original)."""
+def _keep_diff(pk: int, diff: Diff) -> None:
+    """Keep the preview's comparison for the commit (a cache miss compares again, from the
+    stored original read and validated again)."""
     with contextlib.suppress(Exception):  # a failing cache only means the commit reads again
-        cache.set(_records_key(pk), records, RECORDS_SECONDS)
+        cache.set(_diff_key(pk), diff, RECORDS_SECONDS)
 
 
-def _kept_records(pk: int) -> list[dict] | None:
+def _kept_diff(pk: int) -> Diff | None:
     try:
-        return cache.get(_records_key(pk))
+        return cache.get(_diff_key(pk))
     except Exception:
         return None
 
@@ -357,8 +358,12 @@ def commit(upload: Upload) -> Upload:
             upload.status = Upload.Status.REFUSED
             upload.save(update_fields=["status"])
             raise CommitRefused("Data changed since preview: upload the file again to preview.")
-        records = _kept_records(upload.pk) or _records_of(upload)
-        diff = compare(template, records)
+        # The preview's comparison still holds: no commit or restore came between (checked
+        # above, under the lock), and no purge rewrote current rows' text since the preview.
+        diff = _kept_diff(upload.pk)
+        purged = UploadEvent.objects.filter(upload__template=template, at__gte=upload.created_at)
+        if diff is None or purged.exists():
+            diff = compare(template, _records_of(upload))
         _apply(upload, diff)
         state.latest = upload
         state.save()
