@@ -20,12 +20,12 @@ from django.core.management import call_command
 from django.db import connection, connections
 
 from actionplan.models import Action, QuarterlyReview, QuarterlyUpdate, Rag, UpdateReminder
-from actionplan.presenters import current_plan
 from actionplan.reminder_mail import send_update_reminders
 from alerts.alerting import check
 from alerts.models import Alert
 from indicators.models import ImportRun
 from indicators.refresh import refresh_from_api
+from tests.actionplan.plans import running_plan
 from tests.conftest import observation_state
 from tests.indicators.test_refresh import serve
 
@@ -89,7 +89,7 @@ def due_owners(snapshot):
     """An open review meeting on 15 January 2025; Bob and Frank each own an action not updated."""
     call_command("load_action_plan", stdout=io.StringIO())
     review = QuarterlyReview.objects.create(
-        plan=current_plan(), financial_year=2024, quarter=3, meeting_date=date(2025, 1, 15)
+        plan=running_plan(), financial_year=2024, quarter=3, meeting_date=date(2025, 1, 15)
     )
     bob = User.objects.create_user("bob", email="bob@example.org")
     frank = User.objects.create_user("frank", email="frank@example.org")

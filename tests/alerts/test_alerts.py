@@ -25,6 +25,7 @@ from alerts.alerting import check
 from alerts.models import Alert, ExpectedUpdate
 from indicators.models import ImportRun
 from indicators.refresh import refresh_from_api
+from tests.actionplan.plans import running_plan
 from tests.indicators.test_refresh import COUNTIES, DATA_PATH, DISTRICTS, serve
 
 INFANT_MORTALITY = 92196
@@ -238,7 +239,7 @@ def test_an_owners_reminder_that_cannot_be_sent_is_recorded_and_the_next_send_cl
 ):
     call_command("load_action_plan", stdout=io.StringIO())
     review = QuarterlyReview.objects.create(
-        plan_id=Action.objects.values_list("objective__priority_area__plan", flat=True).first(),
+        plan=running_plan(),
         financial_year=2024,
         quarter=3,
         meeting_date=date(2025, 1, 15),

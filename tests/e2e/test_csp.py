@@ -14,7 +14,8 @@ from django.contrib.auth.models import User
 from django.core.management import call_command
 from playwright.sync_api import Page, expect
 
-from actionplan.models import Action, Plan, QuarterlyReview
+from actionplan.models import Action, QuarterlyReview
+from tests.actionplan.plans import running_plan
 from tests.e2e.test_pages import AREA, CARDS, IMR, PAGES, SNAPSHOT_POINTS, chart, open_page, plotted
 
 pytestmark = pytest.mark.e2e
@@ -71,7 +72,7 @@ def plan_site(site):
     call_command("load_action_plan", stdout=io.StringIO())
     call_command("setup_roles", stdout=io.StringIO())
     User.objects.create_superuser("root", password=PASSWORD)
-    QuarterlyReview.objects.create(plan=Plan.objects.get(), financial_year=2025, quarter=1)
+    QuarterlyReview.objects.create(plan=running_plan(), financial_year=2025, quarter=1)
     return site
 
 
