@@ -24,10 +24,15 @@ from django.db.models import Q
 
 from indicators import statistics as stats
 from indicators.bulk import update_rows
-from indicators.configuration import areas_config
+from indicators.derived_scope import (
+    _benchmark_periods,
+    _changed_series,
+    _compared_with,
+    _Context,
+    _key,
+    _what_changed,
+)
 from indicators.models import (
-    Area,
-    AreaLevel,
     BenchmarkMethod,
     CIMethod,
     DataVersion,
@@ -198,70 +203,6 @@ def no_jit() -> None:
             cursor.execute("SET LOCAL jit = off")
 
 
-@dataclass(frozen=True)
-class _Context:
-    england: int | None
-    home: int | None
-    region_of: dict[int, int]
-    districts: tuple[int, ...]
-    # Areas other areas are compared with (England, the regions, the home county), and the
-    # districts pooled into the home county's aggregate.
-    benchmarks: frozenset[int] = frozenset()
-    pooled: frozenset[int] = frozenset()
-
-    @classmethod
-    def build(cls) -> _Context:
-        config = areas_config()
-        areas = {a.pk: a for a in Area.objects.all()}
-        by_code = {a.code: pk for pk, a in areas.items()}
-        region_of = {}
-        for pk, area in areas.items():
-            # Walk up: a district's parent is its county, whose parent is the region.
-            parent, hops = area.parent_id, 0
-            while parent is not None and hops < 4 and areas[parent].level != AreaLevel.REGION:
-                parent, hops = areas[parent].parent_id, hops + 1
-            if parent is not None and areas[parent].level == AreaLevel.REGION:
-                region_of[pk] = parent
-        districts = tuple(by_code[d.code] for d in config.districts if d.code in by_code)
-        england, home = by_code.get(config.england.code), by_code.get(config.home.code)
-        regions = {pk for pk, area in areas.items() if area.level == AreaLevel.REGION}
-        benchmarks = frozenset({england, home, *regions, *region_of.values()} - {None})
-        return cls(england, home, region_of, districts, benchmarks, frozenset(districts))
-
-
-def _what_changed(changed: Iterable[tuple] | None, context: _Context) -> tuple[dict, dict, dict]:
-    """From an import's changed rows (or pairs): per indicator, the areas changed, the
-    benchmarks' changed headline rows as (area, sex, age, sortable period), and the changed
-    rows' keys (None where only pairs are known)."""
-    areas: dict[int, set[int]] = defaultdict(set)
-    moved: dict[int, set[tuple | None]] = defaultdict(set)
-    rows_of: dict[int, set[tuple] | None] = {}
-    for indicator_pk, area_pk, *key in changed or ():
-        areas[indicator_pk].add(area_pk)
-        if not key or key[0] is None:
-            moved[indicator_pk].add(None)  # a pair: which rows is not known
-            rows_of[indicator_pk] = None
-            continue
-        keys = rows_of.setdefault(indicator_pk, set())
-        if keys is not None:
-            keys.add((area_pk, *key))
-        if area_pk in context.benchmarks and key[2] == "" and key[3] == "":
-            moved[indicator_pk].add((area_pk, key[0], key[1], key[4]))
-    return areas, moved, rows_of
-
-
-def _benchmark_periods(moved: set, context: _Context) -> dict[tuple, set[int]] | None:
-    """For each (sex, age, sortable period) in which a benchmark's headline row changed, the
-    benchmarks that changed there; None when that is not known (re-derive the whole indicator)."""
-    if None in moved:
-        return None
-    periods: dict[tuple, set[int]] = defaultdict(set)
-    for area, sex, age, sortable in moved:
-        if area in context.benchmarks:
-            periods[(sex, age, sortable)].add(area)
-    return periods
-
-
 def _recompute_indicator(
     indicator: Indicator,
     context: _Context,
@@ -317,26 +258,6 @@ def _recompute_indicator(
             changed.append((*derived, row.pk))
     update_rows(Observation, COMPUTED_FIELDS, changed)
     total.changed += len(changed)
-
-
-def _key(row) -> tuple:
-    return (row.area_id, row.sex, row.age, row.category_type, row.category, row.period_sortable)
-
-
-def _changed_series(rows: list, series: dict[tuple, list], keys: set[tuple]) -> tuple[list, dict]:
-    """Only the series holding a changed row, and their rows."""
-    kept = {name: points for name, points in series.items() if any(_key(p) in keys for p in points)}
-    return [row for points in kept.values() for row in points], kept
-
-
-def _compared_with(row, periods: dict[tuple, set[int]], context: _Context) -> bool:
-    """Whether a headline row is compared with a benchmark whose row changed in its period."""
-    if row.category_type != "" or row.category != "":
-        return False
-    changed = periods.get((row.sex, row.age, row.period_sortable))
-    if not changed:
-        return False
-    return bool(changed & {context.england, context.region_of.get(row.area_id), context.home})
 
 
 def _derive(indicator, row, context: _Context, benchmarks, trends, computed) -> tuple:
@@ -472,17 +393,9 @@ def _period(row) -> int:
     return row.period_sortable
 
 
-def _refresh_home_aggregates(indicator: Indicator, context: _Context, total: _Counts) -> bool:
-    """Pool the districts' counts into a home-county figure wherever Fingertips has none.
-
-    Says whether any aggregate was added, changed or removed.
-    """
-    aggregated = Observation.objects.filter(indicator=indicator, origin=Origin.AGGREGATED)
-    if indicator.ci_method == CIMethod.NONE or not context.districts or context.home is None:
-        return aggregated.delete()[0] > 0
-    rows = Observation.objects.headline().filter(
-        indicator=indicator, area_id__in=(*context.districts, context.home)
-    )
+def _pooled(indicator: Indicator, context: _Context, rows) -> dict[tuple, tuple]:
+    """Per (sex, age, sortable period) without a published home-county figure, the districts'
+    pooled counts and the engine's estimate: (a district's row, pooled, estimate)."""
     by_key: dict[tuple, dict[int, Observation]] = defaultdict(dict)
     for row in rows:
         by_key[(row.sex, row.age, row.period_sortable)][row.area_id] = row
@@ -499,6 +412,21 @@ def _refresh_home_aggregates(indicator: Indicator, context: _Context, total: _Co
         if estimate is None or estimate.value is None or not math.isfinite(estimate.value):
             continue
         wanted[key] = (parts[0], pooled, estimate)
+    return wanted
+
+
+def _refresh_home_aggregates(indicator: Indicator, context: _Context, total: _Counts) -> bool:
+    """Pool the districts' counts into a home-county figure wherever Fingertips has none.
+
+    Says whether any aggregate was added, changed or removed.
+    """
+    aggregated = Observation.objects.filter(indicator=indicator, origin=Origin.AGGREGATED)
+    if indicator.ci_method == CIMethod.NONE or not context.districts or context.home is None:
+        return aggregated.delete()[0] > 0
+    rows = Observation.objects.headline().filter(
+        indicator=indicator, area_id__in=(*context.districts, context.home)
+    )
+    wanted = _pooled(indicator, context, rows)
     before = {(a.sex, a.age, a.period_sortable): a for a in aggregated}
     stale = [a.pk for key, a in before.items() if key not in wanted]
     Observation.objects.filter(pk__in=stale).delete()

@@ -308,7 +308,7 @@ _SORTABLE = re.compile(r"[0-9]{8}")
 def _check(cursor, cells: _Cells, file_name: str) -> list[tuple[tuple, str]] | None:
     """One pass over the rows: None if any breaks a rule (or has a cell to clean first), else
     the warnings of values outside their own published limits, as the validator words them."""
-    from indicators.importers.validation import LIMITS, NUMBER_COLUMNS, _max_lengths
+    from indicators.importers.validation import LIMITS, NUMBER_COLUMNS
 
     # Each number is read once, in a subquery the planner may not flatten.
     typed = ", ".join(
@@ -317,8 +317,39 @@ def _check(cursor, cells: _Cells, file_name: str) -> list[tuple[tuple, str]] | N
         for a, c in NUMBER_COLUMNS.items()
     )
     n = cells.on("n")
+    outside = " OR ".join(
+        f"n.value < n.lower_ci_{level} OR n.value > n.upper_ci_{level}" for level in LIMITS
+    )
+    cursor.execute(
+        f"""
+        SELECT * FROM (
+            SELECT NOT ({" AND ".join(f"coalesce({rule}, false)" for rule in _rules(n))}) AS bad,
+                n.row_number + 1, {n("Indicator ID")}, {n("Area Code")}, {n("Sex")}, {n("Age")},
+                {n("Category Type")}, {n("Category")}, {n("Time period Sortable")}, n.value,
+                n.lower_ci_95, n.upper_ci_95, n.lower_ci_998, n.upper_ci_998
+            FROM (SELECT s.*, {typed} FROM {STAGING} s OFFSET 0) AS n
+            LEFT JOIN (VALUES {_value_ranges()}) AS r (indicator, low, high, limits_high)
+                ON r.indicator::text = {n("Indicator ID")}
+        ) checked WHERE bad OR ({outside.replace("n.", "")})
+        ORDER BY bad DESC, 2
+        """
+    )
+    found = cursor.fetchall()
+    if found and found[0][0]:
+        return None
+    # A key twice: the validator folds repeats that agree and names those that do not.
+    cursor.execute(f"SELECT 1 FROM {STAGING} s GROUP BY {_key(cells)} HAVING count(*) > 1 LIMIT 1")
+    if cursor.fetchone():
+        return None
+    return [warning for row in found for warning in _outside_own_limits(row[1:], file_name)]
+
+
+def _rules(n: _Cells) -> list[str]:
+    """The validator's rules as SQL over a row `n` of the staging table with its typed numbers."""
+    from indicators.importers.validation import LIMITS, NUMBER_COLUMNS, _max_lengths
+
     number = {attribute: f"n.{attribute}" for attribute in NUMBER_COLUMNS}
-    rules = [
+    return [
         f"char_length({n('Area Code')}) BETWEEN 3 AND 16",
         f"{n('Area Code')} ~ '^[A-Za-z0-9]+$'",
         f"({n('Parent Code')} = '' OR (char_length({n('Parent Code')}) BETWEEN 3 AND 16 "
@@ -342,31 +373,6 @@ def _check(cursor, cells: _Cells, file_name: str) -> list[tuple[tuple, str]] | N
         ),
         *_range_rules(number),
     ]
-    outside = " OR ".join(
-        f"n.value < n.lower_ci_{level} OR n.value > n.upper_ci_{level}" for level in LIMITS
-    )
-    cursor.execute(
-        f"""
-        SELECT * FROM (
-            SELECT NOT ({" AND ".join(f"coalesce({rule}, false)" for rule in rules)}) AS bad,
-                n.row_number + 1, {n("Indicator ID")}, {n("Area Code")}, {n("Sex")}, {n("Age")},
-                {n("Category Type")}, {n("Category")}, {n("Time period Sortable")}, n.value,
-                n.lower_ci_95, n.upper_ci_95, n.lower_ci_998, n.upper_ci_998
-            FROM (SELECT s.*, {typed} FROM {STAGING} s OFFSET 0) AS n
-            LEFT JOIN (VALUES {_value_ranges()}) AS r (indicator, low, high, limits_high)
-                ON r.indicator::text = {n("Indicator ID")}
-        ) checked WHERE bad OR ({outside.replace("n.", "")})
-        ORDER BY bad DESC, 2
-        """
-    )
-    found = cursor.fetchall()
-    if found and found[0][0]:
-        return None
-    # A key twice: the validator folds repeats that agree and names those that do not.
-    cursor.execute(f"SELECT 1 FROM {STAGING} s GROUP BY {_key(cells)} HAVING count(*) > 1 LIMIT 1")
-    if cursor.fetchone():
-        return None
-    return [warning for row in found for warning in _outside_own_limits(row[1:], file_name)]
 
 
 def _outside_own_limits(row: Sequence, file_name: str) -> list[tuple[tuple, str]]:
