@@ -45,12 +45,30 @@ def test_a_crude_rate_with_no_events_uses_its_denominator_and_missing_counts_are
     assert got[-1] is None
 
 
-def test_small_dsr_counts_are_not_applicable():
+def test_small_dsr_counts_are_not_applicable_and_the_areas_after_them_are_labelled():
     got = st.funnel_significance_rates(
-        counts=[9, 10, 30], rates=[9.0, 10.0, 30.0], multiplier=1000, rate_type="dsr"
+        counts=[9, 0, 12, 30, 40],
+        rates=[9.0, None, 12.0, 30.0, 40.0],
+        multiplier=1000,
+        rate_type="dsr",
     )
-    assert got[0] == "Not applicable for events less than 10 for dsrs"
-    assert got[1] != got[0]
+    # A DSR of no events needs no denominator: it is simply not applicable.
+    assert got[:2] == ["Not applicable for events less than 10 for dsrs"] * 2
+    assert None not in got[2:]
+    assert "Not applicable for events less than 10 for dsrs" not in got[2:]
+
+
+def test_a_missing_count_first_leaves_the_areas_after_it_labelled():
+    got = st.funnel_significance_rates(
+        counts=[None, *DEATHS], denominators=[10_000, *BIRTHS], multiplier=1000
+    )
+    assert got[0] is None
+    assert [str(label) for label in got[1:]] == LABELS
+
+
+def test_a_single_event_can_come_with_its_rate_alone():
+    got = st.funnel_significance_rates(counts=[1, 20, 30], rates=[1.0, 2.0, 3.0], multiplier=1000)
+    assert None not in got
 
 
 @pytest.mark.parametrize(
@@ -82,6 +100,20 @@ def test_rate_funnel_limits_are_the_counts_whose_limits_reach_the_expected_count
     assert low < 4.7 < high
 
 
+@pytest.mark.parametrize("confidence", [0.95, 0.998])
+@pytest.mark.parametrize("births", [4, 100])
+def test_rate_funnel_limits_where_less_than_one_event_is_expected(confidence, births):
+    # 4.7 per 1,000 expects 0.0188 deaths in 4 births and 0.47 in 100: no count is low enough
+    # to be significantly low (the lower funnel is 0); the upper funnel still solves.
+    expected = 4.7 * births / 1000
+    low, high = st.funnel_rate_limits(
+        average_rate=4.7, denominator=births, multiplier=1000, confidence=confidence
+    )
+    assert low == 0.0
+    observed = high * births / 1000
+    assert st.poisson_count_limits(observed, confidence).lower == pytest.approx(expected, rel=1e-9)
+
+
 def test_rate_funnel_limits_of_a_zero_average_are_zero_and_a_denominator_must_be_positive():
     zero = st.funnel_rate_limits(average_rate=0, denominator=100, multiplier=1000, confidence=0.95)
     assert zero == (0.0, 0.0)
@@ -102,6 +134,12 @@ def test_proportion_labels_place_each_area_against_the_pooled_proportions_limits
     assert [str(label) for label in got] == LABELS
 
 
+def test_none_or_all_of_a_denominator_are_proportions_like_any_other():
+    # 0 of 10 and 10 of 10 against a pool of 30 in 60 (50%).
+    got = st.funnel_significance_proportions([0, 10, 20], [10, 10, 40])
+    assert got[:2] == ["Low (0.001)", "High (0.001)"]
+
+
 def test_proportions_with_missing_data_are_unlabelled():
     assert st.funnel_significance_proportions([*SMOKERS, None], [*MATERNITIES, 1000])[-1] is None
     assert st.funnel_significance_proportions([None], [None]) == [None]
@@ -111,7 +149,7 @@ def test_proportions_with_missing_data_are_unlabelled():
     ("counts", "denominators"),
     [
         pytest.param([-1], [10], id="negative_count"),
-        pytest.param([1], [0], id="empty_denominator"),
+        pytest.param([0], [0], id="empty_denominator"),
         pytest.param([11], [10], id="more_than_the_denominator"),
         pytest.param([1, 2], [10], id="lengths_differ"),
     ],
