@@ -101,10 +101,11 @@ def test_rate_funnel_limits_are_the_counts_whose_limits_reach_the_expected_count
 
 
 @pytest.mark.parametrize("confidence", [0.95, 0.998])
-@pytest.mark.parametrize("births", [4, 100])
-def test_rate_funnel_limits_where_less_than_one_event_is_expected(confidence, births):
-    # 4.7 per 1,000 expects 0.0188 deaths in 4 births and 0.47 in 100: no count is low enough
-    # to be significantly low (the lower funnel is 0); the upper funnel still solves.
+@pytest.mark.parametrize("births", [4, 100, 640])
+def test_rate_funnel_limits_where_few_events_are_expected(confidence, births):
+    # 4.7 per 1,000 expects 0.0188 deaths in 4 births, 0.47 in 100 and 3.0 in 640: no count is
+    # low enough to be significantly low (even 0 has an upper limit of 3.7 or more), so the
+    # lower funnel is 0; the upper funnel still solves.
     expected = 4.7 * births / 1000
     low, high = st.funnel_rate_limits(
         average_rate=4.7, denominator=births, multiplier=1000, confidence=confidence
