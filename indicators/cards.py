@@ -59,7 +59,6 @@ class ChartCard:
     permalink: str = ""
     points: int = 0
     empty: str = ""
-    csv_columns: list[str] | None = None  # when the CSV has more columns than the table
 
     @property
     def figure_id(self) -> str:
@@ -692,6 +691,7 @@ def profile_card(area, rows, newest: dict[int, NewestHeld] | None = None) -> Cha
             "Worst (or lowest)",
             "Best (or highest)",
             f"Compared with {config.england.name}",
+            "Newest period held for the indicator, when newer",
         ],
         csv_url=reverse("indicators:area-csv", kwargs={"code": area.code}),
         api_url=f"{reverse('api:observations')}?"
@@ -735,15 +735,14 @@ def profile_card(area, rows, newest: dict[int, NewestHeld] | None = None) -> Cha
         card.rows.append(
             [
                 row.indicator.short_name or row.indicator.name,
-                f"{row.period} (older than the newest held, {newer[row.indicator.pk]})"
-                if newer[row.indicator.pk]
-                else row.period or "–",
+                row.period or "–",
                 _value(mine) if mine else "No data",
                 _count(mine) if mine else "–",
                 _fmt(england.value) if england else "No data",
                 _fmt(row.worst),
                 _fmt(row.best),
                 f"{comparison}: {untested}" if untested else comparison,
+                newer[row.indicator.pk] or "–",
             ]
         )
         card.csv_rows.append(
@@ -759,7 +758,6 @@ def profile_card(area, rows, newest: dict[int, NewestHeld] | None = None) -> Cha
                 newer[row.indicator.pk],
             ]
         )
-    card.csv_columns = [*card.columns, "Newest period held for the indicator, when newer"]
     fig = charts.spine_chart(rows=spine_rows, title=title)
     card.figure = _figure(fig)
     card.points = sum(r.area_value is not None for r in spine_rows)

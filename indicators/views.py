@@ -213,8 +213,7 @@ def indicator_csv(request: HttpRequest, fingertips_id: int, chart: str) -> HttpR
 def _card_csv(card, name: str, provenance) -> HttpResponse:
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
-    columns = getattr(card, "csv_columns", None) or card.columns
-    write_tidy_csv(response, columns, card.csv_rows, provenance)
+    write_tidy_csv(response, card.columns, card.csv_rows, provenance)
     return response
 
 

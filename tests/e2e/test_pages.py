@@ -158,7 +158,8 @@ def table_rows(slug: str, table: list[list[str]]) -> dict[tuple, object]:
     if slug == "inequalities":
         return {(r[0],): r[1] for r in rows}
     if slug == "profile":
-        return {(r[0],): (r[2], r[7]) for r in rows}
+        # The chart names each row with its period (rows' periods differ); the table has a column.
+        return {(f"{r[0]} ({r[1]})" if r[1] != "–" else r[0],): (r[2], r[7]) for r in rows}
     raise AssertionError(slug)
 
 
@@ -200,7 +201,7 @@ def same_cell(table_cell: str, csv_cell: str) -> bool:
     shown_numbers, full_numbers = NUMBER.findall(table_cell), NUMBER.findall(csv_cell)
     if not shown_numbers and not full_numbers:
         # The table writes "No data" or "–" where the CSV leaves the cell empty.
-        blank = table_cell in {"No data", "–"} and csv_cell == ""
+        blank = table_cell in {"No data", "–", "Value not published"} and csv_cell == ""
         return blank or table_cell.casefold() == csv_cell.casefold()
     if len(shown_numbers) != len(full_numbers):
         return False
