@@ -79,9 +79,11 @@ def funnel(points: Sequence[Point], multiplier: float, kind: str = "rate") -> Fu
     limits = {}
     for key, level in (("95", 0.95), ("99.8", 0.998)):
         if kind == "proportion":
+            # The limits' normal form can pass 0 % or 100 % for small denominators; a
+            # proportion cannot, so the drawn limits stop there.
             pairs = [
                 tuple(
-                    multiplier * v
+                    multiplier * min(max(v, 0.0), 1.0)
                     for v in funnel_proportion_limits(
                         average=pooled, denominator=n, confidence=level
                     )

@@ -190,6 +190,20 @@ def test_proportion_funnel_limits_and_positions_by_hand():
     assert "pooled proportion of 15.0%: A below the 99.8% limit" in result.text("a group", "%")
 
 
+def test_proportion_funnel_limits_stay_between_0_and_100_percent_for_small_denominators():
+    from indicators.neighbours_funnel import Point, funnel
+    from indicators.statistics import funnel_proportion_limits
+
+    # 15% pooled over groups of 10 to 30: the normal form's 99.8% lower limit at 10 women is
+    # 0.15 - 3.09 x sqrt(0.15 x 0.85 / 10) = -0.199, a share no group can have.
+    assert funnel_proportion_limits(average=0.15, denominator=10, confidence=0.998)[0] < 0
+    points = [Point("A", 1, 10, 10.0), Point("B", 3, 20, 15.0), Point("C", 5, 30, 16.7)]
+    result = funnel(points, 100, "proportion")
+    for lowers, uppers in result.limits.values():
+        assert min(lowers) == 0.0  # clipped, not negative
+        assert all(0.0 <= value <= 100.0 for value in (*lowers, *uppers))
+
+
 def test_indicator_pages_draw_a_proportion_funnel_for_a_percentage():
     from types import SimpleNamespace
 
