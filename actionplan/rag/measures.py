@@ -159,7 +159,7 @@ def _branch(m: _Reading) -> tuple[Rule, str]:
     ):
         return r.MEASURE_NOT_ENOUGH_DATA, "Not enough data to judge"
     if m.progress is TargetProgress.MISSED:
-        return r.MEASURE_TARGET_MISSED, "The target date has passed and the target was missed"
+        return r.MEASURE_TARGET_MISSED, "The target date has been reached and the target was missed"
     if m.england is Comparison.WORSE and m.movement != better:
         return r.MEASURE_WORSE_NOT_IMPROVING, "Worse than England and not getting better"
     behind = m.progress is TargetProgress.BEHIND

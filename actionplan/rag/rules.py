@@ -108,7 +108,8 @@ ACTION_ON_HOLD = Rule(
 ACTION_NOT_STARTED_LATE = Rule(
     "action.not_started_late",
     Rag.AMBER,
-    "the action has not started although its start date has passed (or it has no start date).",
+    "the action has not started although its start date has come (today or earlier), or it has no "
+    "start date.",
 )
 ACTION_NO_UPDATE = Rule(
     "action.no_update_this_quarter",
@@ -176,8 +177,8 @@ MEASURE_NOT_ENOUGH_DATA = Rule(
 MEASURE_TARGET_MISSED = Rule(
     "measure.target_missed",
     Rag.RED,
-    "the target date has passed (judged at the date the latest value describes) and the target "
-    "has not been met.",
+    "the target date has been reached (judged at the date the latest value describes: a value for "
+    "the target date itself counts) and the target has not been met.",
 )
 MEASURE_WORSE_NOT_IMPROVING = Rule(
     "measure.worse_than_england_not_improving",

@@ -185,7 +185,7 @@ def measure(**changes: Any):
         ),
         pytest.param(
             {"target_value": 3.5, "target_date": date(2022, 3, 31)},
-            "The target date has passed and the target was missed "
+            "The target date has been reached and the target was missed "
             f"({SIMILAR}; recent trend: No significant change; "
             "target 3.5 by 31 March 2022: missed).",
             id="target_missed",
@@ -449,3 +449,36 @@ def test_rules_text_numbers_each_section_from_one_under_its_heading() -> None:
 def test_rules_text_names_the_configured_out_of_date_limit() -> None:
     text = rules_text(out_of_date_limit="1 April 2020")
     assert "a period that ended before 1 April 2020:" in text
+
+
+# --------------------------------------------------------------------------------------------
+# The two day boundaries the rules text settles: the day itself counts
+# --------------------------------------------------------------------------------------------
+
+
+def test_an_action_not_started_on_its_start_date_is_late_as_the_rules_text_says() -> None:
+    on_the_day = propose_action_rag(
+        **{**ACTION, **NOT_STARTED, "start_date": TODAY, "due_date": None}
+    )
+    assert on_the_day.rule == "action.not_started_late"
+    assert "start date has come (today or earlier)" in rules_text()
+
+
+def test_a_value_for_the_target_date_itself_that_misses_the_target_is_missed() -> None:
+    on_the_day = assess_target(
+        direction=Direction.LOWER,
+        latest_value=3.6,
+        target_value=3.5,
+        target_date=date(2022, 3, 31),
+        as_of=date(2022, 3, 31),
+    )
+    day_before = assess_target(
+        direction=Direction.LOWER,
+        latest_value=3.6,
+        target_value=3.5,
+        target_date=date(2022, 3, 31),
+        as_of=date(2022, 3, 30),
+    )
+    assert on_the_day.progress is TargetProgress.MISSED
+    assert day_before.progress is not TargetProgress.MISSED
+    assert "a value for the target date itself counts" in rules_text()
