@@ -249,3 +249,23 @@ def test_comparisons_under_another_parent_are_kept_beside_the_stored_ones():
     blackpool.refresh_from_db()
     assert set(blackpool.parent_comparisons) == {ENGLAND, "E12000002"}
     assert import_file(by_region).updated == 0  # merged once, unchanged after
+
+
+@pytest.mark.django_db
+def test_a_first_import_writes_its_derived_figures_in_place():
+    """PostgreSQL: the derived figures written after a first import's rows are heap-only updates
+    (room left on each page, migration 0011), so no index is written a second time."""
+    if connection.vendor != "postgresql":
+        pytest.skip("a PostgreSQL storage setting")
+
+    outcome = import_districts(DISTRICTS)
+
+    assert outcome.created > 500
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT n_tup_upd, n_tup_hot_upd FROM pg_stat_xact_user_tables "
+            "WHERE relname = 'indicators_observation'"
+        )
+        updated, in_place = cursor.fetchone()
+    assert updated > 500  # the derived figures of most rows
+    assert in_place == updated
