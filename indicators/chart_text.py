@@ -256,7 +256,10 @@ def describe_deciles(
     estimated = [str(d.decile) for d in ordered if d.estimated_denominator and d.value is not None]
     if estimated:
         which = "all deciles" if len(estimated) == len(valued) else f"deciles {_names(estimated)}"
-        parts.append(f"Births for {which} are estimated, so the rates are approximate.")
+        parts.append(
+            f"Births for {which} are estimated, so their 95% limits are approximate; "
+            "the rates are as published."
+        )
     missing = [str(d.decile) for d in ordered if d.value is None]
     if missing:
         parts.append(f"{NO_DATA} for decile{'s' if len(missing) > 1 else ''} {_names(missing)}.")

@@ -726,7 +726,9 @@ def test_deciles_text_gives_the_gradient_the_sii_and_the_estimate(report_deciles
     assert "Highest in decile 1 at 6.7 per 1,000 live births, lowest in decile 9 at 2.7." in text
     assert "from 6.9 at the most deprived end to 2.2 at the least deprived end" in text
     assert "a gap of 4.7 per 1,000 live births" in text
-    assert "Births for all deciles are estimated" in text
+    # The rates are as published; only the limits rest on the estimated births.
+    assert "Births for all deciles are estimated, so their 95% limits are approximate" in text
+    assert "the rates are as published" in text and "rates are approximate" not in text
     assert text.endswith("No data for decile 4.")
 
 
