@@ -26,7 +26,7 @@ from indicators.models import (
     Polarity,
 )
 from indicators.narrative import untested_difference
-from indicators.vocabulary import NOT_COMPARED
+from indicators.vocabulary import NOT_COMPARED, NotComparedReason
 
 BENCHMARK_FIELDS = {
     "england": "comparison_england",
@@ -403,6 +403,17 @@ class OverviewRow:
     latest_sortable: int | None = None  # of `period`, the newest held for any listed area
     # Per cell, how a figure not compared with the benchmark (no interval) still differs.
     notes: tuple[str, ...] = ()
+    # Why `home_latest` is not compared with England and with the region ("" where it is, or
+    # where the benchmark's figures were not read): `not_compared_reason`.
+    home_reasons: tuple[str, str] = ("", "")
+
+    @property
+    def home_reason_england(self) -> str:
+        return self.home_reasons[0]
+
+    @property
+    def home_reason_region(self) -> str:
+        return self.home_reasons[1]
 
     @property
     def cells_with_notes(self) -> list[tuple[Figure | None, str]]:
@@ -456,19 +467,77 @@ def overview(
         cells = [
             figure_of(at_latest[c], benchmark=benchmark) if c in at_latest else None for c in codes
         ]
+        home_latest = figure_of(home_rows[-1], benchmark=benchmark) if home_rows else None
         result.append(
             OverviewRow(
                 indicator,
                 label,
                 cells,
-                figure_of(home_rows[-1], benchmark=benchmark) if home_rows else None,
+                home_latest,
                 latest,
                 _untested_notes(cells, at_latest, reference)
                 if compared_by_intervals(indicator)
                 else (),
+                _home_reasons(indicator, home_latest, held, codes),
             )
         )
     return result
+
+
+def _home_reasons(
+    indicator: Indicator, home: Figure | None, held: list[Observation], codes: Sequence[str]
+) -> tuple[str, str]:
+    """Why the home county's latest figure is not compared with England and with the region,
+    from the benchmarks' figures for its period (only where those areas were read)."""
+    if home is None:
+        return ("", "")
+    config = areas_config()
+    at_period = {o.area.code: o.value for o in held if o.period_sortable == home.period_sortable}
+    reasons = []
+    for area, stored in (
+        (config.england, home.comparison_england),
+        (config.region, home.comparison_region),
+    ):
+        read = area.code in codes
+        reasons.append(
+            not_compared_reason(indicator, home, at_period.get(area.code), area.name)
+            if read and stored in {"", NOT_COMPARED}
+            else ""
+        )
+    return (reasons[0], reasons[1])
+
+
+def not_compared_reason(
+    indicator: Indicator, figure: Figure, benchmark_value: float | None, benchmark_name: str
+) -> str:
+    """Why `figure` is not compared with its benchmark, in plain words, said after "Not compared
+    with <benchmark>": no benchmark figure for its period, no confidence interval published
+    (with the two values' difference said as untested where both exist), or both; the method
+    where the indicator is not compared by confidence intervals. "" for a figure without a
+    value or for the benchmark itself."""
+    if figure.value is None or figure.area_name == benchmark_name:
+        return ""
+    if indicator.benchmark_method == BenchmarkMethod.QUINTILES:
+        return NotComparedReason.QUINTILES.say(benchmark_name)
+    if not compared_by_intervals(indicator):
+        return NotComparedReason.NO_METHOD.say(benchmark_name)
+    no_figure = NotComparedReason.NO_BENCHMARK_FIGURE.say(benchmark_name, figure.period)
+    if _has_interval(indicator, figure):
+        return no_figure if benchmark_value is None else ""
+    if benchmark_value is None:
+        return f"{NotComparedReason.NO_INTERVAL.say(benchmark_name)} and {no_figure}"
+    return untested_difference(figure.value, benchmark_value, benchmark_name)
+
+
+def _has_interval(indicator: Indicator, figure: Figure) -> bool:
+    """The figure has the limits its indicator's comparison needs."""
+    at_95 = figure.lower_ci_95 is not None and figure.upper_ci_95 is not None
+    at_998 = figure.lower_ci_998 is not None and figure.upper_ci_998 is not None
+    if indicator.benchmark_method == BenchmarkMethod.CI_OVERLAP_998:
+        return at_998
+    if indicator.benchmark_method == BenchmarkMethod.CI_OVERLAP_TWO_LEVELS:
+        return at_95 and at_998
+    return at_95
 
 
 def compared_by_intervals(indicator: Indicator) -> bool:

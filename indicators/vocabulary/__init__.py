@@ -27,6 +27,7 @@ from indicators.vocabulary.figures import (  # noqa: F401
     NO_DATA_COLOUR,
     NOT_COMPARED,
     Comparison,
+    NotComparedReason,
     Trend,
     TrendMarker,
 )
@@ -77,6 +78,7 @@ __all__ = [
     "Direction",
     "Disclosure",
     "ImprovementDirection",
+    "NotComparedReason",
     "Polarity",
     "Rag",
     "Role",

@@ -44,6 +44,24 @@ class Comparison(Term):
 
 NOT_COMPARED = Comparison.NOT_COMPARED
 
+
+class NotComparedReason(Term):
+    """Why a figure was not compared with a benchmark, said after "Not compared with <b>: ".
+    The phrase takes the benchmark `{b}` and the figure's `{period}`."""
+
+    NO_BENCHMARK_FIGURE = (
+        "no_benchmark_figure",
+        "No benchmark figure",
+        "no {b} figure for {period}",
+    )
+    NO_INTERVAL = "no_interval", "No confidence interval", "no confidence interval published"
+    QUINTILES = "quintiles", "Ranked by quintiles", "ranked by quintiles of all areas, not tested"
+    NO_METHOD = "no_method", "No comparison made", "Fingertips makes no comparison for it"
+
+    def say(self, benchmark: str, period: str = "") -> str:
+        return self.phrase.format(b=benchmark, period=period)
+
+
 _COMPARISON_JUDGEMENT = {
     Comparison.BEST: 1,
     Comparison.BETTER: 1,

@@ -1,0 +1,42 @@
+"""A figure that is not compared with a benchmark says why, on the bundled data (issue 12)."""
+
+import html
+import re
+
+import pytest
+from django.urls import reverse
+
+
+def _tiles(page: str) -> dict[str, str]:
+    """The overview's tiles as plain text, by the indicator their heading links to."""
+    tiles = {}
+    for block in re.findall(r'<li class="tile">(.*?)</li>', page, re.S):
+        fingertips_id = re.search(r'href="/indicators/(\d+)/', block).group(1)
+        text = html.unescape(re.sub(r"<[^>]+>", " ", block))
+        tiles[fingertips_id] = re.sub(r"\s+", " ", text).replace(" :", ":").strip()
+    return tiles
+
+
+@pytest.mark.django_db
+def test_home_tiles_say_why_a_figure_is_not_compared(client, snapshot):
+    tiles = _tiles(client.get(reverse("indicators:home")).content.decode())
+
+    # Infant mortality: Lancashire's latest is 2016 - 18; the bundled data hold no North West
+    # figure for it (the region's are 2015 - 17 and 2022 - 24), while England's is compared.
+    imr = tiles["92196"]
+    assert "Worse than England" in imr
+    assert "Not compared with North West: no North West figure for 2016 - 18" in imr
+    # Smoking at delivery: no North West figure for the county's period either.
+    assert "Not compared with North West: no North West figure for 2023/24" in tiles["93085"]
+
+    # Low birth weight of term babies, 2024: Lancashire's 2.82 is published without counts or
+    # limits, England (2.98) and the North West (2.96) are held: the difference is said, untested.
+    lbw = tiles["20101"]
+    for benchmark in ("England", "North West"):
+        assert (
+            f"Not compared with {benchmark}: lower than {benchmark} (2.8 against 3.0); "
+            "not tested for significance: no confidence interval"
+        ) in lbw
+    # No bare "Not compared": every one says why.
+    for text in tiles.values():
+        assert not re.search(r"Not compared with (England|North West)(?!:)", text), text
