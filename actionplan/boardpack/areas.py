@@ -16,7 +16,7 @@ from actionplan.boardpack.drawing import (
     _Wide,
 )
 from actionplan.boardpack.drawing import day as _day
-from actionplan.boardpack.summary import _measures_table
+from actionplan.boardpack.summary import _measures as _measure_block
 from actionplan.boardpack.values import AreaSection, BoardPack
 
 
@@ -84,7 +84,7 @@ def _actions(section: AreaSection, s) -> list:
 def _measures(pack: BoardPack, section: AreaSection, s) -> list:
     story = [Paragraph("Measures", s["h3"])]
     if section.measures:
-        return [*story, _measures_table(section.measures, pack.region, s)]
+        return [*story, *_measure_block(section.measures, pack.region, s)]
     return [
         *story,
         Paragraph(

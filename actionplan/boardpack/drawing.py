@@ -92,6 +92,9 @@ def _styles() -> dict[str, ParagraphStyle]:
         "h2": ParagraphStyle(
             "h2", parent=base, fontSize=11.5, leading=15, spaceBefore=8, spaceAfter=4, **heading
         ),
+        "h4": ParagraphStyle(
+            "h4", parent=base, fontName=BOLD, fontSize=8, leading=10, spaceBefore=4, spaceAfter=2
+        ),
         "h3": ParagraphStyle(
             "h3", parent=base, fontSize=9.5, leading=12, spaceBefore=6, spaceAfter=3, **heading
         ),

@@ -310,6 +310,8 @@ def _measure_line(row: presenters.MeasureRow, region: str) -> MeasureLine:
         reason=row.proposal.reason,
         estimated=_estimated(figure),
         local=_local_line(row.local),
+        headline=row.proposal.headline,
+        rule=row.proposal.rule,
     )
 
 

@@ -40,7 +40,8 @@ def _data_sources(pack: BoardPack, s) -> list:
             ]
         )
     return [
-        CondPageBreak(90 * mm),
+        # After the last priority area, which has its page to itself like the others.
+        PageBreak(),
         Paragraph("6. Data sources and dates", s["h1"]),
         Paragraph(
             "Every figure is from OHID Fingertips (Public Health Profiles), read for "
@@ -77,7 +78,9 @@ def _whatif_sources(pack: BoardPack, s) -> list:
 
 def _rules(pack: BoardPack, s) -> list:
     story = [
-        PageBreak(),
+        # On from the sources where there is room: a page of its own left a few lines alone on
+        # the last page.
+        CondPageBreak(60 * mm),
         Paragraph("7. How the proposed RAG is worked out", s["h1"]),
         Paragraph(_text(pack.rules_intro), s["small"]),
     ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 
 from reportlab.lib.units import mm
-from reportlab.platypus import CondPageBreak, Paragraph, Spacer, Table
+from reportlab.platypus import CondPageBreak, KeepTogether, Paragraph, Spacer, Table
 
 from actionplan import presenters
 from actionplan.boardpack.drawing import (
@@ -149,12 +149,33 @@ def _measures_table(lines: tuple[MeasureLine, ...], region: str, s) -> Table:
                 Paragraph(_text(m.england or "–"), s["cell"]),
                 Paragraph(_text(m.region or "–"), s["cell"]),
                 Paragraph(_text(m.target), s["cell"]),
-                Paragraph(f"{_tag(m.rag)}<br/>{_text(m.reason)}", s["cell"]),
+                Paragraph(f"{_tag(m.rag)}<br/>{_text(m.headline or m.reason)}", s["cell"]),
             ]
         )
         if m.local is not None:
             rows.append(_Wide(_local_block(m.local, s)))
-    return _table(rows, [38 * mm, 26 * mm, 24 * mm, 24 * mm, 18 * mm, WIDTH - 130 * mm])
+    return _table(rows, [40 * mm, 28 * mm, 24 * mm, 24 * mm, 18 * mm, WIDTH - 134 * mm])
+
+
+def _measures(lines: tuple[MeasureLine, ...], region: str, s) -> list:
+    """The measures' table, each RAG with its reason's first words, then the reasons in full.
+
+    The reasons in full restate the table's period, comparisons, trend and target; in a
+    narrow column they made each row a dozen lines long."""
+    story: list = [_measures_table(lines, region, s)]
+    full = [m for m in lines if m.headline and m.reason != m.headline]
+    if full:
+        story.append(Paragraph("The rule's reasons in full", s["h4"]))
+        story += [
+            Paragraph(
+                f"<b>{_text(m.measure)}:</b> {_text(m.reason)}"
+                + (f" <i>Rule {_text(m.rule)}, section 7.</i>" if m.rule else ""),
+                s["bullet"],
+                bulletText="•",
+            )
+            for m in full
+        ]
+    return story
 
 
 def _local_block(local: LocalLine, s) -> Table:
@@ -202,4 +223,6 @@ def _plan_measures(pack: BoardPack, s) -> list:
     ]
     if not pack.plan_measures:
         return [*story, Paragraph("None.", s["body"])]
-    return [*story, _measures_table(pack.plan_measures, pack.region, s)]
+    # One block: the heading is never left at a page's foot and the table not cut in two while
+    # it fits a page.
+    return [story[0], KeepTogether([*story[1:], *_measures(pack.plan_measures, pack.region, s)])]

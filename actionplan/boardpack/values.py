@@ -66,6 +66,11 @@ class MeasureLine:
     reason: str
     estimated: str  # why the figure is an estimate, or ""
     local: LocalLine | None = None  # the linked local quarterly measure, if the measure has one
+    # The reason's first words (the table shows them; the reason in full follows the table) and
+    # the rule's name as "How the proposed RAG is worked out" lists it; packs stored before
+    # them have neither, and print the whole reason in the table as they did.
+    headline: str = ""
+    rule: str = ""
 
 
 @dataclass(frozen=True, slots=True)

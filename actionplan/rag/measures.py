@@ -137,6 +137,7 @@ def propose_measure_rag(
             r.MEASURE_OUT_OF_DATE,
             f"Not rated: data out of date. The latest value is for {period or 'a period'} "
             f"(ended {day(period_end)}), before {named} ({evidence}).",
+            f"The latest value ended {day(period_end)}, before {named}",
         )
     reading = _Reading(
         england=_standing(england, way),
@@ -145,7 +146,7 @@ def propose_measure_rag(
         progress=target.progress,
     )
     rule, headline = _branch(reading)
-    return propose(rule, f"{headline} ({evidence}).")
+    return propose(rule, f"{headline} ({evidence}).", headline)
 
 
 def _branch(m: _Reading) -> tuple[Rule, str]:

@@ -52,15 +52,17 @@ class Rule:
 
 @dataclass(frozen=True, slots=True)
 class Proposal:
-    """A proposed RAG, the reason in words and the id of the branch that gave it."""
+    """A proposed RAG, the reason in words and the id of the branch that gave it; `headline`
+    is the reason's first words alone where the reason goes on to list its evidence."""
 
     rag: Rag
     reason: str
     rule: str
+    headline: str = ""
 
 
-def propose(rule: Rule, reason: str) -> Proposal:
-    return Proposal(rag=rule.rag, reason=reason, rule=rule.id)
+def propose(rule: Rule, reason: str, headline: str = "") -> Proposal:
+    return Proposal(rag=rule.rag, reason=reason, rule=rule.id, headline=headline)
 
 
 # --------------------------------------------------------------------------------------------
