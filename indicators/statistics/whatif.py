@@ -91,6 +91,30 @@ def _optional_float(text: str) -> float | None:
     return float(text) if text.strip() else None
 
 
+INTERVAL_KINDS = ("published", "derived", "assumed")
+
+
+def _row_problem(key: tuple[str, int], risk: RelativeRisk, earlier) -> str:
+    """What section 3 asks of a row and this one lacks, or ""."""
+    if key[1] < 1:
+        return f"version must be a whole number from 1, got {key[1]}"
+    if not key[0].strip():
+        return "the parameter set has no name"
+    if not risk.exposure.strip():
+        return "the exposure definition is missing"
+    if not risk.citation.strip():
+        return "the citation is missing"
+    if risk.interval_kind not in INTERVAL_KINDS:
+        return f"interval kind {risk.interval_kind!r} is not published, derived or assumed"
+    if (risk.lower is None) != (risk.upper is None):
+        return "give both ends of the interval or neither"
+    if risk.lower is not None and not (0 < risk.lower <= risk.rr <= risk.upper):
+        return f"the interval {risk.lower} to {risk.upper} does not hold the rr {risk.rr}"
+    if any((r.factor, r.outcome) == (risk.factor, risk.outcome) for r in earlier):
+        return f"{risk.factor} and {risk.outcome} are given twice in version {key[1]}"
+    return ""
+
+
 def read_parameter_sets(path: Path | str) -> dict[tuple[str, int], ParameterSet]:
     """Every (name, version) set in the relative-risks file; errors name the row and column."""
     rows: dict[tuple[str, int], list[RelativeRisk]] = {}
@@ -100,6 +124,7 @@ def read_parameter_sets(path: Path | str) -> dict[tuple[str, int], ParameterSet]
             column = "version"
             try:
                 key = (row["parameter_set"], int(row["version"]))
+                set_date = row["set_date"]
                 column = "rr"
                 risk = RelativeRisk(
                     factor=row["factor"],
@@ -119,8 +144,11 @@ def read_parameter_sets(path: Path | str) -> dict[tuple[str, int], ParameterSet]
                 raise InvalidInput(f"{path}, row {number}, column {column}: {error}") from None
             if risk.rr <= 0 or risk.outcome not in OUTCOMES or risk.factor not in FACTOR_PHRASES:
                 raise InvalidInput(f"{path}, row {number}: factor, outcome or rr is not valid")
+            problem = _row_problem(key, risk, rows.get(key, ()))
+            if problem:
+                raise InvalidInput(f"{path}, row {number}: {problem}")
             rows.setdefault(key, []).append(risk)
-            dates[key] = row["set_date"]
+            dates[key] = set_date
     return {key: ParameterSet(key[0], key[1], dates[key], tuple(r)) for key, r in rows.items()}
 
 
