@@ -10,6 +10,7 @@ from actionplan.boardpack.drawing import (
     WIDTH,
     _heads,
     _printable,
+    _Running,
     _table,
     _tag,
     _text,
@@ -24,15 +25,16 @@ def _area_sections(pack: BoardPack, s) -> list:
     """Each area starts a page of its own; the part's heading shares the first area's page."""
     story: list = []
     for n, section in enumerate(pack.sections):
-        story.append(PageBreak())
+        story += [_Running(""), PageBreak()]
         if n == 0:
             story.append(Paragraph("5. The priority areas", s["h1"]))
         story.append(KeepTogether(_rating(pack, section, s)))
+        story.append(_Running(f"{section.number}. {_printable(section.title)}"))
         story += _actions(section, s)
         story += _measures(pack, section, s)
         story += _whatif(section, s)
         story += _updates(pack, section, s)
-    return story
+    return [*story, _Running("")]
 
 
 def _rating(pack: BoardPack, section: AreaSection, s) -> list:

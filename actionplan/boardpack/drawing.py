@@ -17,7 +17,7 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
-from reportlab.platypus import Paragraph, Table, TableStyle
+from reportlab.platypus import Flowable, Paragraph, Table, TableStyle
 
 from actionplan.rag import Rag
 
@@ -168,6 +168,36 @@ class _Wide:
     """
 
     cell: Paragraph
+
+
+class _Running(Flowable):
+    """Takes no room: names the part that the next pages continue, or none with "".
+
+    A priority area longer than its page says "(continued)" at the top of the next one, so a
+    page of measures or notes is never left without its area's name."""
+
+    def __init__(self, title: str):
+        super().__init__()
+        self.title = title
+        self.width = self.height = 0
+
+    def wrap(self, available_width, available_height):
+        return 0, 0
+
+    def draw(self):
+        self.canv.running_title = self.title
+
+
+def _draw_running_title(canvas, doc) -> None:
+    """At the top of a page: the part it continues, if a `_Running` named one."""
+    title = getattr(canvas, "running_title", "")
+    if not title:
+        return
+    canvas.saveState()
+    canvas.setFont(BOLD, 8)
+    canvas.setFillColor(GREY)
+    canvas.drawRightString(A4[0] - PAGE_MARGIN, A4[1] - 11 * mm, _clip(f"{title} (continued)", 90))
+    canvas.restoreState()
 
 
 # No table row is taller than this: longer cells are cut into rows of this height or less, so

@@ -20,6 +20,7 @@ from actionplan.boardpack.drawing import (
     PAGE_MARGIN,
     RULE,
     _clip,
+    _draw_running_title,
     _printable,
     _register_fonts,
     _styles,
@@ -85,7 +86,7 @@ def render(pack: BoardPack) -> bytes:
         invariant=1,
     )
     frame = Frame(doc.leftMargin, doc.bottomMargin, doc.width, doc.height, id="body")
-    doc.addPageTemplates([PageTemplate(id="page", frames=[frame])])
+    doc.addPageTemplates([PageTemplate(id="page", frames=[frame], onPage=_draw_running_title)])
     story = [
         *_cover(pack, s),
         *_changes(pack, s),

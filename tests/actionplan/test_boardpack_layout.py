@@ -88,3 +88,24 @@ def test_each_priority_area_starts_a_page_and_the_sources_follow_the_last_on_a_n
         assert starts[0].split(heading)[0].strip() in ("", "5. The priority areas"), heading
     sources = next(p for p in pages[1:] if "6. Data sources and dates" in p)
     assert sources.startswith("6. Data sources and dates")
+
+
+@pytest.mark.django_db
+def test_a_page_an_area_runs_on_to_names_the_area_and_no_other_page_does(pack):
+    pages = [" ".join(lines) for lines in page_lines(boardpack.render(pack))]
+    area = None
+    continued = 0
+    for number, page in enumerate(pages[1:], 2):
+        starts = [a for a in pack.sections if f"{a.number}. {a.title} RAG for" in page]
+        if starts:
+            area = starts[0]
+            assert "(continued)" not in page, number
+        elif "6. Data sources and dates" in page:
+            area = None
+            assert "(continued)" not in page, number
+        elif area is not None:
+            assert page.startswith(f"{area.number}. {area.title} (continued)"), number
+            continued += 1
+        else:
+            assert "(continued)" not in page, number
+    assert continued  # the bundled plan's longer areas run on to a second page
