@@ -216,7 +216,11 @@ def _plan_measures(pack: BoardPack, s) -> list:
             "The outcomes framework's measures that belong to no single priority area: "
             f"{_text(pack.county)}'s latest figure, compared with England and "
             f"{_text(pack.region)}. "
-            "Figures are the latest held when this pack was generated.",
+            "Figures are the latest held when this pack was generated. Better, Similar or "
+            "Worse is the statistics engine's comparison of the figure's confidence interval "
+            "with the comparator's value, at the level the indicator's Fingertips method names "
+            "(95% or 99.8%); Not compared where no interval or method is held. Each figure's "
+            "indicator, period and the import that loaded it are in section 6.",
             s["body"],
         ),
         Spacer(1, 2 * mm),
