@@ -138,6 +138,7 @@ def clean_row(data: bytes) -> int:
         ("Sex", '"Persons"x', "rejected"),  # a quote a strict reader refuses
         ("Value", "1e400", "rejected"),  # no figure that large
         ("Count", "-3", "rejected"),
+        ("Value", ".", "rejected"),  # a point and no digit: no number (and no SQL cast tried)
         ("Indicator ID", "092196", "ok"),  # an id written with a leading zero
     ],
 )
