@@ -27,13 +27,12 @@ from indicators.deprivation import (
 from indicators.disclosure import CountState, as_published, withhold_beside
 from indicators.formatting import Estimate, Limits, format_number
 from indicators.models import Indicator, InequalityDataset, Observation, Origin, Polarity
-from indicators.narrative import untested_difference
 from indicators.presenters import (
     Benchmark,
     Figure,
-    compared_by_intervals,
     dashboard_areas,
     figures_for_period,
+    not_compared_reason,
     series,
 )
 from indicators.vocabulary import NOT_COMPARED
@@ -709,13 +708,13 @@ def profile_card(area, rows, newest: dict[int, NewestHeld] | None = None) -> Cha
             if mine
             else "No data"
         )
+        # Why a figure is not compared: no England figure for its period, no interval (the
+        # difference said as untested), or the indicator's method.
         untested = (
-            untested_difference(mine.value, england.value, config.england.name)
-            if mine
-            and england
-            and comparison == NOT_COMPARED
-            and compared_by_intervals(row.indicator)
-            and mine.area_code != england.area_code
+            not_compared_reason(
+                row.indicator, mine, england.value if england else None, config.england.name
+            )
+            if mine and comparison == NOT_COMPARED
             else ""
         )
         spine_rows.append(

@@ -513,10 +513,12 @@ def not_compared_reason(
     """Why `figure` is not compared with its benchmark, in plain words, said after "Not compared
     with <benchmark>": no benchmark figure for its period, no confidence interval published
     (with the two values' difference said as untested where both exist), or both; the method
-    where the indicator is not compared by confidence intervals. "" for a figure without a
-    value or for the benchmark itself."""
-    if figure.value is None or figure.area_name == benchmark_name:
+    where the indicator is not compared by confidence intervals; the benchmark's own figure
+    says so. "" for a figure without a value."""
+    if figure.value is None:
         return ""
+    if figure.area_name == benchmark_name:
+        return NotComparedReason.IS_BENCHMARK.say(benchmark_name)
     if indicator.benchmark_method == BenchmarkMethod.QUINTILES:
         return NotComparedReason.QUINTILES.say(benchmark_name)
     if not compared_by_intervals(indicator):

@@ -55,8 +55,17 @@ class NotComparedReason(Term):
         "no {b} figure for {period}",
     )
     NO_INTERVAL = "no_interval", "No confidence interval", "no confidence interval published"
-    QUINTILES = "quintiles", "Ranked by quintiles", "ranked by quintiles of all areas, not tested"
-    NO_METHOD = "no_method", "No comparison made", "Fingertips makes no comparison for it"
+    IS_BENCHMARK = "is_benchmark", "The benchmark itself", "this is {b}'s own figure"
+    QUINTILES = (
+        "quintiles",
+        "Ranked by quintiles",
+        "this indicator ranks areas by quintiles and is not tested against {b}",
+    )
+    NO_METHOD = (
+        "no_method",
+        "No comparison made",
+        "Fingertips makes no comparison with {b} for this indicator",
+    )
 
     def say(self, benchmark: str, period: str = "") -> str:
         return self.phrase.format(b=benchmark, period=period)

@@ -4,6 +4,7 @@ import html
 import re
 
 import pytest
+from django.core.cache import cache
 from django.urls import reverse
 
 
@@ -40,3 +41,28 @@ def test_home_tiles_say_why_a_figure_is_not_compared(client, snapshot):
     # No bare "Not compared": every one says why.
     for text in tiles.values():
         assert not re.search(r"Not compared with (England|North West)(?!:)", text), text
+
+
+@pytest.mark.django_db
+def test_area_profile_says_why_a_figure_is_not_compared_with_england(client, snapshot):
+    def compared(code: str) -> dict[str, str]:
+        cache.clear()  # the page's context, not the whole-page cache's copy
+        card = client.get(reverse("indicators:area", args=[code])).context["card"]
+        column = card.columns.index("Compared with England")
+        return {row[0]: row[column] for row in card.rows}
+
+    lancashire = compared("E10000017")
+    assert lancashire["Low birth weight (term)"] == (
+        "Not compared: lower than England (2.8 against 3.0); not tested for significance: "
+        "no confidence interval"
+    )
+    # Indicators Fingertips does not compare by intervals say so, not a bare "Not compared".
+    assert lancashire["Deprivation score"] == (
+        "Not compared: this indicator ranks areas by quintiles and is not tested against England"
+    )
+    assert lancashire["Perinatal mental health"] == (
+        "Not compared: Fingertips makes no comparison with England for this indicator"
+    )
+    assert compared("E92000001")["Infant mortality"] == "Not compared: this is England's own figure"
+    for code in ("E10000017", "E92000001", "E06000009", "E07000117"):
+        assert "Not compared" not in compared(code).values()
