@@ -115,6 +115,17 @@ class MeasureRow:
     proposal: rag.Proposal
     # The linked local quarterly measure's latest quarter (`with_local_quarters`), or None.
     local: local_figures.LatestQuarter | None = None
+    # Why the figure is not compared with England and with the region, in plain words ("" where
+    # it is compared): figures.not_compared_reason, as the overview's tiles say it.
+    not_compared: tuple[str, str] = ("", "")
+
+    @property
+    def not_compared_england(self) -> str:
+        return self.not_compared[0]
+
+    @property
+    def not_compared_region(self) -> str:
+        return self.not_compared[1]
 
     @property
     def trend(self) -> str:
@@ -258,7 +269,8 @@ def plan_status(
         .select_related("indicator")
         .order_by("position")
     )
-    latest_figure = _home_figures(measures)
+    home_rows = _home_rows(measures)
+    latest_figure = {pk: row.home_latest for pk, row in home_rows.items()}
 
     ratings = {
         (r.review_id, r.priority_area_id): r
@@ -290,8 +302,14 @@ def plan_status(
         if measure.priority_area_id not in measure_rows:
             continue  # another area's measure, when one area is asked for
         figure = latest_figure.get(measure.indicator_id) if measure.indicator_id else None
+        home_row = home_rows.get(measure.indicator_id) if measure.indicator_id else None
         measure_rows[measure.priority_area_id].append(
-            MeasureRow(measure, figure, _measure_proposal(measure, figure, today, limit))
+            MeasureRow(
+                measure,
+                figure,
+                _measure_proposal(measure, figure, today, limit),
+                not_compared=home_row.home_reasons if home_row else ("", ""),
+            )
         )
 
     status = PlanStatus(plan, today, review, previous, plan_measures=measure_rows[None])
@@ -330,14 +348,21 @@ def with_local_quarters(status: PlanStatus, tier: Tier) -> PlanStatus:
     return status
 
 
-def _home_figures(measures: list[PerformanceMeasure]) -> dict[int, figures.Figure]:
-    """The home county's latest figure of each measured indicator, in one query."""
+def _home_rows(measures: list[PerformanceMeasure]) -> dict[int, figures.OverviewRow]:
+    """Each measured indicator's overview row, for the home county's latest figure and why it
+    is not compared (the region's and England's figures read with it), in one query."""
     indicators = list({m.indicator.pk: m.indicator for m in measures if m.indicator}.values())
     if not indicators:
         return {}
-    home = areas_config().home.code
-    rows = figures.overview(indicators, codes=[home], home=home, benchmark="england")
-    return {row.indicator.pk: row.home_latest for row in rows if row.home_latest}
+    config = areas_config()
+    home = config.home.code
+    rows = figures.overview(
+        indicators,
+        codes=[home, config.region.code, config.england.code],
+        home=home,
+        benchmark="england",
+    )
+    return {row.indicator.pk: row for row in rows if row.home_latest}
 
 
 def _measure_proposal(
