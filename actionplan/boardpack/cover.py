@@ -21,7 +21,7 @@ def _cover(pack: BoardPack, s) -> list:
         "<b>Frozen.</b> The group's final RAGs and the owners' updates for this quarter are the "
         "record and cannot be changed."
         if pack.frozen
-        else "<b>DRAFT — quarter still open.</b> Owners' updates and the group's RAGs may still "
+        else "<b>DRAFT — review not yet frozen.</b> Owners' updates and the group's RAGs may still "
         "change; areas without a final RAG show the rule's proposal, labelled proposed."
     )
     if pack.record:
@@ -79,7 +79,7 @@ def _facts(pack: BoardPack) -> list[tuple[str, str]]:
         ("County", pack.county),
         ("Quarter", f"{pack.quarter} ({pack.quarter_months})"),
         ("Meeting", _day(pack.meeting_date) if pack.meeting_date else "No meeting date set"),
-        ("State", "Frozen" if pack.frozen else "Draft — quarter still open"),
+        ("State", "Frozen" if pack.frozen else "Draft — review not yet frozen"),
         ("Generated", f"{_day(pack.generated_at.date())} at {pack.generated_at:%H:%M %Z}".strip()),
         (
             "Compared with",

@@ -64,7 +64,7 @@ class _NumberedCanvas(pdf_canvas.Canvas):
         if self.draft:
             self.setFont(BOLD, 8)
             self.setFillColor(DRAFT)
-            self.drawString(PAGE_MARGIN, A4[1] - 11 * mm, "DRAFT — quarter still open")
+            self.drawString(PAGE_MARGIN, A4[1] - 11 * mm, "DRAFT — review not yet frozen")
         self.restoreState()
 
 

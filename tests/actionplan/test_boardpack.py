@@ -148,7 +148,7 @@ def test_an_open_quarter_is_marked_draft_on_every_page_and_proposals_are_labelle
     client, board_member, open_review
 ):
     pages = pdf_pages(download(client, board_member, open_review).content)
-    assert all("DRAFT — quarter still open" in page for page in pages)
+    assert all("DRAFT — review not yet frozen" in page for page in pages)
     summary = next(page for page in pages[1:] if "2. RAG summary" in page)
     assert "1 of 9 priority areas have the group's final RAG" in summary
     # Area 1 has the group's final Red; the others show the rule's proposal, labelled so.

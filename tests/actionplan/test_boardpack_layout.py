@@ -38,7 +38,7 @@ def page_lines(content: bytes) -> list[list[str]]:
                 line
                 for line in lines
                 if line
-                and "DRAFT — quarter still open" not in line
+                and "DRAFT — review not yet frozen" not in line
                 and "Board pack ·" not in line
                 and not FOOTER.fullmatch(line)
             ]
