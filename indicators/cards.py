@@ -690,6 +690,9 @@ def profile_card(area, rows, newest: dict[int, NewestHeld] | None = None) -> Cha
             "Worst (or lowest)",
             "Best (or highest)",
             f"Compared with {config.england.name}",
+            # Why a figure is not compared: no England figure for its period, no interval (the
+            # difference said as untested), or the indicator's method (table and CSV alike).
+            f"Why not compared with {config.england.name}",
             "Newest period held for the indicator, when newer",
         ],
         csv_url=reverse("indicators:area-csv", kwargs={"code": area.code}),
@@ -708,9 +711,7 @@ def profile_card(area, rows, newest: dict[int, NewestHeld] | None = None) -> Cha
             if mine
             else "No data"
         )
-        # Why a figure is not compared: no England figure for its period, no interval (the
-        # difference said as untested), or the indicator's method.
-        untested = (
+        why = (
             not_compared_reason(
                 row.indicator, mine, england.value if england else None, config.england.name
             )
@@ -740,7 +741,8 @@ def profile_card(area, rows, newest: dict[int, NewestHeld] | None = None) -> Cha
                 _fmt(england.value) if england else "No data",
                 _fmt(row.worst),
                 _fmt(row.best),
-                f"{comparison}: {untested}" if untested else comparison,
+                comparison,
+                why or "–",
                 newer[row.indicator.pk] or "–",
             ]
         )
@@ -754,6 +756,7 @@ def profile_card(area, rows, newest: dict[int, NewestHeld] | None = None) -> Cha
                 format_number(row.worst),
                 format_number(row.best),
                 comparison,
+                why,
                 newer[row.indicator.pk],
             ]
         )

@@ -244,6 +244,7 @@ def test_the_region_is_compared_with_england_wherever_both_have_a_value(client, 
     cache.clear()  # a page served from the cache carries no context
     profile = client.get(reverse("indicators:area", args=["E12000002"])).context["card"]
     imr_row = next(r for r in profile.rows if r[0] == "Infant mortality")
-    assert imr_row[profile.columns.index("Compared with England")].startswith(
-        "Not compared: higher than England"
+    assert imr_row[profile.columns.index("Compared with England")] == "Not compared"
+    assert imr_row[profile.columns.index("Why not compared with England")].startswith(
+        "higher than England"
     )

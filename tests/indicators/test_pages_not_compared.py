@@ -48,8 +48,9 @@ def test_area_profile_says_why_a_figure_is_not_compared_with_england(client, sna
     def compared(code: str) -> dict[str, str]:
         cache.clear()  # the page's context, not the whole-page cache's copy
         card = client.get(reverse("indicators:area", args=[code])).context["card"]
-        column = card.columns.index("Compared with England")
-        return {row[0]: row[column] for row in card.rows}
+        compared = card.columns.index("Compared with England")
+        why = card.columns.index("Why not compared with England")
+        return {row[0]: f"{row[compared]}: {row[why]}" for row in card.rows}
 
     lancashire = compared("E10000017")
     assert lancashire["Low birth weight (term)"] == (
@@ -65,4 +66,4 @@ def test_area_profile_says_why_a_figure_is_not_compared_with_england(client, sna
     )
     assert compared("E92000001")["Infant mortality"] == "Not compared: this is England's own figure"
     for code in ("E10000017", "E92000001", "E06000009", "E07000117"):
-        assert "Not compared" not in compared(code).values()
+        assert "Not compared: –" not in compared(code).values()
