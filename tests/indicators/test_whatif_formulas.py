@@ -397,3 +397,52 @@ def test_rounding_rules():
     assert w.one_decimal(1234.56) == "1,234.6"
     assert w.percent(0.4799) == "48%"
     assert w.percent(0.126) == "13%"
+
+
+def test_edges_the_first_cases_missed():
+    # Exact arithmetic: R 5, p 1/4, RR 5 -> r0 = 5 / 2 = 2.5; T = r0 gives Δp = p: enough.
+    edge = w.estimate(w.Outcome("infant_mortality", 5.0, 600, 100_000, 3), HAND_P, 5.0, 2.5)
+    assert edge.delta_p == 0.25 and edge.enough is True
+    # One birth and one woman are a denominator.
+    one = w.estimate(
+        w.Outcome("infant_mortality", 0.0, 0, 1, 1),
+        w.Prevalence("smoking_at_delivery", 1, 1, "smoking at delivery"),
+        2.0,
+        None,
+    )
+    assert one.r0 == 0
+    # The limits from count and births are per 1,000.
+    from indicators.statistics.intervals import crude_rate
+
+    crude = crude_rate(count=600, denominator=100_000, multiplier=1000)
+    assert w.Outcome("infant_mortality", 6.0, 600, 100_000, 3).limits() == (
+        crude.lower,
+        crude.upper,
+    )
+
+
+def test_a_user_target_is_fixed_even_with_a_count():
+    outcome = w.Outcome("infant_mortality", 6.0, 600, 100_000, 3)
+    target = w.Comparator("target", value=6.0, count=500, denominator=100_000)
+    sim = w.simulate(outcome, HAND_P, risk(), target, draws=2000, seed=2)
+    rate, *_ = by_hand_draws(outcome, HAND_P, risk(), 2000, 2)
+    assert sim.p_gap == pytest.approx((rate > 6.0).mean())
+
+
+def test_joint_simulation_bounds_seed_and_no_scenario():
+    b = w.Prevalence("obese_bmi30", 16000, 32000, "BMI 30 or more in early pregnancy")
+    rr_b = risk(1.4, None, None, "obese_bmi30", "BMI 30 or more in early pregnancy")
+    assert w.simulate_joint(HAND, [HAND_P, b], [risk(), rr_b], None, draws=100).draws == 100
+    assert w.simulate_joint(HAND, [HAND_P, b], [risk(), rr_b], None, draws=200_000).draws
+    members = tuple((float(5 + i), 1000.0) for i in range(8))  # rates 5-12 per 1,000
+    group = w.Comparator("best_quartile", value=6.75, members=members)
+    first = w.simulate_joint(HAND, [HAND_P, b], [risk(), rr_b], group, draws=500, seed=3)
+    w._kept_best_quartile_draws.cache_clear()
+    again = w.simulate_joint(HAND, [HAND_P, b], [risk(), rr_b], group, draws=500, seed=3)
+    assert first == again and 0 < first.p_gap < 1
+    assert first.p_gap == pytest.approx(
+        (
+            by_hand_draws(HAND, HAND_P, risk(), 500, 3)[0] > w._best_quartile_draws(members, 500, 3)
+        ).mean()
+    )
+    assert first.scenario_averted_per_year is None

@@ -161,6 +161,8 @@ def test_a_bad_row_is_refused_with_its_row_named(tmp_path, change, message):
 def test_interval_ends_equal_to_the_rr_are_accepted(tmp_path):
     row = {**GOOD, "lower": "1.40", "upper": "1.40"}
     assert w.read_parameter_sets(write(tmp_path, row))[("default", 1)].risks[0].lower == 1.40
+    protective = {**GOOD, "rr": "0.9", "lower": "0.8", "upper": "1.0"}
+    assert w.read_parameter_sets(write(tmp_path, protective))[("default", 1)].risks[0].rr == 0.9
 
 
 def test_the_same_factor_in_two_versions_is_no_duplicate(tmp_path):

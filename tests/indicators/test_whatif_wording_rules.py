@@ -259,7 +259,20 @@ def test_run_passes_the_seed_and_without_comparator_is_not_calculated():
         HAND, SMOKING, row(), w.Comparator("target", 5.4), None, 300, 8
     )
     assert made.comparator_name == "" and made.parameter_set is SET and made.risk == row()
+    assert made.comparator == w.Comparator("target", 5.4)
     none = w.run("T", HAND, SMOKING, SET, None, draws=300)
+    assert none.comparator_name == "" and none.comparator is None
+    region = w.Comparator("target", 5.4, name="the region")
+    both = w.run_joint("T", HAND, [SMOKING, OBESE], SET, region, None, 300, 8)
+    assert (both.comparator, both.comparator_name, both.parameter_set) == (
+        region,
+        "the region",
+        SET,
+    )
+    assert both.simulation == w.simulate_joint(
+        HAND, [SMOKING, OBESE], [row(), SET.risks[1]], region, None, 300, 8
+    )
+    assert w.run_joint("T", HAND, [SMOKING, OBESE], SET, None, None, 300).comparator_name == ""
     assert (none.case, none.estimates.target, none.simulation.p_gap) == (
         "not_calculated",
         None,
@@ -366,4 +379,31 @@ def test_joint_caveats_of_three_factors_and_differing_periods():
         "The relative risk compares mothers under 20 with mothers of all ages.",
         "The periods differ: infant mortality 2020 - 22, smoking at delivery 2020 - 22, mothers "
         "aged under 20 2019, a BMI of 25 or more in early pregnancy 2020 - 22.",
+    )
+
+
+def test_joint_edges():
+    # T on the upper limit: at or below, not significantly lower.
+    assert "already at or below the region (6.5)" in word_joint(joint(6.5)).headline
+    # A scenario without its draws says nothing.
+    made = joint(5.4, [0.1, 0.25])
+    bare = dataclasses.replace(made.simulation, scenario_averted_per_year=None)
+    assert word_joint(dataclasses.replace(made, simulation=bare)).scenario == ""
+    # No obesity factor: no obesity line; two relative risks held fixed are both named.
+    young = w.Prevalence("mother_under_20", 3000, 32000, "mother aged under 20", "2020 - 22")
+    fixed = w.ParameterSet(
+        "f",
+        1,
+        "d",
+        (
+            row(lo=None, hi=None),
+            row("mother_under_20", "mother aged under 20", 1.5, None, None),
+        ),
+    )
+    both = w.run_joint("T", HAND, [SMOKING, young], fixed, w.Comparator("target", 5.4), None, 200)
+    assert word_joint(both).caveats[2:] == (
+        SMOKING_NOTE,
+        "The relative risk compares mothers under 20 with mothers of all ages.",
+        "A relative risk without an interval is held fixed in the simulation: smoking at "
+        "delivery, mothers aged under 20.",
     )
