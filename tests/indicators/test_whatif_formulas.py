@@ -135,6 +135,7 @@ def test_no_gap_no_change():
         (w.Outcome("infant_mortality", 6.0, -1, 100_000, 3), HAND_P, 2.0, "count, births"),
         (w.Outcome("infant_mortality", 6.0, 600, 100_000, 0), HAND_P, 2.0, "count, births"),
         (HAND, w.Prevalence("smoking_at_delivery", 1, 0, "smoking at delivery"), 2.0, "0 <="),
+        (HAND, w.Prevalence("smoking_at_delivery", 0, 0, "smoking at delivery"), 2.0, "0 <="),
         (HAND, w.Prevalence("smoking_at_delivery", -1, 10, "smoking at delivery"), 2.0, "0 <="),
         (HAND, w.Prevalence("smoking_at_delivery", 11, 10, "smoking at delivery"), 2.0, "0 <="),
         (HAND, HAND_P, 0.0, "must be positive"),
