@@ -22,6 +22,8 @@ class Benchmarked:
     name: str
     comparison: Comparison | None
     value: float | None = None
+    # Why the area is not compared with it, in plain words ("" where it is, or not known).
+    reason: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,7 +112,14 @@ def comparisons(finding: FindingInput) -> str:
             f"{'it' if parts else 'It'} ranks {rank.rank} of {rank.of} among {rank.group} "
             "(1 is best)"
         )
-    return ("; ".join(parts) + ".") if parts else ""
+    said = ("; ".join(parts) + ".") if parts else ""
+    # A benchmark the area is not compared with says why, one sentence each.
+    why = [
+        f"It is not compared with {item.name}: {item.reason}."
+        for item in finding.benchmarks
+        if item.reason and item.comparison in (None, Comparison.NOT_COMPARED)
+    ]
+    return " ".join([said, *why]).strip()
 
 
 def trend(finding: FindingInput) -> str:

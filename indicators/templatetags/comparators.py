@@ -197,16 +197,19 @@ def finding_input(indicator, code: str | None = None) -> findings.FindingInput |
         return None
     figure = presenters.figure_of(mine)
     others = {o.area.code: o.value for o in rows.filter(period_sortable=mine.period_sortable)}
+    england, region = others.get(config.england.code), others.get(config.region.code)
     benchmarks = [
         findings.Benchmarked(
             config.england.name,
             _comparison(figure.comparison_england or figure.published_comparison_england),
-            others.get(config.england.code),
+            england,
+            presenters.not_compared_reason(indicator, figure, england, config.england.name),
         ),
         findings.Benchmarked(
             f"the {config.region.name}",
             _comparison(figure.comparison_region),
-            others.get(config.region.code),
+            region,
+            presenters.not_compared_reason(indicator, figure, region, config.region.name),
         ),
     ]
     unit = "%" if indicator.unit == "%" else indicator.unit

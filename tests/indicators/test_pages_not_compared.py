@@ -67,3 +67,18 @@ def test_area_profile_says_why_a_figure_is_not_compared_with_england(client, sna
     assert compared("E92000001")["Infant mortality"] == "Not compared: this is England's own figure"
     for code in ("E10000017", "E92000001", "E06000009", "E07000117"):
         assert "Not compared: –" not in compared(code).values()
+
+
+@pytest.mark.django_db
+def test_indicator_findings_say_why_the_county_is_not_compared(client, snapshot):
+    def text(fingertips_id: int) -> str:
+        page = client.get(reverse("indicators:indicator", args=[fingertips_id])).content.decode()
+        return re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", " ", page)))
+
+    assert "It is not compared with the North West: no North West figure for 2016 - 18." in text(
+        92196
+    )
+    assert (
+        "It is not compared with England: lower than England (2.8 against 3.0); not tested for "
+        "significance: no confidence interval."
+    ) in text(20101)
