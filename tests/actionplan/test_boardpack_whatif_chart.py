@@ -6,7 +6,6 @@ from __future__ import annotations
 import io
 import json
 import re
-import subprocess
 from dataclasses import replace
 from datetime import date, datetime
 
@@ -52,9 +51,9 @@ def _without_charts(pack):
 
 
 def _text(pdf: bytes) -> list[str]:
-    """Each page's words as poppler's pdftotext reads them."""
-    out = subprocess.run(["pdftotext", "-", "-"], input=pdf, capture_output=True, check=True)
-    return [" ".join(p.split()) for p in out.stdout.decode().split("\f")]
+    """Each page's words as pypdf reads them (no system PDF tools needed)."""
+    reader = PdfReader(io.BytesIO(pdf))
+    return [" ".join(page.extract_text().split()) for page in reader.pages]
 
 
 def _drawing_operators(pdf: bytes) -> int:
