@@ -690,10 +690,10 @@ def profile_card(area, rows, newest: dict[int, NewestHeld] | None = None) -> Cha
             "Worst (or lowest)",
             "Best (or highest)",
             f"Compared with {config.england.name}",
+            "Newest period held for the indicator, when newer",
             # Why a figure is not compared: no England figure for its period, no interval (the
             # difference said as untested), or the indicator's method (table and CSV alike).
             f"Why not compared with {config.england.name}",
-            "Newest period held for the indicator, when newer",
         ],
         csv_url=reverse("indicators:area-csv", kwargs={"code": area.code}),
         api_url=f"{reverse('api:observations')}?"
@@ -742,8 +742,8 @@ def profile_card(area, rows, newest: dict[int, NewestHeld] | None = None) -> Cha
                 _fmt(row.worst),
                 _fmt(row.best),
                 comparison,
-                why or "–",
                 newer[row.indicator.pk] or "–",
+                why or "–",
             ]
         )
         card.csv_rows.append(
@@ -756,8 +756,8 @@ def profile_card(area, rows, newest: dict[int, NewestHeld] | None = None) -> Cha
                 format_number(row.worst),
                 format_number(row.best),
                 comparison,
-                why,
                 newer[row.indicator.pk],
+                why,
             ]
         )
     fig = charts.spine_chart(rows=spine_rows, title=title)
