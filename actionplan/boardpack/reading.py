@@ -282,6 +282,11 @@ def _movement_words(movement: presenters.Movement, previous: QuarterlyReview | N
     return words[:1].upper() + words[1:]
 
 
+def _with_reason(words: str, reason: str) -> str:
+    """A comparison in words, with why it was not made where it was not (as the board says it)."""
+    return f"{words}: {reason}" if reason else words
+
+
 def _measure_line(row: presenters.MeasureRow, region: str) -> MeasureLine:
     figure, measure = row.figure, row.measure
     unit = measure.indicator.unit if measure.indicator else ""
@@ -290,8 +295,12 @@ def _measure_line(row: presenters.MeasureRow, region: str) -> MeasureLine:
     else:
         value = f"{figure.value:.1f}" + (f" {unit}" if unit else "")
         period = figure.period
-        england = Comparison.of(figure.comparison_england).describe("England")
-        regional = Comparison.of(figure.comparison_region).describe(region)
+        england = _with_reason(
+            Comparison.of(figure.comparison_england).describe("England"), row.not_compared[0]
+        )
+        regional = _with_reason(
+            Comparison.of(figure.comparison_region).describe(region), row.not_compared[1]
+        )
     if measure.target_value is not None:
         target = f"{measure.target_value:g}"
         if measure.target_date:

@@ -109,3 +109,12 @@ def test_a_page_an_area_runs_on_to_names_the_area_and_no_other_page_does(pack):
         else:
             assert "(continued)" not in page, number
     assert continued  # the bundled plan's longer areas run on to a second page
+
+
+def test_the_packs_measures_say_why_a_figure_is_not_compared_as_the_board_does(pack):
+    text = " ".join(" ".join(lines) for lines in page_lines(boardpack.render(pack))[1:])
+    text = re.sub(r"\s+", " ", text)
+    # Infant mortality rests on Lancashire's 2016 - 18, for which no North West figure is held.
+    assert "Not compared with North West: no North West figure for 2016 - 18" in text
+    # Low birth weight of term babies, 2024: no interval published, so the difference is untested.
+    assert "lower than England (2.8 against 3.0); not tested for significance" in text
