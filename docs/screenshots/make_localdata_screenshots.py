@@ -19,7 +19,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from make_screenshots import FLAGS, free_port, manage, wait_until_up
+from make_screenshots import FLAGS, manage, serve_and_shoot, throwaway_env
 from playwright.sync_api import sync_playwright
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -87,14 +87,7 @@ def shoot(base: str) -> list[Path]:
 
 def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
-        env = {
-            **os.environ,
-            "DEBUG": "1",
-            "SECRET_KEY": os.environ.get("SECRET_KEY", "screenshots-only"),
-            "DATABASE_URL": f"sqlite:///{tmp}/screenshots.sqlite3",
-            "CELERY_BROKER_URL": "",
-            "REDIS_URL": "",
-        }
+        env = throwaway_env(tmp)
         manage(env, "migrate", "--no-input", "-v", "0")
         manage(env, "setup_roles", stdout=subprocess.DEVNULL)
         manage(
@@ -117,24 +110,7 @@ def main() -> None:
                 ANALYST[0],
                 stdout=subprocess.DEVNULL,
             )
-        port = free_port()
-        server = manage(
-            env,
-            "runserver",
-            f"127.0.0.1:{port}",
-            "--noreload",
-            background=True,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        try:
-            base = f"http://127.0.0.1:{port}"
-            wait_until_up(base + "/healthz/")
-            for path in shoot(base):
-                print(f"{path.relative_to(ROOT)}: {path.stat().st_size // 1024} kB")
-        finally:
-            server.terminate()
-            server.wait(timeout=10)
+        serve_and_shoot(env, shoot)
 
 
 if __name__ == "__main__":

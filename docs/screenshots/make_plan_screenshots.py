@@ -19,7 +19,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from make_screenshots import FLAGS, VIEWER, free_port, manage, sign_in, wait_until_up
+from make_screenshots import FLAGS, VIEWER, manage, serve_and_shoot, sign_in, throwaway_env
 from playwright.sync_api import sync_playwright
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -70,14 +70,7 @@ def shoot(base: str, tmp: str) -> list[Path]:
 
 def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
-        env = {
-            **os.environ,
-            "DEBUG": "1",
-            "SECRET_KEY": os.environ.get("SECRET_KEY", "screenshots-only"),
-            "DATABASE_URL": f"sqlite:///{tmp}/screenshots.sqlite3",
-            "CELERY_BROKER_URL": "",
-            "REDIS_URL": "",
-        }
+        env = throwaway_env(tmp)
         manage(env, "migrate", "--no-input", "-v", "0")
         manage(env, "load_snapshot", stdout=subprocess.DEVNULL)
         manage(env, "load_action_plan", stdout=subprocess.DEVNULL)
@@ -93,24 +86,7 @@ def main() -> None:
             "u.groups.add(Group.objects.get(name='Board member')); "
             "QuarterlyReview.objects.create(plan=current_plan(), financial_year=2022, quarter=4)",
         )
-        port = free_port()
-        server = manage(
-            env,
-            "runserver",
-            f"127.0.0.1:{port}",
-            "--noreload",
-            background=True,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        try:
-            base = f"http://127.0.0.1:{port}"
-            wait_until_up(base + "/healthz/")
-            for path in shoot(base, tmp):
-                print(f"{path.relative_to(ROOT)}: {path.stat().st_size // 1024} kB")
-        finally:
-            server.terminate()
-            server.wait(timeout=10)
+        serve_and_shoot(env, lambda base: shoot(base, tmp))
 
 
 if __name__ == "__main__":

@@ -118,15 +118,43 @@ def shoot(base: str) -> list[Path]:
     return saved
 
 
+def throwaway_env(tmp: str) -> dict:
+    """The environment of a throwaway SQLite site as `make run` sets it up, tasks in-process."""
+    return {
+        **os.environ,
+        "DEBUG": "1",
+        "SECRET_KEY": os.environ.get("SECRET_KEY", "screenshots-only"),
+        "DATABASE_URL": f"sqlite:///{tmp}/screenshots.sqlite3",
+        "CELERY_BROKER_URL": "",
+        "REDIS_URL": "",
+    }
+
+
+def serve_and_shoot(env: dict, shoot) -> None:
+    """Run the development server on a free port, call `shoot(base)` and print what it saved."""
+    port = free_port()
+    server = manage(
+        env,
+        "runserver",
+        f"127.0.0.1:{port}",
+        "--noreload",
+        background=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        base = f"http://127.0.0.1:{port}"
+        wait_until_up(base + "/healthz/")
+        for path in shoot(base):
+            print(f"{path.relative_to(ROOT)}: {path.stat().st_size // 1024} kB")
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
 def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
-        env = {
-            **os.environ,
-            "DEBUG": "1",
-            "DATABASE_URL": f"sqlite:///{tmp}/screenshots.sqlite3",
-            "CELERY_BROKER_URL": "",
-            "REDIS_URL": "",
-        }
+        env = throwaway_env(tmp)
         manage(env, "migrate", "--no-input", "-v", "0")
         manage(env, "load_snapshot", stdout=subprocess.DEVNULL)
         manage(env, "load_action_plan", stdout=subprocess.DEVNULL)
@@ -139,24 +167,7 @@ def main() -> None:
             f"u = User.objects.create_user({VIEWER[0]!r}, password={VIEWER[1]!r}); "
             "u.groups.add(Group.objects.get(name='Board member'))",
         )
-        port = free_port()
-        server = manage(
-            env,
-            "runserver",
-            f"127.0.0.1:{port}",
-            "--noreload",
-            background=True,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        try:
-            base = f"http://127.0.0.1:{port}"
-            wait_until_up(base + "/healthz/")
-            for path in shoot(base):
-                print(f"{path.relative_to(ROOT)}: {path.stat().st_size // 1024} kB")
-        finally:
-            server.terminate()
-            server.wait(timeout=10)
+        serve_and_shoot(env, shoot)
 
 
 if __name__ == "__main__":
