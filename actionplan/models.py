@@ -31,7 +31,33 @@ def _at_most(label: str) -> MaxLengthValidator:
     )
 
 
-class Plan(models.Model):
+class RuledModel(models.Model):
+    """A row with rules of its own: `refusals()` holds them by field, and both `clean()` (every
+    form: the app's, the admin's and its history "revert" form) and `save()` (commands and
+    shells) refuse a row that breaks one."""
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        self._refuse_if_ruled_out()
+        super().save(*args, **kwargs)
+
+    def clean(self) -> None:
+        super().clean()
+        self._refuse_if_ruled_out()
+
+    def refusals(self) -> dict[str, list[str]]:
+        """The row's own rules, by field: empty when it may be saved."""
+        return {}
+
+    def _refuse_if_ruled_out(self) -> None:
+        refusals = self.refusals()
+        if refusals:
+            raise ValidationError(refusals)
+
+
+class Plan(RuledModel):
     """One plan and the years it runs; quarters are financial quarters."""
 
     title = models.CharField(max_length=300)
@@ -42,18 +68,6 @@ class Plan(models.Model):
 
     def __str__(self) -> str:
         return self.title
-
-    def save(self, *args, **kwargs):
-        refusals = self.refusals()
-        if refusals:
-            raise ValidationError(refusals)
-        super().save(*args, **kwargs)
-
-    def clean(self) -> None:
-        super().clean()
-        refusals = self.refusals()
-        if refusals:
-            raise ValidationError(refusals)
 
     def refusals(self) -> dict[str, list[str]]:
         """A plan ends after it starts, and its period keeps every quarter reviewed on it."""
@@ -120,7 +134,7 @@ class Objective(models.Model):
         return f"{self.number} {self.text[:60]}"
 
 
-class Action(models.Model):
+class Action(RuledModel):
     objective = models.ForeignKey(Objective, on_delete=models.CASCADE, related_name="actions")
     number = models.CharField(max_length=16, help_text="Mended numbering, e.g. 3.2.1")
     source_numbering = models.CharField(max_length=32, blank=True, help_text="As printed")
@@ -165,18 +179,6 @@ class Action(models.Model):
     def __str__(self) -> str:
         return f"{self.number} {self.text[:60]}"
 
-    def save(self, *args, **kwargs):
-        refusals = self.refusals()
-        if refusals:
-            raise ValidationError(refusals)
-        super().save(*args, **kwargs)
-
-    def clean(self) -> None:
-        super().clean()
-        refusals = self.refusals()
-        if refusals:
-            raise ValidationError(refusals)
-
     def refusals(self) -> dict[str, list[str]]:
         """The action's own rules, by field (the app's pages, the admin, commands and shells)."""
         errors: dict[str, list[str]] = {}
@@ -212,7 +214,7 @@ class Action(models.Model):
         )
 
 
-class PerformanceMeasure(models.Model):
+class PerformanceMeasure(RuledModel):
     """A measure of the outcomes framework (Appendix 3), linked to the indicator it reads."""
 
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="measures")
@@ -242,18 +244,6 @@ class PerformanceMeasure(models.Model):
 
     def __str__(self) -> str:
         return self.measure[:80]
-
-    def save(self, *args, **kwargs):
-        refusals = self.refusals()
-        if refusals:
-            raise ValidationError(refusals)
-        super().save(*args, **kwargs)
-
-    def clean(self) -> None:
-        super().clean()
-        refusals = self.refusals()
-        if refusals:
-            raise ValidationError(refusals)
 
     def refusals(self) -> dict[str, list[str]]:
         """A target or baseline the indicator's figures can never take is refused."""
@@ -485,21 +475,15 @@ def _by_field(refusals: list[tuple[str | None, str]]) -> dict[str, list[str]]:
     return errors
 
 
-class InFrozenQuarterGuard(models.Model):
-    """Refuses to save or delete a row whose quarter the group has frozen, or that breaks a rule.
-
-    `refusals()` holds the row's own rules; `clean()` (every form: the app's, the admin's and its
-    history "revert" form) and `save()` (commands and shells) both ask it.
-    """
+class InFrozenQuarterGuard(RuledModel):
+    """Refuses to save or delete a row whose quarter the group has frozen, or that breaks a rule
+    of its own (`RuledModel`)."""
 
     class Meta:
         abstract = True
 
     def save(self, *args, **kwargs):
         self._refuse_if_frozen()
-        refusals = self.refusals()
-        if refusals:
-            raise ValidationError(refusals)
         super().save(*args, **kwargs)
 
     def delete(self, *args, **kwargs):
@@ -507,18 +491,11 @@ class InFrozenQuarterGuard(models.Model):
         return super().delete(*args, **kwargs)
 
     def clean(self) -> None:
-        super().clean()
         if self.review_id is not None and self._review_is_frozen():
             raise ValidationError(
                 f"{self.review} is frozen: nobody can change its updates and final RAGs."
             )
-        refusals = self.refusals()
-        if refusals:
-            raise ValidationError(refusals)
-
-    def refusals(self) -> dict[str, list[str]]:
-        """The row's own rules, by field: empty when it may be saved."""
-        return {}
+        super().clean()
 
     def _review_is_frozen(self) -> bool:
         # Read from the database: the review in hand may have been frozen since it was loaded.
