@@ -39,14 +39,16 @@ def _rate(value: float) -> str:
     return one_decimal(value)
 
 
-def headline(result: Result) -> str:
-    """The first sentence, by the case (section 7)."""
-    out, est, sim = result.outcome, result.estimates, result.simulation
-    area, comp = result.area_name, result.comparator_name
+def _case_without_women(result: Result | JointRun) -> str | None:
+    """The first sentence of the cases one factor and several say alike (no statement; already
+    better; no significant gap), or None for the cases that name the factors."""
+    out, area, comp, target = (
+        result.outcome,
+        result.area_name,
+        result.comparator_name,
+        result.estimates.target,
+    )
     name = OUTCOME_NAMES[out.outcome]
-    deaths = OUTCOMES[out.outcome]
-    factor, women_phrase = FACTOR_PHRASES[result.prevalence.factor]
-    target = est.target
     if result.case == "not_calculated":
         return f"No statement can be made: {result.reason or 'the comparator is missing'}."
     lower, upper = out.limits()
@@ -61,6 +63,20 @@ def headline(result: Result) -> str:
             f"is similar to {comp} ({_rate(target)}); the difference is within chance variation, "
             "so no target is given."
         )
+    return None
+
+
+def headline(result: Result) -> str:
+    """The first sentence, by the case (section 7)."""
+    out, est, sim = result.outcome, result.estimates, result.simulation
+    area, comp = result.area_name, result.comparator_name
+    name = OUTCOME_NAMES[out.outcome]
+    deaths = OUTCOMES[out.outcome]
+    factor, women_phrase = FACTOR_PHRASES[result.prevalence.factor]
+    target = est.target
+    shared = _case_without_women(result)
+    if shared is not None:
+        return shared
     if result.case == "not_enough":
         return (
             f"Reducing {factor} to 0% alone would not bring {area}'s {name} rate down to {comp} "
@@ -186,20 +202,9 @@ def joint_headline(result: JointRun) -> str:
     area, comp, target = result.area_name, result.comparator_name, est.target
     name, deaths = OUTCOME_NAMES[out.outcome], OUTCOMES[out.outcome]
     factors = _and(_factor_names(result))
-    if result.case == "not_calculated":
-        return f"No statement can be made: {result.reason or 'the comparator is missing'}."
-    lower, upper = out.limits()
-    if result.case == "already_better":
-        how = "significantly lower than" if upper < target else "at or below"
-        return (
-            f"{area}'s {name} rate ({_rate(out.rate)}) is already {how} {comp} ({_rate(target)})."
-        )
-    if result.case == "not_significant":
-        return (
-            f"{area}'s {name} rate ({_rate(out.rate)}, 95% CI {_rate(lower)} to {_rate(upper)}) "
-            f"is similar to {comp} ({_rate(target)}); the difference is within chance variation, "
-            "so no target is given."
-        )
+    shared = _case_without_women(result)
+    if shared is not None:
+        return shared
     if result.case == "not_enough":
         return (
             f"Reducing {factors} all to 0% together would not bring {area}'s {name} rate down "
