@@ -19,7 +19,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from make_screenshots import FLAGS, manage, serve_and_shoot, throwaway_env
+from make_screenshots import FLAGS, manage, save_page, serve_and_shoot, throwaway_env
 from playwright.sync_api import sync_playwright
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -43,15 +43,7 @@ def save(page, name: str) -> list[Path]:
     for width in WIDTHS:
         page.set_viewport_size({"width": width, "height": 900})
         page.wait_for_load_state("load")
-        height = min(page.evaluate("document.documentElement.scrollHeight"), MAX_HEIGHT)
-        target = OUT / f"localdata-{name}-{width}.png"
-        page.screenshot(
-            path=target,
-            full_page=True,
-            clip={"x": 0, "y": 0, "width": width, "height": height},
-            animations="disabled",
-        )
-        saved.append(target)
+        saved.append(save_page(page, OUT / f"localdata-{name}-{width}.png", width, MAX_HEIGHT))
     page.set_viewport_size({"width": 1280, "height": 900})
     return saved
 

@@ -19,7 +19,15 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from make_screenshots import FLAGS, VIEWER, manage, serve_and_shoot, sign_in, throwaway_env
+from make_screenshots import (
+    FLAGS,
+    VIEWER,
+    manage,
+    serve_and_shoot,
+    set_up_as_make_run,
+    sign_in,
+    throwaway_env,
+)
 from playwright.sync_api import sync_playwright
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -71,10 +79,7 @@ def shoot(base: str, tmp: str) -> list[Path]:
 def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         env = throwaway_env(tmp)
-        manage(env, "migrate", "--no-input", "-v", "0")
-        manage(env, "load_snapshot", stdout=subprocess.DEVNULL)
-        manage(env, "load_action_plan", stdout=subprocess.DEVNULL)
-        manage(env, "setup_roles", stdout=subprocess.DEVNULL)
+        set_up_as_make_run(env)
         manage(
             env,
             "shell",

@@ -104,18 +104,30 @@ def shoot(base: str) -> list[Path]:
                 # Not "networkidle": Chromium never reports GOV.UK Frontend's import() finished.
                 page.wait_for_load_state("load")
                 page.evaluate("document.fonts.ready.then(() => true)")
-                height = min(page.evaluate("document.documentElement.scrollHeight"), max_height)
-                target = OUT / f"{name}-{kind}.png"
-                page.screenshot(
-                    path=target,
-                    full_page=True,
-                    clip={"x": 0, "y": 0, "width": width, "height": height},
-                    animations="disabled",
-                )
-                saved.append(target)
+                saved.append(save_page(page, OUT / f"{name}-{kind}.png", width, max_height))
             page.close()
         browser.close()
     return saved
+
+
+def save_page(page, target: Path, width: int, max_height: int) -> Path:
+    """The page's top `max_height` pixels (or all of it) at `width`, saved as `target`."""
+    height = min(page.evaluate("document.documentElement.scrollHeight"), max_height)
+    page.screenshot(
+        path=target,
+        full_page=True,
+        clip={"x": 0, "y": 0, "width": width, "height": height},
+        animations="disabled",
+    )
+    return target
+
+
+def set_up_as_make_run(env: dict) -> None:
+    """Migrate and load the bundled snapshot, plan and roles, as `make run` does."""
+    manage(env, "migrate", "--no-input", "-v", "0")
+    manage(env, "load_snapshot", stdout=subprocess.DEVNULL)
+    manage(env, "load_action_plan", stdout=subprocess.DEVNULL)
+    manage(env, "setup_roles", stdout=subprocess.DEVNULL)
 
 
 def throwaway_env(tmp: str) -> dict:
@@ -155,10 +167,7 @@ def serve_and_shoot(env: dict, shoot) -> None:
 def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         env = throwaway_env(tmp)
-        manage(env, "migrate", "--no-input", "-v", "0")
-        manage(env, "load_snapshot", stdout=subprocess.DEVNULL)
-        manage(env, "load_action_plan", stdout=subprocess.DEVNULL)
-        manage(env, "setup_roles", stdout=subprocess.DEVNULL)
+        set_up_as_make_run(env)
         manage(
             env,
             "shell",
