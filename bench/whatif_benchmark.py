@@ -39,6 +39,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from indicators.statistics import whatif as w  # noqa: E402
+from indicators.statistics import whatif_parameters as wp  # noqa: E402
+from indicators.statistics import whatif_simulation as ws  # noqa: E402
 
 IMR = w.Outcome("infant_mortality", 4.5, 177, 39333, 3, "2014 - 16")
 SMOKING = w.Prevalence("smoking_at_delivery", 1619, 11647, "smoking at delivery", "2017/18")
@@ -91,7 +93,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=50)
     runs = parser.parse_args().runs
-    parameters = w.latest_set(w.read_parameter_sets(ROOT / "fixtures/whatif/relative_risks.csv"))
+    parameters = wp.latest_set(wp.read_parameter_sets(ROOT / "fixtures/whatif/relative_risks.csv"))
     print(f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     for name, prevalence, comparator in cases():
         answer(parameters, prevalence, comparator, 0)  # warm up numpy
@@ -99,7 +101,7 @@ def main() -> None:
         for mode in modes:
             timings, cpu = [], []
             for seed in range(runs):
-                w._kept_best_quartile_draws.cache_clear()
+                ws._kept_best_quartile_draws.cache_clear()
                 if mode == "reused":  # the group's draws made already, for another answer
                     answer(
                         parameters, BMI25 if prevalence is SMOKING else SMOKING, comparator, seed

@@ -12,6 +12,7 @@ from indicators import neighbours, whatif_inputs
 from indicators.caching import cached_page
 from indicators.models import Indicator
 from indicators.statistics import whatif as w
+from indicators.statistics import whatif_simulation as ws
 from indicators.statistics.whatif_wording import JOINT_APPROXIMATION, word, word_joint
 
 # The report's inputs (section 6.2 of the county's report; WHATIF specification section 6).
@@ -74,7 +75,7 @@ def whatif_method(request: HttpRequest) -> HttpResponse:
             "target": REPORT_TARGET,
             "examples": worked_example(),
             "joint": joint_example(),
-            "draws": w.DRAWS,
+            "draws": ws.DRAWS,
             "joint_approximation": JOINT_APPROXIMATION,
             "parameter_sets": sorted(
                 whatif_inputs.parameter_sets().values(),

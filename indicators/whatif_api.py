@@ -15,6 +15,7 @@ from indicators.api import BadRequest, endpoint
 from indicators.configuration import areas_config
 from indicators.statistics import InvalidInput
 from indicators.statistics import whatif as w
+from indicators.statistics import whatif_simulation as ws
 
 PARAMETERS = {
     "area": "ONS code of the area (default: the home county)",
@@ -93,8 +94,8 @@ def _query(request) -> dict:
         "period": request.GET.get("period") or None,
         "set_name": request.GET.get("parameter_set", "default"),
         "version": _number(request, "version", int, low=1, high=10**6),
-        "draws": _default(_number(request, "draws", int, low=100, high=200_000), w.DRAWS),
-        "seed": _default(_number(request, "seed", int, low=0, high=2**32 - 1), w.SEED),
+        "draws": _default(_number(request, "draws", int, low=100, high=200_000), ws.DRAWS),
+        "seed": _default(_number(request, "seed", int, low=0, high=2**32 - 1), ws.SEED),
     }
 
 

@@ -17,6 +17,8 @@ from indicators.configuration import areas_config
 from indicators.models import Area, AreaLevel, Indicator, Observation
 from indicators.statistics import InvalidInput
 from indicators.statistics import whatif as w
+from indicators.statistics import whatif_parameters as wp
+from indicators.statistics import whatif_simulation as ws
 from indicators.statistics.whatif_wording import word, word_joint
 
 PARAMETERS_FILE = Path(settings.BASE_DIR) / "fixtures" / "whatif" / "relative_risks.csv"
@@ -36,13 +38,13 @@ class Missing(InvalidInput):
 
 @functools.cache
 def parameter_sets() -> dict:
-    return w.read_parameter_sets(PARAMETERS_FILE)
+    return wp.read_parameter_sets(PARAMETERS_FILE)
 
 
-def parameter_set(name: str = "default", version: int | None = None) -> w.ParameterSet:
+def parameter_set(name: str = "default", version: int | None = None) -> wp.ParameterSet:
     sets = parameter_sets()
     if version is None:
-        return w.latest_set(sets, name)
+        return wp.latest_set(sets, name)
     if (name, version) not in sets:
         raise InvalidInput(f"no parameter set {name!r} version {version}")
     return sets[(name, version)]
@@ -93,7 +95,7 @@ def outcome(key: str, code: str, period: str | None = None) -> tuple[w.Outcome, 
     row = rows.filter(count__isnull=False).first()
     if row is None:
         where = f" for {period}" if period else ""
-        raise Missing(f"no {w.OUTCOME_NAMES[key]} rate with a count is held for {code}{where}")
+        raise Missing(f"no {wp.OUTCOME_NAMES[key]} rate with a count is held for {code}{where}")
     births, estimated = _denominator(row, indicator.multiplier)
     years = row.period_end_year - row.period_start_year + 1
     result = w.Outcome(
@@ -123,11 +125,11 @@ def prevalence(factor: str, code: str, period: str | None = None):
         raise InvalidInput(f"factor must be one of {', '.join(FACTOR_INDICATORS)}")
     fingertips_id, exposure = FACTOR_INDICATORS[factor]
     if fingertips_id is None:
-        raise Missing(f"no prevalence of {w.FACTOR_PHRASES[factor][0]} is held")
+        raise Missing(f"no prevalence of {wp.FACTOR_PHRASES[factor][0]} is held")
     indicator, rows = _rows(fingertips_id, code, period)
     row = rows.filter(count__isnull=False, denominator__isnull=False).first()
     if row is None:
-        raise Missing(f"no {w.FACTOR_PHRASES[factor][0]} figure with counts is held for {code}")
+        raise Missing(f"no {wp.FACTOR_PHRASES[factor][0]} figure with counts is held for {code}")
     result = w.Prevalence(factor, row.count, row.denominator, exposure, row.period_label)
     src = Source(
         indicator.fingertips_id,
@@ -147,7 +149,7 @@ def _benchmark(kind: str, key: str, out: w.Outcome) -> w.Comparator:
     indicator, rows = _rows(OUTCOME_INDICATORS[key], area.code, out.period)
     row = rows.first()
     if row is None:
-        raise Missing(f"no {w.OUTCOME_NAMES[key]} rate for {area.name} in {out.period}")
+        raise Missing(f"no {wp.OUTCOME_NAMES[key]} rate for {area.name} in {out.period}")
     births, _ = _denominator(row, indicator.multiplier)
     if row.count is None or births is None:  # no count: the comparator is held fixed
         return w.Comparator(kind, value=row.value, name=name)
@@ -170,7 +172,7 @@ def _best_quartile(key: str, out: w.Outcome, codes: list[str] | None) -> w.Compa
             members.append((row.count, births, row.value))
     if len(members) < w.BEST_QUARTILE_MIN_AREAS:
         raise Missing(
-            f"only {len(members)} areas have a {w.OUTCOME_NAMES[key]} rate for {out.period}: "
+            f"only {len(members)} areas have a {wp.OUTCOME_NAMES[key]} rate for {out.period}: "
             f"the best quartile needs {w.BEST_QUARTILE_MIN_AREAS}"
         )
     value = w.best_quartile(m[2] for m in members)
@@ -220,8 +222,8 @@ def statement(
     period: str | None = None,
     set_name: str = "default",
     version: int | None = None,
-    draws: int = w.DRAWS,
-    seed: int = w.SEED,
+    draws: int = ws.DRAWS,
+    seed: int = ws.SEED,
 ) -> Statement:
     """The what-if for one area; a missing input gives a statement naming it, never a number."""
     params = parameter_set(set_name, version)
@@ -254,8 +256,8 @@ def joint_statement(
     period: str | None = None,
     set_name: str = "default",
     version: int | None = None,
-    draws: int = w.DRAWS,
-    seed: int = w.SEED,
+    draws: int = ws.DRAWS,
+    seed: int = ws.SEED,
 ) -> Statement:
     """Several factors changed together (WHATIF section 2): a scenario for the rate and the
     deaths averted, never a number of women. A missing input names itself, as `statement`."""
@@ -381,14 +383,14 @@ def board_lines(fingertips_ids, code: str | None = None) -> list[BoardLine]:
                 continue
             seen.add(key)
             title = (
-                f"{w.FACTOR_PHRASES[s.factor][0].capitalize()} and "
-                f"{w.OUTCOME_NAMES[s.outcome_key]}, against {s.result.comparator_name}"
+                f"{wp.FACTOR_PHRASES[s.factor][0].capitalize()} and "
+                f"{wp.OUTCOME_NAMES[s.outcome_key]}, against {s.result.comparator_name}"
             )
             words = s.wording
             headline = " ".join(filter(None, [words.headline, words.qualifier, words.indicative]))
             period = (
-                f"{w.OUTCOME_NAMES[s.outcome_key].capitalize()} {s.result.outcome.period}; "
-                f"{w.FACTOR_PHRASES[s.factor][0]} {s.result.prevalence.period}"
+                f"{wp.OUTCOME_NAMES[s.outcome_key].capitalize()} {s.result.outcome.period}; "
+                f"{wp.FACTOR_PHRASES[s.factor][0]} {s.result.prevalence.period}"
             )
             lines.append(
                 BoardLine(

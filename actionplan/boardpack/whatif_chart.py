@@ -66,13 +66,13 @@ class WhatIfChart:
 def chart_values(statement) -> WhatIfChart | None:
     """The chart of one what-if statement (`indicators.whatif_inputs.Statement`), or None."""
     from indicators.charts import whatif as wc
-    from indicators.statistics import whatif as w
+    from indicators.statistics import whatif_parameters as wp
 
     result = statement.result
     if result is None:
         return None
-    factor = w.FACTOR_PHRASES[result.prevalence.factor][0]
-    outcome = w.OUTCOME_NAMES[result.outcome.outcome]
+    factor = wp.FACTOR_PHRASES[result.prevalence.factor][0]
+    outcome = wp.OUTCOME_NAMES[result.outcome.outcome]
     rows = wc.curve(result)
     est, risk = result.estimates, result.risk
     spread = wc.women_range(result)

@@ -1,162 +1,29 @@
 """What-if statements: how much of a rate goes with a risk factor, what change would close a gap.
 
-Pure (stdlib and numpy). The method, the simulation and the wording rules follow the project's
-WHATIF specification; section numbers below refer to it. Relative risks are data
-(`fixtures/whatif/relative_risks.csv`), read by `read_parameter_sets`.
+Pure (stdlib and numpy). The method, the case and the wording rules follow the project's
+WHATIF specification; section numbers below refer to it. The relative risks (section 3) are
+read by `whatif_parameters`; the uncertainty (section 5) is drawn by `whatif_simulation`.
 """
 
 from __future__ import annotations
 
-import csv
-import functools
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import numpy as np
 
 from ._common import InvalidInput
 from .intervals import crude_rate
+from .whatif_parameters import OUTCOMES, ParameterSet, RelativeRisk
+from .whatif_simulation import DRAWS, SEED, Simulation, simulate, simulate_joint
 
-DRAWS = 10_000
-SEED = 1
-Z95 = 1.959964
 BEST_QUARTILE_MIN_AREAS = 5  # * a default the team can change
 ENOUGH_QUALIFIER_BELOW = 0.8  # * P(enough | gap) under which the qualifier is added
 INDICATIVE_BELOW = 20  # * outcomes in the period under which a statement is "indicative"
 
-OUTCOMES = {"infant_mortality": "infant deaths", "stillbirth": "stillbirths"}
-OUTCOME_NAMES = {"infant_mortality": "infant mortality", "stillbirth": "stillbirth"}
-FACTOR_PHRASES = {
-    "smoking_at_delivery": ("smoking at delivery", "smoking at delivery"),
-    "obese_bmi30": ("obesity (BMI 30 or more) in early pregnancy", "with a BMI of 30 or more"),
-    "overweight_obese_bmi25": (
-        "a BMI of 25 or more in early pregnancy",
-        "with a BMI of 25 or more",
-    ),
-    "mother_under_20": ("mothers aged under 20", "aged under 20 giving birth"),
-}
 COMPARATORS = ("region", "england", "best_quartile", "target")
 CASES = ("significant_gap", "not_significant", "already_better", "not_enough", "not_calculated")
-
-
-# --------------------------------------------------------------------------------------------
-# Parameters (section 3)
-# --------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class RelativeRisk:
-    factor: str
-    outcome: str
-    exposure: str
-    rr: float
-    lower: float | None
-    upper: float | None
-    interval_kind: str
-    changeable: bool
-    citation: str
-    reviewer: str
-    reviewed_on: str
-    note: str
-
-    @property
-    def log_se(self) -> float | None:
-        """SE of ln RR from the 95% interval; None when there is no interval (held fixed)."""
-        if self.lower is None or self.upper is None:
-            return None
-        return (math.log(self.upper) - math.log(self.lower)) / (2 * Z95)
-
-
-@dataclass(frozen=True, slots=True)
-class ParameterSet:
-    name: str
-    version: int
-    dated: str
-    risks: tuple[RelativeRisk, ...]
-
-    def risk(self, factor: str, outcome: str) -> RelativeRisk:
-        for risk in self.risks:
-            if risk.factor == factor and risk.outcome == outcome:
-                return risk
-        raise InvalidInput(f"no relative risk for {factor} and {outcome} in {self.label}")
-
-    @property
-    def label(self) -> str:
-        return f"parameter set {self.name!r} version {self.version} ({self.dated})"
-
-
-def _optional_float(text: str) -> float | None:
-    return float(text) if text.strip() else None
-
-
-INTERVAL_KINDS = ("published", "derived", "assumed")
-
-
-def _row_problem(key: tuple[str, int], risk: RelativeRisk, earlier) -> str:
-    """What section 3 asks of a row and this one lacks, or ""."""
-    if key[1] < 1:
-        return f"version must be a whole number from 1, got {key[1]}"
-    if not key[0].strip():
-        return "the parameter set has no name"
-    if not risk.exposure.strip():
-        return "the exposure definition is missing"
-    if not risk.citation.strip():
-        return "the citation is missing"
-    if risk.interval_kind not in INTERVAL_KINDS:
-        return f"interval kind {risk.interval_kind!r} is not published, derived or assumed"
-    if (risk.lower is None) != (risk.upper is None):
-        return "give both ends of the interval or neither"
-    if risk.lower is not None and not (0 < risk.lower <= risk.rr <= risk.upper):
-        return f"the interval {risk.lower} to {risk.upper} does not hold the rr {risk.rr}"
-    if any((r.factor, r.outcome) == (risk.factor, risk.outcome) for r in earlier):
-        return f"{risk.factor} and {risk.outcome} are given twice in version {key[1]}"
-    return ""
-
-
-def read_parameter_sets(path: Path | str) -> dict[tuple[str, int], ParameterSet]:
-    """Every (name, version) set in the relative-risks file; errors name the row and column."""
-    rows: dict[tuple[str, int], list[RelativeRisk]] = {}
-    dates: dict[tuple[str, int], str] = {}
-    with open(path, newline="", encoding="utf-8") as handle:
-        for number, row in enumerate(csv.DictReader(handle), start=2):
-            column = "version"
-            try:
-                key = (row["parameter_set"], int(row["version"]))
-                set_date = row["set_date"]
-                column = "rr"
-                risk = RelativeRisk(
-                    factor=row["factor"],
-                    outcome=row["outcome"],
-                    exposure=row["exposure"],
-                    rr=float(row["rr"]),
-                    lower=_optional_float(row["lower"]),
-                    upper=_optional_float(row["upper"]),
-                    interval_kind=row["interval_kind"],
-                    changeable=row["changeable"] == "yes",
-                    citation=row["citation"],
-                    reviewer=row["reviewer"],
-                    reviewed_on=row["reviewed_on"],
-                    note=row["note"],
-                )
-            except (KeyError, ValueError) as error:
-                raise InvalidInput(f"{path}, row {number}, column {column}: {error}") from None
-            if risk.rr <= 0 or risk.outcome not in OUTCOMES or risk.factor not in FACTOR_PHRASES:
-                raise InvalidInput(f"{path}, row {number}: factor, outcome or rr is not valid")
-            problem = _row_problem(key, risk, rows.get(key, ()))
-            if problem:
-                raise InvalidInput(f"{path}, row {number}: {problem}")
-            rows.setdefault(key, []).append(risk)
-            dates[key] = set_date
-    return {key: ParameterSet(key[0], key[1], dates[key], tuple(r)) for key, r in rows.items()}
-
-
-def latest_set(sets: dict[tuple[str, int], ParameterSet], name: str = "default") -> ParameterSet:
-    versions = [version for set_name, version in sets if set_name == name]
-    if not versions:
-        raise InvalidInput(f"no parameter set named {name!r}")
-    return sets[(name, max(versions))]
 
 
 # --------------------------------------------------------------------------------------------
@@ -348,149 +215,6 @@ def best_quartile(rates: Iterable[float]) -> float:
 
 
 # --------------------------------------------------------------------------------------------
-# Uncertainty by simulation (section 5)
-# --------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class Spread:
-    median: float
-    p10: float
-    p90: float
-    p2_5: float
-    p97_5: float
-
-    @classmethod
-    def of(cls, values: np.ndarray) -> Spread:
-        q = np.percentile(values, [50, 10, 90, 2.5, 97.5])
-        return cls(*(float(v) for v in q))
-
-
-@dataclass(frozen=True, slots=True)
-class Simulation:
-    draws: int
-    seed: int
-    p_gap: float | None
-    p_enough_given_gap: float | None
-    women: Spread | None
-    attributable_per_year: Spread
-    scenario_averted_per_year: Spread | None = None
-    rate_median: float = 0.0
-
-
-def _first_quartile_by_row(rates: np.ndarray) -> np.ndarray:
-    """Each row's 25th percentile, interpolated at rank (m - 1)/4 + 1 (as `best_quartile`).
-
-    One partial sort at the upper of the two ranks needed, then the largest value left of it
-    (the lower rank): the same two order statistics as a two-rank partition, which numpy does
-    not vectorise (about 37 ms on 10,000 rows of 150 against 6 ms for this).
-    """
-    width = rates.shape[1]
-    position = (width - 1) * 0.25
-    low = int(position)
-    high = min(low + 1, width - 1)
-    parted = np.partition(rates, high, axis=1)
-    upper = parted[:, high]
-    lower = parted[:, :high].max(axis=1) if high > low else upper
-    return lower + (upper - lower) * (position - low)
-
-
-KEEP_DRAWS_UP_TO = 20_000  # more draws than this are drawn afresh: at most 32 × 160 kB kept
-
-
-def _best_quartile_draws(
-    members: tuple[tuple[float, float], ...], draws: int, seed: int
-) -> np.ndarray:
-    """The best quartile's draws, kept for reuse (`_kept_best_quartile_draws`) unless there
-    are more than KEEP_DRAWS_UP_TO of them; the same numbers either way."""
-    if draws <= KEEP_DRAWS_UP_TO:
-        return _kept_best_quartile_draws(members, draws, seed)
-    return _kept_best_quartile_draws.__wrapped__(members, draws, seed)
-
-
-@functools.lru_cache(maxsize=32)
-def _kept_best_quartile_draws(
-    members: tuple[tuple[float, float], ...], draws: int, seed: int
-) -> np.ndarray:
-    """The best quartile recomputed in every draw from each member's own Gamma draw.
-
-    Drawn from the first child stream of `default_rng(seed)` (numpy's `spawn`: its seed
-    derives from the seed, not from how many numbers the parent stream has used), so the
-    draws depend only on the members, the number of draws and the seed: an answer for
-    another area, outcome, factor or scenario against the same group and seed reuses them
-    instead of drawing draws × members Gamma variates again (about 25 ms of processor time
-    for 10,000 × 146). Read-only, as it is shared.
-    """
-    child = np.random.default_rng(np.random.SeedSequence(seed).spawn(1)[0])
-    counts = np.array([m[0] for m in members], dtype=float)
-    births = np.array([m[1] for m in members], dtype=float)
-    # standard_gamma(a) draws the same numbers as gamma(a, 1.0), twice as fast for arrays.
-    rates = child.standard_gamma(counts + 0.5, size=(draws, len(members)))
-    rates *= 1000  # in place, as 1000 × Gamma / births
-    rates /= births
-    quartile = _first_quartile_by_row(rates)
-    quartile.setflags(write=False)
-    return quartile
-
-
-def _comparator_draws(rng, comparator: Comparator, draws: int, seed: int) -> np.ndarray | None:
-    if comparator.kind == "target" or (comparator.count is None and not comparator.members):
-        return None if comparator.value is None else np.full(draws, comparator.value)
-    if comparator.kind == "best_quartile":
-        members = tuple((float(c), float(n)) for c, n in comparator.members)
-        return _best_quartile_draws(members, draws, seed)
-    return 1000 * rng.standard_gamma(comparator.count + 0.5, size=draws) / comparator.denominator
-
-
-def simulate(
-    outcome: Outcome,
-    prevalence: Prevalence,
-    risk: RelativeRisk,
-    comparator: Comparator | None,
-    scenario_p: float | None = None,
-    draws: int = DRAWS,
-    seed: int = SEED,
-) -> Simulation:
-    """Draws in the order rate, prevalence, RR, comparator from default_rng(seed) (a best
-    quartile's members from its first child stream, reused: `_best_quartile_draws`)."""
-    if draws < 100 or draws > 200_000:
-        raise InvalidInput("draws must be between 100 and 200,000")
-    rng = np.random.default_rng(seed)
-    # standard_gamma(a) draws the same numbers as gamma(a, 1.0), twice as fast for arrays.
-    rate = 1000 * rng.standard_gamma(outcome.count + 0.5, size=draws) / outcome.denominator
-    x, n = prevalence.count, prevalence.denominator
-    p = rng.beta(x + 0.5, n - x + 0.5, size=draws)
-    se = risk.log_se
-    rr = np.exp(rng.normal(math.log(risk.rr), se, size=draws)) if se else np.full(draws, risk.rr)
-    target = _comparator_draws(rng, comparator, draws, seed) if comparator else None
-    r0 = rate / (1 + p * (rr - 1))
-    per_year = outcome.count / outcome.years
-    attributable = (1 - r0 / rate) * per_year
-    scenario = None
-    if scenario_p is not None:
-        scenario = Spread.of((p - scenario_p) * (rr - 1) / (1 + p * (rr - 1)) * per_year)
-    p_gap = p_enough = women = None
-    if target is not None:
-        gap = rate > target
-        enough = r0 <= target
-        with np.errstate(divide="ignore", invalid="ignore"):
-            k = np.where(gap, (rate - target) / (r0 * (rr - 1)) * n, 0.0)
-        p_gap = float(gap.mean())
-        p_enough = float(enough[gap].mean()) if gap.any() else None
-        women = Spread.of(k)
-    return Simulation(
-        draws=draws,
-        seed=seed,
-        p_gap=p_gap,
-        p_enough_given_gap=p_enough,
-        women=women,
-        attributable_per_year=Spread.of(attributable),
-        scenario_averted_per_year=scenario,
-        rate_median=float(np.median(rate)),
-    )
-
-
-# --------------------------------------------------------------------------------------------
 # The case and its rounding (section 5, wording rules)
 # --------------------------------------------------------------------------------------------
 
@@ -659,54 +383,6 @@ def estimate_joint(
         pif=joint.pif,
         scenario_rate=joint.scenario_rate,
         scenario_averted_per_year=None if joint.pif is None else joint.pif * per_year,
-    )
-
-
-def simulate_joint(
-    outcome: Outcome,
-    prevalences: Sequence[Prevalence],
-    risks: Sequence[RelativeRisk],
-    comparator: Comparator | None,
-    scenario_ps: Sequence[float] | None = None,
-    draws: int = DRAWS,
-    seed: int = SEED,
-) -> Simulation:
-    """As `simulate`, for several factors: draws in the order rate, each factor's prevalence,
-    each factor's RR (in the factors' order), comparator. `women` is None."""
-    if draws < 100 or draws > 200_000:
-        raise InvalidInput("draws must be between 100 and 200,000")
-    rng = np.random.default_rng(seed)
-    rate = 1000 * rng.standard_gamma(outcome.count + 0.5, size=draws) / outcome.denominator
-    ps = [rng.beta(v.count + 0.5, v.denominator - v.count + 0.5, size=draws) for v in prevalences]
-    rrs = [
-        np.exp(rng.normal(math.log(r.rr), r.log_se, size=draws))
-        if r.log_se
-        else np.full(draws, r.rr)
-        for r in risks
-    ]
-    target = _comparator_draws(rng, comparator, draws, seed) if comparator else None
-    now = np.prod([1 + p * (rr - 1) for p, rr in zip(ps, rrs, strict=True)], axis=0)
-    r0 = rate / now
-    per_year = outcome.count / outcome.years
-    attributable = (1 - 1 / now) * per_year
-    scenario = None
-    if scenario_ps is not None:
-        after = np.prod([1 + s * (rr - 1) for s, rr in zip(scenario_ps, rrs, strict=True)], axis=0)
-        scenario = Spread.of((1 - after / now) * per_year)
-    p_gap = p_enough = None
-    if target is not None:
-        gap = rate > target
-        p_gap = float(gap.mean())
-        p_enough = float((r0 <= target)[gap].mean()) if gap.any() else None
-    return Simulation(
-        draws=draws,
-        seed=seed,
-        p_gap=p_gap,
-        p_enough_given_gap=p_enough,
-        women=None,
-        attributable_per_year=Spread.of(attributable),
-        scenario_averted_per_year=scenario,
-        rate_median=float(np.median(rate)),
     )
 
 

@@ -10,15 +10,13 @@ from dataclasses import dataclass
 
 from .whatif import (
     ENOUGH_QUALIFIER_BELOW,
-    FACTOR_PHRASES,
-    OUTCOME_NAMES,
-    OUTCOMES,
     JointRun,
     Result,
     one_decimal,
     percent,
     women_text,
 )
+from .whatif_parameters import FACTOR_PHRASES, OUTCOME_NAMES, OUTCOMES
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,10 +10,10 @@ from datetime import date
 
 from django import template
 
-from indicators import findings, presenters, vocabulary, whatif_inputs
+from indicators import findings, not_compared, presenters, vocabulary, whatif_inputs
 from indicators.caching import cached
 from indicators.configuration import areas_config
-from indicators.statistics import whatif as w
+from indicators.statistics import whatif_parameters as wp
 
 register = template.Library()
 
@@ -32,8 +32,8 @@ def _plain(statement: whatif_inputs.Statement, fingertips_id: int) -> dict:
         statement.comparator_kind, statement.comparator_kind.replace("_", " ")
     )
     title = (
-        f"{_upper(w.FACTOR_PHRASES[statement.factor][0])} and "
-        f"{w.OUTCOME_NAMES[statement.outcome_key]}, against {against}"
+        f"{_upper(wp.FACTOR_PHRASES[statement.factor][0])} and "
+        f"{wp.OUTCOME_NAMES[statement.outcome_key]}, against {against}"
     )
     plain = {"statement": statement, "missing": statement.missing, "title": title}
     result = statement.result
@@ -65,7 +65,7 @@ def _interval_chart(statement: whatif_inputs.Statement, fingertips_id: int) -> d
     from indicators.charts.common import figure_json
 
     result = statement.result
-    factor = w.FACTOR_PHRASES[statement.factor][0]
+    factor = wp.FACTOR_PHRASES[statement.factor][0]
     rows = wc.curve(result)
     slug = f"whatif-{statement.outcome_key}-{statement.factor}-{statement.comparator_kind}"
     slug = slug.replace("_", "-")
@@ -130,7 +130,7 @@ def joint_offer(statement: whatif_inputs.Statement | None) -> dict | None:
     if statement.comparator_kind == "target" and comparator and comparator.value is not None:
         query.append(("target", f"{comparator.value:g}"))
     words = statement.wording
-    names = [w.FACTOR_PHRASES[f][0] for f in factors]
+    names = [wp.FACTOR_PHRASES[f][0] for f in factors]
     return {
         "factors": ", ".join(names[:-1]) + " and " + names[-1],
         "sentence": " ".join(filter(None, [words.headline, words.qualifier])),
@@ -203,13 +203,13 @@ def finding_input(indicator, code: str | None = None) -> findings.FindingInput |
             config.england.name,
             _comparison(figure.comparison_england or figure.published_comparison_england),
             england,
-            presenters.not_compared_reason(indicator, figure, england, config.england.name),
+            not_compared.not_compared_reason(indicator, figure, england, config.england.name),
         ),
         findings.Benchmarked(
             f"the {config.region.name}",
             _comparison(figure.comparison_region),
             region,
-            presenters.not_compared_reason(indicator, figure, region, config.region.name),
+            not_compared.not_compared_reason(indicator, figure, region, config.region.name),
         ),
     ]
     unit = "%" if indicator.unit == "%" else indicator.unit

@@ -9,11 +9,13 @@ import pytest
 
 from indicators.statistics import InvalidInput
 from indicators.statistics import whatif as w
+from indicators.statistics import whatif_parameters as wp
+from indicators.statistics import whatif_simulation as ws
 from indicators.statistics.whatif_wording import word, word_joint
 
 FIXTURE = Path(__file__).resolve().parents[2] / "fixtures" / "whatif" / "relative_risks.csv"
-SETS = w.read_parameter_sets(FIXTURE)
-DEFAULT = w.latest_set(SETS)
+SETS = wp.read_parameter_sets(FIXTURE)
+DEFAULT = wp.latest_set(SETS)
 
 # The report's inputs (section 6): Lancashire infant mortality 2014-16, target 4.481.
 IMR = w.Outcome("infant_mortality", 4.5, 177, 39333, 3, "2014 - 16")
@@ -137,7 +139,7 @@ def test_stillbirth_not_enough_and_not_significant():
 # By hand: 600 deaths over 3 years, 100,000 births; 8,000 of 32,000 exposed, RR 2.0.
 HAND = w.Outcome("infant_mortality", 6.0, 600, 100_000, 3, "2020 - 22")
 HAND_P = w.Prevalence("smoking_at_delivery", 8000, 32000, "smoking at delivery", "2021/22")
-HAND_RISK = w.RelativeRisk(
+HAND_RISK = wp.RelativeRisk(
     "smoking_at_delivery",
     "infant_mortality",
     "smoking at delivery",
@@ -151,7 +153,7 @@ HAND_RISK = w.RelativeRisk(
     "",
     "",
 )
-HAND_SET = w.ParameterSet("by hand", 1, "2026-12-07", (HAND_RISK,))
+HAND_SET = wp.ParameterSet("by hand", 1, "2026-12-07", (HAND_RISK,))
 
 
 def test_by_hand_fractions():
@@ -267,7 +269,7 @@ def test_best_quartile_per_draw_matches_the_percentile_of_each_row():
     for width in (5, 6, 11, 150):
         rates = rng.gamma(50, 1.0, size=(200, width))
         expected = np.percentile(rates, 25, axis=1)
-        assert np.allclose(w._first_quartile_by_row(rates), expected)
+        assert np.allclose(ws._first_quartile_by_row(rates), expected)
 
 
 def test_best_quartile_comparator_is_simulated_from_each_members_rate():
@@ -283,7 +285,7 @@ def test_best_quartile_comparator_is_simulated_from_each_members_rate():
 
 # Several factors together (section 2): the by-hand factor B, p 50%, RR 1.4 (held fixed).
 HAND_B = w.Prevalence("obese_bmi30", 16000, 32000, "BMI 30 or more in early pregnancy", "2021/22")
-HAND_B_RISK = w.RelativeRisk(
+HAND_B_RISK = wp.RelativeRisk(
     "obese_bmi30",
     "infant_mortality",
     "BMI 30 or more in early pregnancy",
@@ -297,7 +299,7 @@ HAND_B_RISK = w.RelativeRisk(
     "",
     "",
 )
-JOINT_SET = w.ParameterSet("by hand", 1, "2026-12-07", (HAND_RISK, HAND_B_RISK))
+JOINT_SET = wp.ParameterSet("by hand", 1, "2026-12-07", (HAND_RISK, HAND_B_RISK))
 
 
 def joint(target, scenario_ps=None, **kwargs):
@@ -379,30 +381,32 @@ def test_best_quartile_from_one_partial_sort_equals_two_rank_partition():
         low, high = int(position), min(int(position) + 1, width - 1)
         parted = np.partition(rates, [low, high], axis=1)
         expected = parted[:, low] + (parted[:, high] - parted[:, low]) * (position - low)
-        assert np.array_equal(w._first_quartile_by_row(rates), expected)
+        assert np.array_equal(ws._first_quartile_by_row(rates), expected)
 
 
 def test_best_quartile_draws_come_from_the_seeds_child_stream_and_are_reused():
     members = tuple((float(100 + 10 * i), 25_000.0) for i in range(8))
-    w._kept_best_quartile_draws.cache_clear()
-    first = w._best_quartile_draws(members, 2000, 4)
+    ws._kept_best_quartile_draws.cache_clear()
+    first = ws._best_quartile_draws(members, 2000, 4)
     # By hand: each member's rate from the first child stream of default_rng(4), then each
     # draw's 25th percentile.
     child = np.random.default_rng(4).spawn(1)[0]
     counts = np.array([c for c, _ in members])
     rates = 1000 * child.gamma(counts + 0.5, 1.0, size=(2000, len(members))) / 25_000
     assert np.allclose(first, np.percentile(rates, 25, axis=1), rtol=1e-12)
-    assert w._best_quartile_draws(members, 2000, 4) is first  # reused, not drawn again
+    assert ws._best_quartile_draws(members, 2000, 4) is first  # reused, not drawn again
     assert not first.flags.writeable
-    assert not np.array_equal(w._best_quartile_draws(members, 2000, 5), first)
-    many = w.KEEP_DRAWS_UP_TO + 1  # so many draws are not kept, but are the same numbers
-    assert w._best_quartile_draws(members, many, 4) is not w._best_quartile_draws(members, many, 4)
+    assert not np.array_equal(ws._best_quartile_draws(members, 2000, 5), first)
+    many = ws.KEEP_DRAWS_UP_TO + 1  # so many draws are not kept, but are the same numbers
+    assert ws._best_quartile_draws(members, many, 4) is not ws._best_quartile_draws(
+        members, many, 4
+    )
     assert np.array_equal(
-        w._best_quartile_draws(members, many, 4), w._best_quartile_draws(members, many, 4)
+        ws._best_quartile_draws(members, many, 4), ws._best_quartile_draws(members, many, 4)
     )
     # An answer is the same whether the group's draws were reused or drawn afresh.
     comparator = w.Comparator("best_quartile", value=4.7, members=members, name="the best quarter")
     warm = w.run("Testshire", HAND, HAND_P, HAND_SET, comparator, draws=2000, seed=4).simulation
-    w._kept_best_quartile_draws.cache_clear()
+    ws._kept_best_quartile_draws.cache_clear()
     cold = w.run("Testshire", HAND, HAND_P, HAND_SET, comparator, draws=2000, seed=4).simulation
     assert warm == cold

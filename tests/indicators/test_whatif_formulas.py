@@ -11,6 +11,8 @@ import pytest
 
 from indicators.statistics import InvalidInput
 from indicators.statistics import whatif as w
+from indicators.statistics import whatif_parameters as wp
+from indicators.statistics import whatif_simulation as ws
 
 # Section 6 "By hand": 600 deaths over 3 years, 100,000 births (R = 6.0, 200 a year);
 # 8,000 of 32,000 exposed (p = 25%), RR 2.0 -> r0 = 6.0 / 1.25 = 4.8.
@@ -19,7 +21,7 @@ HAND_P = w.Prevalence("smoking_at_delivery", 8000, 32000, "smoking at delivery",
 
 
 def risk(rr=2.0, lower=1.8, upper=2.2, factor="smoking_at_delivery", exposure=None):
-    return w.RelativeRisk(
+    return wp.RelativeRisk(
         factor,
         "infant_mortality",
         exposure or "smoking at delivery",
@@ -195,7 +197,7 @@ def test_simulation_follows_the_recipe_with_a_skewed_prevalence_and_a_region():
     outcome = w.Outcome("infant_mortality", 6.0, 60, 10_000, 3)
     prevalence = w.Prevalence("smoking_at_delivery", 3, 40, "smoking at delivery")
     region = w.Comparator("region", value=5.0, count=500, denominator=100_000, name="the region")
-    sim = w.simulate(outcome, prevalence, risk(), region, scenario_p=0.05, draws=4000, seed=9)
+    sim = ws.simulate(outcome, prevalence, risk(), region, scenario_p=0.05, draws=4000, seed=9)
     rate, p, rr, target = by_hand_draws(outcome, prevalence, risk(), 4000, 9, 500, 100_000)
     r0 = rate / (1 + p * (rr - 1))
     assert spread_list(sim.attributable_per_year) == pytest.approx(
@@ -218,7 +220,7 @@ def test_simulation_holds_an_rr_without_interval_fixed_and_a_user_target_fixed()
     prevalence = w.Prevalence("smoking_at_delivery", 3, 40, "smoking at delivery")
     fixed = risk(lower=None, upper=None)
     target = w.Comparator("target", value=5.5, name="the target")
-    sim = w.simulate(outcome, prevalence, fixed, target, draws=3000, seed=4)
+    sim = ws.simulate(outcome, prevalence, fixed, target, draws=3000, seed=4)
     rate, p, rr, _ = by_hand_draws(outcome, prevalence, fixed, 3000, 4)
     r0 = rate / (1 + p * (rr - 1))
     assert spread_list(sim.attributable_per_year) == pytest.approx(
@@ -232,35 +234,35 @@ def test_simulation_holds_an_rr_without_interval_fixed_and_a_user_target_fixed()
 
 def test_simulation_without_comparator_or_gap():
     outcome = w.Outcome("infant_mortality", 6.0, 600, 100_000, 3)
-    none = w.simulate(outcome, HAND_P, risk(), None, draws=500)
+    none = ws.simulate(outcome, HAND_P, risk(), None, draws=500)
     assert (none.p_gap, none.p_enough_given_gap, none.women) == (None, None, None)
     far_above = w.Comparator("target", value=50.0)
-    never = w.simulate(outcome, HAND_P, risk(), far_above, draws=500)
+    never = ws.simulate(outcome, HAND_P, risk(), far_above, draws=500)
     assert never.p_gap == 0 and never.p_enough_given_gap is None
     assert spread_list(never.women) == [0, 0, 0, 0, 0]  # k* = 0 where there is no gap
     unset = w.Comparator("region", value=None)  # a region without a rate: no comparator draws
-    assert w.simulate(outcome, HAND_P, risk(), unset, draws=500).p_gap is None
+    assert ws.simulate(outcome, HAND_P, risk(), unset, draws=500).p_gap is None
 
 
 def test_region_without_its_count_is_held_at_its_rate():
     outcome = w.Outcome("infant_mortality", 6.0, 600, 100_000, 3)
     region = w.Comparator("region", value=5.4)
-    sim = w.simulate(outcome, HAND_P, risk(), region, draws=2000, seed=2)
+    sim = ws.simulate(outcome, HAND_P, risk(), region, draws=2000, seed=2)
     rate, *_ = by_hand_draws(outcome, HAND_P, risk(), 2000, 2)
     assert sim.p_gap == pytest.approx((rate > 5.4).mean())
 
 
 @pytest.mark.parametrize("draws", [100, 200_000])
 def test_draws_at_their_bounds_are_accepted(draws):
-    assert w.simulate(HAND, HAND_P, risk(), None, draws=draws).draws == draws
+    assert ws.simulate(HAND, HAND_P, risk(), None, draws=draws).draws == draws
 
 
 @pytest.mark.parametrize("draws", [99, 200_001])
 def test_draws_outside_their_bounds_are_refused(draws):
     with pytest.raises(InvalidInput, match="between 100 and 200,000"):
-        w.simulate(HAND, HAND_P, risk(), None, draws=draws)
+        ws.simulate(HAND, HAND_P, risk(), None, draws=draws)
     with pytest.raises(InvalidInput, match="between 100 and 200,000"):
-        w.simulate_joint(HAND, [HAND_P], [risk()], None, draws=draws)
+        ws.simulate_joint(HAND, [HAND_P], [risk()], None, draws=draws)
 
 
 def test_joint_fractions_by_hand():
@@ -310,7 +312,7 @@ def test_joint_simulation_follows_the_recipe():
     b = w.Prevalence("obese_bmi30", 30, 50, "BMI 30 or more in early pregnancy")
     rr_a, rr_b = risk(), risk(1.4, None, None, "obese_bmi30", "BMI 30 or more in early pregnancy")
     region = w.Comparator("region", value=5.0, count=500, denominator=100_000)
-    sim = w.simulate_joint(outcome, [a, b], [rr_a, rr_b], region, [0.05, 0.2], 3000, 6)
+    sim = ws.simulate_joint(outcome, [a, b], [rr_a, rr_b], region, [0.05, 0.2], 3000, 6)
     rng = np.random.default_rng(6)
     rate = 1000 * rng.gamma(60.5, 1.0, size=3000) / 10_000
     pa = rng.beta(3.5, 37.5, size=3000)
@@ -332,9 +334,9 @@ def test_joint_simulation_follows_the_recipe():
     assert sim.p_enough_given_gap == pytest.approx((rate / now <= target)[gap].mean())
     assert sim.women is None and (sim.draws, sim.seed) == (3000, 6)
     assert sim.rate_median == pytest.approx(float(np.median(rate)))
-    never = w.simulate_joint(outcome, [a, b], [rr_a, rr_b], w.Comparator("target", 99.0))
+    never = ws.simulate_joint(outcome, [a, b], [rr_a, rr_b], w.Comparator("target", 99.0))
     assert never.p_gap == 0 and never.p_enough_given_gap is None
-    assert w.simulate_joint(outcome, [a, b], [rr_a, rr_b], None).p_gap is None
+    assert ws.simulate_joint(outcome, [a, b], [rr_a, rr_b], None).p_gap is None
 
 
 def test_classify_first_match_wins():
@@ -425,7 +427,7 @@ def test_edges_the_first_cases_missed():
 def test_a_user_target_is_fixed_even_with_a_count():
     outcome = w.Outcome("infant_mortality", 6.0, 600, 100_000, 3)
     target = w.Comparator("target", value=6.0, count=500, denominator=100_000)
-    sim = w.simulate(outcome, HAND_P, risk(), target, draws=2000, seed=2)
+    sim = ws.simulate(outcome, HAND_P, risk(), target, draws=2000, seed=2)
     rate, *_ = by_hand_draws(outcome, HAND_P, risk(), 2000, 2)
     assert sim.p_gap == pytest.approx((rate > 6.0).mean())
 
@@ -433,17 +435,18 @@ def test_a_user_target_is_fixed_even_with_a_count():
 def test_joint_simulation_bounds_seed_and_no_scenario():
     b = w.Prevalence("obese_bmi30", 16000, 32000, "BMI 30 or more in early pregnancy")
     rr_b = risk(1.4, None, None, "obese_bmi30", "BMI 30 or more in early pregnancy")
-    assert w.simulate_joint(HAND, [HAND_P, b], [risk(), rr_b], None, draws=100).draws == 100
-    assert w.simulate_joint(HAND, [HAND_P, b], [risk(), rr_b], None, draws=200_000).draws
+    assert ws.simulate_joint(HAND, [HAND_P, b], [risk(), rr_b], None, draws=100).draws == 100
+    assert ws.simulate_joint(HAND, [HAND_P, b], [risk(), rr_b], None, draws=200_000).draws
     members = tuple((float(5 + i), 1000.0) for i in range(8))  # rates 5-12 per 1,000
     group = w.Comparator("best_quartile", value=6.75, members=members)
-    first = w.simulate_joint(HAND, [HAND_P, b], [risk(), rr_b], group, draws=500, seed=3)
-    w._kept_best_quartile_draws.cache_clear()
-    again = w.simulate_joint(HAND, [HAND_P, b], [risk(), rr_b], group, draws=500, seed=3)
+    first = ws.simulate_joint(HAND, [HAND_P, b], [risk(), rr_b], group, draws=500, seed=3)
+    ws._kept_best_quartile_draws.cache_clear()
+    again = ws.simulate_joint(HAND, [HAND_P, b], [risk(), rr_b], group, draws=500, seed=3)
     assert first == again and 0 < first.p_gap < 1
     assert first.p_gap == pytest.approx(
         (
-            by_hand_draws(HAND, HAND_P, risk(), 500, 3)[0] > w._best_quartile_draws(members, 500, 3)
+            by_hand_draws(HAND, HAND_P, risk(), 500, 3)[0]
+            > ws._best_quartile_draws(members, 500, 3)
         ).mean()
     )
     assert first.scenario_averted_per_year is None

@@ -8,7 +8,7 @@ import csv
 import pytest
 
 from indicators.statistics import InvalidInput
-from indicators.statistics import whatif as w
+from indicators.statistics import whatif_parameters as wp
 
 COLUMNS = [
     "parameter_set",
@@ -57,12 +57,12 @@ def write(tmp_path, *rows, columns=COLUMNS):
 
 
 def test_every_field_of_a_row_is_read(tmp_path):
-    sets = w.read_parameter_sets(write(tmp_path, GOOD, STILLBIRTH))
+    sets = wp.read_parameter_sets(write(tmp_path, GOOD, STILLBIRTH))
     assert list(sets) == [("default", 1)]
     chosen = sets[("default", 1)]
     assert (chosen.name, chosen.version, chosen.dated) == ("default", 1, "2026-12-01")
     assert chosen.label == "parameter set 'default' version 1 (2026-12-01)"
-    assert chosen.risk("smoking_at_delivery", "infant_mortality") == w.RelativeRisk(
+    assert chosen.risk("smoking_at_delivery", "infant_mortality") == wp.RelativeRisk(
         "smoking_at_delivery",
         "infant_mortality",
         "smoking at delivery",
@@ -80,13 +80,15 @@ def test_every_field_of_a_row_is_read(tmp_path):
     assert (stillbirth.rr, stillbirth.lower, stillbirth.upper) == (1.46, None, None)
     assert stillbirth.changeable is True
     assert (
-        w.read_parameter_sets(write(tmp_path, {**GOOD, "changeable": "no"}))[("default", 1)]
+        wp.read_parameter_sets(write(tmp_path, {**GOOD, "changeable": "no"}))[("default", 1)]
         .risks[0]
         .changeable
         is False
     )
     assert (
-        w.read_parameter_sets(write(tmp_path, {**GOOD, "lower": " ", "upper": " "}))[("default", 1)]
+        wp.read_parameter_sets(write(tmp_path, {**GOOD, "lower": " ", "upper": " "}))[
+            ("default", 1)
+        ]
         .risks[0]
         .lower
         is None
@@ -100,18 +102,18 @@ def test_versions_and_sets_are_kept_apart_and_the_latest_is_chosen(tmp_path):
         {**GOOD, "parameter_set": "local", "version": "7", "set_date": "2026-12-06"},
         {**GOOD, "version": "3", "set_date": "2026-12-04", "rr": "1.50", "upper": "1.60"},
     ]
-    sets = w.read_parameter_sets(write(tmp_path, *rows))
+    sets = wp.read_parameter_sets(write(tmp_path, *rows))
     assert sorted(sets) == [("default", 1), ("default", 2), ("default", 3), ("local", 7)]
-    latest = w.latest_set(sets)
+    latest = wp.latest_set(sets)
     assert (latest.version, latest.dated, latest.risks[0].rr) == (3, "2026-12-04", 1.50)
-    assert w.latest_set(sets, "local").version == 7
-    assert w.latest_set(sets, name="local").name == "local"
+    assert wp.latest_set(sets, "local").version == 7
+    assert wp.latest_set(sets, name="local").name == "local"
     with pytest.raises(InvalidInput, match="no parameter set named 'other'"):
-        w.latest_set(sets, "other")
+        wp.latest_set(sets, "other")
 
 
 def test_a_missing_risk_names_the_set(tmp_path):
-    chosen = w.read_parameter_sets(write(tmp_path, GOOD))[("default", 1)]
+    chosen = wp.read_parameter_sets(write(tmp_path, GOOD))[("default", 1)]
     with pytest.raises(
         InvalidInput,
         match=r"no relative risk for obese_bmi30 and infant_mortality in parameter set "
@@ -154,19 +156,19 @@ def test_a_bad_row_is_refused_with_its_row_named(tmp_path, change, message):
     bad = {**STILLBIRTH, "lower": "1.30", "upper": "1.51", "rr": "1.40", **change}
     path = write(tmp_path, GOOD, bad)
     with pytest.raises(InvalidInput, match=message) as refused:
-        w.read_parameter_sets(path)
+        wp.read_parameter_sets(path)
     assert str(refused.value).startswith(f"{path}, row 3")
 
 
 def test_interval_ends_equal_to_the_rr_are_accepted(tmp_path):
     row = {**GOOD, "lower": "1.40", "upper": "1.40"}
-    assert w.read_parameter_sets(write(tmp_path, row))[("default", 1)].risks[0].lower == 1.40
+    assert wp.read_parameter_sets(write(tmp_path, row))[("default", 1)].risks[0].lower == 1.40
     protective = {**GOOD, "rr": "0.9", "lower": "0.8", "upper": "1.0"}
-    assert w.read_parameter_sets(write(tmp_path, protective))[("default", 1)].risks[0].rr == 0.9
+    assert wp.read_parameter_sets(write(tmp_path, protective))[("default", 1)].risks[0].rr == 0.9
 
 
 def test_the_same_factor_in_two_versions_is_no_duplicate(tmp_path):
-    sets = w.read_parameter_sets(write(tmp_path, GOOD, {**GOOD, "version": "2"}))
+    sets = wp.read_parameter_sets(write(tmp_path, GOOD, {**GOOD, "version": "2"}))
     assert sorted(sets) == [("default", 1), ("default", 2)]
 
 
@@ -175,18 +177,18 @@ def test_a_missing_column_is_refused_with_the_row_named(tmp_path, missing):
     columns = [c for c in COLUMNS if c != missing]
     path = write(tmp_path, GOOD, columns=columns)
     with pytest.raises(InvalidInput, match=f"row 2, column (rr|version): '{missing}'"):
-        w.read_parameter_sets(path)
+        wp.read_parameter_sets(path)
 
 
 def test_a_file_without_version_column_names_the_version(tmp_path):
     path = write(tmp_path, GOOD, columns=[c for c in COLUMNS if c != "version"])
     with pytest.raises(InvalidInput, match="row 2, column version: 'version'"):
-        w.read_parameter_sets(path)
+        wp.read_parameter_sets(path)
 
 
 def test_the_projects_file_passes_every_check():
     from pathlib import Path
 
     path = Path(__file__).resolve().parents[2] / "fixtures" / "whatif" / "relative_risks.csv"
-    sets = w.read_parameter_sets(path)
+    sets = wp.read_parameter_sets(path)
     assert all(risk.citation and risk.interval_kind for s in sets.values() for risk in s.risks)

@@ -11,6 +11,8 @@ import dataclasses
 import pytest
 
 from indicators.statistics import whatif as w
+from indicators.statistics import whatif_parameters as wp
+from indicators.statistics import whatif_simulation as ws
 from indicators.statistics.whatif_wording import (
     JOINT_APPROXIMATION,
     caveats,
@@ -29,7 +31,7 @@ SMOKING = w.Prevalence("smoking_at_delivery", 8000, 32000, "smoking at delivery"
 
 
 def row(factor="smoking_at_delivery", exposure="smoking at delivery", rr=2.0, lo=1.8, hi=2.2):
-    return w.RelativeRisk(
+    return wp.RelativeRisk(
         factor,
         "infant_mortality",
         exposure,
@@ -46,7 +48,7 @@ def row(factor="smoking_at_delivery", exposure="smoking at delivery", rr=2.0, lo
 
 
 BMI30 = "BMI 30 or more in early pregnancy"
-SET = w.ParameterSet(
+SET = wp.ParameterSet(
     "by hand",
     1,
     "2026-12-07",
@@ -57,7 +59,7 @@ SET = w.ParameterSet(
         row("overweight_obese_bmi25", "BMI 25 or more in early pregnancy", 1.3, 1.2, 1.4),
     ),
 )
-SPREAD = w.Spread(median=4100.0, p10=2449.0, p90=5551.0, p2_5=19.04, p97_5=28.96)
+SPREAD = ws.Spread(median=4100.0, p10=2449.0, p90=5551.0, p2_5=19.04, p97_5=28.96)
 
 
 def result(target, scenario_p=None, p_enough=0.734, prevalence=SMOKING, outcome=HAND, **sim):
@@ -178,7 +180,7 @@ def test_not_calculated_names_the_reason():
 
 def test_stillbirth_words():
     still = w.Outcome("stillbirth", 6.0, 600, 100_000, 3, "2020 - 22", 5.53, 6.5)
-    stillset = w.ParameterSet("s", 1, "d", (dataclasses.replace(row(), outcome="stillbirth"),))
+    stillset = wp.ParameterSet("s", 1, "d", (dataclasses.replace(row(), outcome="stillbirth"),))
     made = w.run("Testshire", still, SMOKING, stillset, w.Comparator("target", 4.5, name="X"))
     assert "Testshire's stillbirth rate down to X (4.5)" in headline(made)
     assert "about 40.0 fewer stillbirths a year" in headline(made)
@@ -255,7 +257,7 @@ def test_scenario_needs_both_the_prevalence_and_its_draws():
 
 def test_run_passes_the_seed_and_without_comparator_is_not_calculated():
     made = w.run("T", HAND, SMOKING, SET, w.Comparator("target", 5.4), draws=300, seed=8)
-    assert made.simulation == w.simulate(
+    assert made.simulation == ws.simulate(
         HAND, SMOKING, row(), w.Comparator("target", 5.4), None, 300, 8
     )
     assert made.comparator_name == "" and made.parameter_set is SET and made.risk == row()
@@ -269,7 +271,7 @@ def test_run_passes_the_seed_and_without_comparator_is_not_calculated():
         "the region",
         SET,
     )
-    assert both.simulation == w.simulate_joint(
+    assert both.simulation == ws.simulate_joint(
         HAND, [SMOKING, OBESE], [row(), SET.risks[1]], region, None, 300, 8
     )
     assert w.run_joint("T", HAND, [SMOKING, OBESE], SET, None, None, 300).comparator_name == ""
@@ -391,7 +393,7 @@ def test_joint_edges():
     assert word_joint(dataclasses.replace(made, simulation=bare)).scenario == ""
     # No obesity factor: no obesity line; two relative risks held fixed are both named.
     young = w.Prevalence("mother_under_20", 3000, 32000, "mother aged under 20", "2020 - 22")
-    fixed = w.ParameterSet(
+    fixed = wp.ParameterSet(
         "f",
         1,
         "d",
