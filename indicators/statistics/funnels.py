@@ -99,27 +99,16 @@ def funnel_significance_rates(
     ):
         raise InvalidInput("counts, denominators and rates must have the same length")
     present_counts = [_present(c) for c in counts]
-    derived: list[float | None] = []
-    for i, count in enumerate(present_counts):
-        size = None if denominators is None else _present(denominators[i])
-        rate = None if rates is None else _present(rates[i])
-        if count is None:
-            derived.append(None)
-        elif count < 0:
-            raise InvalidInput(f"count must not be negative, got {count!r}")
-        elif count > 0 and rate is not None:
-            if rate <= 0:
-                raise InvalidInput(f"a rate of {rate!r} cannot come from {count!r} events")
-            # The package rebuilds each denominator from its rate, which DSRs need.
-            derived.append(multiplier * count / rate)
-        elif rate_type == "crude" and size is not None:
-            if size <= 0:
-                raise InvalidInput(f"denominator must be greater than 0, got {size!r}")
-            derived.append(size)
-        elif rate_type == "dsr":
-            derived.append(None)
-        else:
-            raise InvalidInput("a crude rate with 0 events needs its denominator")
+    derived = [
+        _pooling_denominator(
+            count,
+            None if denominators is None else _present(denominators[i]),
+            None if rates is None else _present(rates[i]),
+            multiplier,
+            rate_type,
+        )
+        for i, count in enumerate(present_counts)
+    ]
     pairs = zip(present_counts, derived, strict=True)
     used = [(c, d) for c, d in pairs if c is not None and d is not None]
     labels: list[FunnelSignificance | None] = [None] * k
@@ -134,19 +123,49 @@ def funnel_significance_rates(
             continue
         if size is None or size <= 0:
             continue
-        at998 = poisson_count_limits(count, 0.998)
-        at95 = poisson_count_limits(count, 0.95)
-        if average < at998.lower / size:
-            labels[i] = FunnelSignificance.HIGH_001
-        elif average < at95.lower / size:
-            labels[i] = FunnelSignificance.HIGH_025
-        elif average > at998.upper / size:
-            labels[i] = FunnelSignificance.LOW_001
-        elif average > at95.upper / size:
-            labels[i] = FunnelSignificance.LOW_025
-        else:
-            labels[i] = FunnelSignificance.NOT_SIGNIFICANT
+        labels[i] = _rate_significance(count, size, average)
     return labels
+
+
+def _pooling_denominator(
+    count: float | None,
+    size: float | None,
+    rate: float | None,
+    multiplier: float,
+    rate_type: str,
+) -> float | None:
+    """The denominator an area adds to the pooled average (None: it adds nothing)."""
+    if count is None:
+        return None
+    if count < 0:
+        raise InvalidInput(f"count must not be negative, got {count!r}")
+    if count > 0 and rate is not None:
+        if rate <= 0:
+            raise InvalidInput(f"a rate of {rate!r} cannot come from {count!r} events")
+        # The package rebuilds each denominator from its rate, which DSRs need.
+        return multiplier * count / rate
+    if rate_type == "crude" and size is not None:
+        if size <= 0:
+            raise InvalidInput(f"denominator must be greater than 0, got {size!r}")
+        return size
+    if rate_type == "dsr":
+        return None
+    raise InvalidInput("a crude rate with 0 events needs its denominator")
+
+
+def _rate_significance(count: float, size: float, average: float) -> FunnelSignificance:
+    """An area's label: where the pooled average falls against its count's Poisson limits."""
+    at998 = poisson_count_limits(count, 0.998)
+    at95 = poisson_count_limits(count, 0.95)
+    if average < at998.lower / size:
+        return FunnelSignificance.HIGH_001
+    if average < at95.lower / size:
+        return FunnelSignificance.HIGH_025
+    if average > at998.upper / size:
+        return FunnelSignificance.LOW_001
+    if average > at95.upper / size:
+        return FunnelSignificance.LOW_025
+    return FunnelSignificance.NOT_SIGNIFICANT
 
 
 def funnel_rate_limits(

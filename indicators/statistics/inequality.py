@@ -95,6 +95,10 @@ def _fit_lines(
     return alpha, beta
 
 
+class _NotCalculable(Exception):
+    """Why the SII cannot be calculated from these inputs (an answer, not an error)."""
+
+
 def slope_index_of_inequality(
     *,
     populations: Sequence[float | None],
@@ -113,66 +117,19 @@ def slope_index_of_inequality(
     """Return the SII and RII over quantiles ordered 1 = most deprived, with simulated limits."""
     kind = ValueType(value_type)
     levels = tuple(_check_confidence(c) for c in confidence)
-    if repetitions < SII_MIN_REPETITIONS:
-        raise InvalidInput(f"repetitions must be at least {SII_MIN_REPETITIONS}, got {repetitions}")
-    if multiplier == 0:
-        raise InvalidInput("multiplier must not be 0")
-    k = len(populations)
     columns = {
         "values": values,
         "lower_cls": lower_cls,
         "upper_cls": upper_cls,
         "se": standard_errors,
     }
-    for name, column in columns.items():
-        if column is not None and len(column) != k:
-            raise InvalidInput(f"{name} has {len(column)} entries for {k} quantiles")
-    order = list(range(k))
-    if quantiles is not None:
-        if len(quantiles) != k or len(set(quantiles)) != k:
-            raise InvalidInput("quantiles must be distinct, one per population")
-        order = sorted(order, key=lambda i: quantiles[i])
-
-    def cannot(reason: str) -> SiiResult:
-        return SiiResult(False, reason, repetitions=repetitions, seed=seed)
-
-    if not 5 <= k <= 100:
-        return cannot(f"the SII needs between 5 and 100 quantiles, got {k}")
-    warnings = (f"{k} quantiles: more than 10 makes the SII unstable",) if k > 10 else ()
-    people = [_present(populations[i]) for i in order]
-    if any(size is None or size <= 0 for size in people):
-        return cannot("every quantile needs a population greater than 0")
-    if any(is_missing(values[i]) for i in order):
-        return cannot("every quantile needs a value")
-
-    pop = np.array(people, dtype=float)
-    y = np.array([values[i] for i in order], dtype=float)
-    if standard_errors is not None:
-        if any(is_missing(standard_errors[i]) for i in order):
-            return cannot("every quantile needs a standard error")
-        se = np.array([standard_errors[i] for i in order], dtype=float)
-        if (se < 0).any():
-            raise InvalidInput("standard errors must not be negative")
-    else:
-        if lower_cls is None or upper_cls is None:
-            raise InvalidInput("give either standard errors or both 95% limits")
-        if any(is_missing(lower_cls[i]) or is_missing(upper_cls[i]) for i in order):
-            return cannot("every quantile needs both 95% confidence limits")
-        lower = np.array([lower_cls[i] for i in order], dtype=float)
-        upper = np.array([upper_cls[i] for i in order], dtype=float)
-        if kind is ValueType.PROPORTION and ((lower < 0) | (upper > 1)).any():
-            raise InvalidInput("proportion limits must lie between 0 and 1")
-        # Always from the 95% limits, whatever confidence the SII itself is asked for.
-        se = (_forward(upper, kind) - _forward(lower, kind)) / (2 * z_for_confidence(0.95))
-    if kind is ValueType.PROPORTION and ((y < 0) | (y > 1)).any():
-        raise InvalidInput("proportion values must lie between 0 and 1")
-
-    centre = _forward(y, kind)
-    if not (np.isfinite(se).all() and np.isfinite(centre).all()):
-        return cannot(
-            "a quantile's value or lower limit is 0 (for example no deaths in a decile), so its "
-            "standard error on the log/logit scale is undefined; pool more years"
-        )
+    order = _quantile_order(len(populations), columns, quantiles, repetitions, multiplier)
+    try:
+        pop, y, warnings = _observed(populations, values, order)
+        se = _standard_errors(order, kind, standard_errors, lower_cls, upper_cls)
+        centre = _transformed_values(y, se, kind)
+    except _NotCalculable as why:
+        return SiiResult(False, str(why), repetitions=repetitions, seed=seed)
 
     shares = pop / pop.sum()
     ranks = np.cumsum(shares) - shares / 2
@@ -190,6 +147,87 @@ def slope_index_of_inequality(
     )
     limits = fit.limits(simulated_alpha, simulated_beta, centre, levels)
     return SiiResult(True, "", sii, rii, intercept, limits, repetitions, rng_seed, warnings)
+
+
+def _quantile_order(
+    k: int,
+    columns: dict[str, Sequence[float | None] | None],
+    quantiles: Sequence[int] | None,
+    repetitions: int,
+    multiplier: float,
+) -> list[int]:
+    """The quantiles' positions, 1 = most deprived first, once the arguments are well formed."""
+    if repetitions < SII_MIN_REPETITIONS:
+        raise InvalidInput(f"repetitions must be at least {SII_MIN_REPETITIONS}, got {repetitions}")
+    if multiplier == 0:
+        raise InvalidInput("multiplier must not be 0")
+    for name, column in columns.items():
+        if column is not None and len(column) != k:
+            raise InvalidInput(f"{name} has {len(column)} entries for {k} quantiles")
+    order = list(range(k))
+    if quantiles is not None:
+        if len(quantiles) != k or len(set(quantiles)) != k:
+            raise InvalidInput("quantiles must be distinct, one per population")
+        order = sorted(order, key=lambda i: quantiles[i])
+    return order
+
+
+def _observed(
+    populations: Sequence[float | None], values: Sequence[float | None], order: list[int]
+) -> tuple[np.ndarray, np.ndarray, tuple[str, ...]]:
+    """Each quantile's population and value in order, and the warning about many quantiles."""
+    k = len(order)
+    if not 5 <= k <= 100:
+        raise _NotCalculable(f"the SII needs between 5 and 100 quantiles, got {k}")
+    warnings = (f"{k} quantiles: more than 10 makes the SII unstable",) if k > 10 else ()
+    people = [_present(populations[i]) for i in order]
+    if any(size is None or size <= 0 for size in people):
+        raise _NotCalculable("every quantile needs a population greater than 0")
+    if any(is_missing(values[i]) for i in order):
+        raise _NotCalculable("every quantile needs a value")
+    pop = np.array(people, dtype=float)
+    y = np.array([values[i] for i in order], dtype=float)
+    return pop, y, warnings
+
+
+def _standard_errors(
+    order: list[int],
+    kind: ValueType,
+    standard_errors: Sequence[float | None] | None,
+    lower_cls: Sequence[float | None] | None,
+    upper_cls: Sequence[float | None] | None,
+) -> np.ndarray:
+    """Each quantile's standard error on the transformed scale: given, or from its 95% limits."""
+    if standard_errors is not None:
+        if any(is_missing(standard_errors[i]) for i in order):
+            raise _NotCalculable("every quantile needs a standard error")
+        se = np.array([standard_errors[i] for i in order], dtype=float)
+        if (se < 0).any():
+            raise InvalidInput("standard errors must not be negative")
+        return se
+    if lower_cls is None or upper_cls is None:
+        raise InvalidInput("give either standard errors or both 95% limits")
+    if any(is_missing(lower_cls[i]) or is_missing(upper_cls[i]) for i in order):
+        raise _NotCalculable("every quantile needs both 95% confidence limits")
+    lower = np.array([lower_cls[i] for i in order], dtype=float)
+    upper = np.array([upper_cls[i] for i in order], dtype=float)
+    if kind is ValueType.PROPORTION and ((lower < 0) | (upper > 1)).any():
+        raise InvalidInput("proportion limits must lie between 0 and 1")
+    # Always from the 95% limits, whatever confidence the SII itself is asked for.
+    return (_forward(upper, kind) - _forward(lower, kind)) / (2 * z_for_confidence(0.95))
+
+
+def _transformed_values(y: np.ndarray, se: np.ndarray, kind: ValueType) -> np.ndarray:
+    """The values on the log (rates) or logit (proportions) scale, where the draws are made."""
+    if kind is ValueType.PROPORTION and ((y < 0) | (y > 1)).any():
+        raise InvalidInput("proportion values must lie between 0 and 1")
+    centre = _forward(y, kind)
+    if not (np.isfinite(se).all() and np.isfinite(centre).all()):
+        raise _NotCalculable(
+            "a quantile's value or lower limit is 0 (for example no deaths in a decile), so its "
+            "standard error on the log/logit scale is undefined; pool more years"
+        )
+    return centre
 
 
 @dataclass(frozen=True)

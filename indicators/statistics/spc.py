@@ -129,30 +129,45 @@ def xmr_chart(
         labels = _special_causes(
             y[start:stop], segment, trend_length=trend_length, shift_length=shift_length
         )
-        for value, (label, sign) in zip(y[start:stop], labels, strict=True):
-            points.append(
-                SpcPoint(
-                    value=float(value),
-                    segment=number,
-                    mean=segment.mean,
-                    lpl=segment.lpl,
-                    upl=segment.upl,
-                    special_cause_type=label,
-                    point_type=_point_type(sign, direction),
-                )
-            )
-
-    latest = segments[-1]
-    assurance = None
-    if target is not None and direction is not ImprovementDirection.NEUTRAL:
-        better_up = direction is ImprovementDirection.INCREASE
-        if target > latest.upl:
-            assurance = Assurance.CONSISTENT_FAIL if better_up else Assurance.CONSISTENT_PASS
-        elif target < latest.lpl:
-            assurance = Assurance.CONSISTENT_PASS if better_up else Assurance.CONSISTENT_FAIL
-        else:
-            assurance = Assurance.INCONSISTENT
+        points.extend(_segment_points(y[start:stop], number, segment, labels, direction))
+    assurance = _assurance(target, direction, segments[-1])
     return SpcResult(tuple(points), tuple(segments), points[-1].point_type, assurance)
+
+
+def _segment_points(
+    y: np.ndarray,
+    number: int,
+    segment: SpcSegment,
+    labels: list[tuple[str, int]],
+    direction: ImprovementDirection,
+) -> list[SpcPoint]:
+    """One segment's points, each with its segment's limits and its special cause."""
+    return [
+        SpcPoint(
+            value=float(value),
+            segment=number,
+            mean=segment.mean,
+            lpl=segment.lpl,
+            upl=segment.upl,
+            special_cause_type=label,
+            point_type=_point_type(sign, direction),
+        )
+        for value, (label, sign) in zip(y, labels, strict=True)
+    ]
+
+
+def _assurance(
+    target: float | None, direction: ImprovementDirection, latest: SpcSegment
+) -> Assurance | None:
+    """Whether the latest limits always, never or sometimes meet the target (None without one)."""
+    if target is None or direction is ImprovementDirection.NEUTRAL:
+        return None
+    better_up = direction is ImprovementDirection.INCREASE
+    if target > latest.upl:
+        return Assurance.CONSISTENT_FAIL if better_up else Assurance.CONSISTENT_PASS
+    if target < latest.lpl:
+        return Assurance.CONSISTENT_PASS if better_up else Assurance.CONSISTENT_FAIL
+    return Assurance.INCONSISTENT
 
 
 def _spc_limits(

@@ -91,6 +91,32 @@ def recent_trend(
     if len(set(periods)) != len(periods):
         raise InvalidInput("trend points must not repeat a period")
 
+    run = _latest_run(points, test)
+    if len(run) < TREND_POINTS:
+        return cannot(f"fewer than {TREND_POINTS} consecutive valid points up to the latest period")
+    run.reverse()  # t = 1 (oldest) ... 5 (newest)
+    used = tuple(p.period for p in run)
+
+    if test is TrendMethod.WEIGHTED_REGRESSION:
+        chi_squared, slope, direction, robust = _weighted_regression_trend(run)
+    else:
+        problem = _logit_problem(run)
+        if problem:
+            return cannot(problem, used)
+        chi_squared, slope, direction, robust = _proportions_trend(run)
+
+    significant = robust and chi_squared > TREND_CHI_SQUARED_THRESHOLD
+    if significant:
+        marker = TrendMarker.INCREASING if direction > 0 else TrendMarker.DECREASING
+    else:
+        marker = TrendMarker.NO_CHANGE
+    return TrendResult(
+        marker, trend_label(marker, judgement), test, chi_squared, slope, significant, used
+    )
+
+
+def _latest_run(points: Sequence[TrendPoint], test: TrendMethod) -> list[TrendPoint]:
+    """Up to TREND_POINTS valid points back from the latest period, newest first."""
     run: list[TrendPoint] = []
     for point in sorted(points, key=lambda p: p.period, reverse=True):
         # The run back from the latest period ends at the first missing year or invalid point
@@ -102,34 +128,18 @@ def recent_trend(
         run.append(point)
         if len(run) == TREND_POINTS:
             break
-    if len(run) < TREND_POINTS:
-        return cannot(f"fewer than {TREND_POINTS} consecutive valid points up to the latest period")
-    run.reverse()  # t = 1 (oldest) ... 5 (newest)
-    used = tuple(p.period for p in run)
+    return run
 
-    if test is TrendMethod.WEIGHTED_REGRESSION:
-        chi_squared, slope, direction, robust = _weighted_regression_trend(run)
-    else:
-        counts = np.array([p.count for p in run], dtype=float)
-        denominators = np.array([p.denominator for p in run], dtype=float)
-        if (counts == denominators).any():
-            return cannot(
-                "a count equals its denominator, so the proportion's logit is infinite", used
-            )
-        if ((counts == 0) | (counts > denominators)).any():
-            return cannot(
-                "a zero count (or one above its denominator) leaves the logit undefined", used
-            )
-        chi_squared, slope, direction, robust = _proportions_trend(run)
 
-    significant = robust and chi_squared > TREND_CHI_SQUARED_THRESHOLD
-    if significant:
-        marker = TrendMarker.INCREASING if direction > 0 else TrendMarker.DECREASING
-    else:
-        marker = TrendMarker.NO_CHANGE
-    return TrendResult(
-        marker, trend_label(marker, judgement), test, chi_squared, slope, significant, used
-    )
+def _logit_problem(run: list[TrendPoint]) -> str:
+    """Why the proportions' logits cannot be taken, or "" when they can."""
+    counts = np.array([p.count for p in run], dtype=float)
+    denominators = np.array([p.denominator for p in run], dtype=float)
+    if (counts == denominators).any():
+        return "a count equals its denominator, so the proportion's logit is infinite"
+    if ((counts == 0) | (counts > denominators)).any():
+        return "a zero count (or one above its denominator) leaves the logit undefined"
+    return ""
 
 
 def _trend_point_is_valid(point: TrendPoint, test: TrendMethod) -> bool:
