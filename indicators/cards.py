@@ -27,12 +27,12 @@ from indicators.deprivation import (
 from indicators.disclosure import CountState, as_published, withhold_beside
 from indicators.formatting import Estimate, Limits, format_number
 from indicators.models import Indicator, InequalityDataset, Observation, Origin, Polarity
+from indicators.not_compared import not_compared_reason
 from indicators.presenters import (
     Benchmark,
     Figure,
     dashboard_areas,
     figures_for_period,
-    not_compared_reason,
     series,
 )
 from indicators.vocabulary import NOT_COMPARED
@@ -651,7 +651,7 @@ class ProfileLine:
     """An area profile's row as the page lists it: its period, and the newer period held for
     the indicator when the area's figure is older than that (said plainly, as the tiles do)."""
 
-    row: object  # presenters.ProfileRow
+    row: object  # profiles.ProfileRow
     newer: str = ""  # the newest period held for the indicator, when the row's is older
 
     def __getattr__(self, name: str):

@@ -1,7 +1,9 @@
 """The numbers every page, chart, table, CSV download and API response shows, read in one place.
 
 Views and the API call these functions and format what they return; none of them builds its
-own query, so a chart, its table and its download cannot disagree.
+own query, so a chart, its table and its download cannot disagree. Beside this module:
+`profiles` (an area profile, from these figures) and `not_compared` (why a figure is not
+compared with its benchmark, and how it still differs).
 """
 
 from __future__ import annotations
@@ -9,24 +11,14 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
-from statistics import quantiles
 
 from django.db.models import Count
 
 from indicators.caching import cached
 from indicators.configuration import AreasConfig, areas_config
 from indicators.disclosure import CountState, as_published, withhold_beside
-from indicators.models import (
-    Area,
-    AreaLevel,
-    BenchmarkMethod,
-    Indicator,
-    Observation,
-    Origin,
-    Polarity,
-)
-from indicators.narrative import untested_difference
-from indicators.vocabulary import NOT_COMPARED, NotComparedReason
+from indicators.models import Indicator, Observation, Origin
+from indicators.not_compared import compared_by_intervals, home_reasons, untested_notes
 
 BENCHMARK_FIELDS = {
     "england": "comparison_england",
@@ -298,101 +290,6 @@ def series(
 
 
 @dataclass(frozen=True, slots=True)
-class ProfileRow:
-    """One indicator's line of an area profile: the area against England, worst and best."""
-
-    indicator: Indicator
-    period: str
-    area: Figure | None
-    england: Figure | None
-    worst: float | None
-    best: float | None
-    q25: float | None
-    q75: float | None
-    areas_ranked: int
-
-
-def area_profile(area: Area, indicators: Sequence[Indicator]) -> list[ProfileRow]:
-    """Each indicator's latest period for the area, with England and the spread of its peers."""
-    peer_levels = (
-        [AreaLevel.DISTRICT, AreaLevel.UNITARY]
-        if area.level in {AreaLevel.DISTRICT, AreaLevel.UNITARY}
-        else [AreaLevel.COUNTY, AreaLevel.UNITARY]
-        if area.level == AreaLevel.COUNTY
-        else [area.level]
-    )
-    rows = (
-        Observation.objects.headline()
-        .filter(indicator__in=indicators, origin=Origin.PUBLISHED)
-        .filter(area__level__in=[*peer_levels, AreaLevel.ENGLAND])
-        .select_related("area", "indicator")
-    )
-    by_key: dict[tuple[int, int], list[Observation]] = defaultdict(list)
-    for observation in rows:
-        by_key[(observation.indicator_id, observation.period_sortable)].append(observation)
-    aggregated = {
-        (o.indicator_id, o.period_sortable): o
-        for o in Observation.objects.headline()
-        .filter(indicator__in=indicators, area=area, origin=Origin.AGGREGATED)
-        .select_related("area", "indicator")
-    }
-    profile = []
-    for indicator in indicators:
-        keys = sorted(
-            (k for k in by_key if k[0] == indicator.pk and _has(by_key[k], area, aggregated, k)),
-            reverse=True,
-        )
-        if not keys:
-            # The area has no figure at all for this indicator (a county the export does not
-            # cover): England's latest period still shows England's figure and the peers.
-            keys = sorted(
-                (k for k in by_key if k[0] == indicator.pk and _has_england(by_key[k])),
-                reverse=True,
-            )
-        if not keys:
-            profile.append(ProfileRow(indicator, "", None, None, None, None, None, None, 0))
-            continue
-        key = keys[0]
-        group = by_key[key]
-        mine = next((o for o in group if o.area_id == area.pk), aggregated.get(key))
-        england = next((o for o in group if o.area.level == AreaLevel.ENGLAND), None)
-        peers = sorted(
-            o.value for o in group if o.area.level in peer_levels and o.value is not None
-        )
-        low_is_good = indicator.polarity == Polarity.LOW_IS_GOOD
-        high_is_good = indicator.polarity == Polarity.HIGH_IS_GOOD
-        worst = best = q25 = q75 = None
-        if peers:
-            worst, best = (peers[-1], peers[0]) if low_is_good else (peers[0], peers[-1])
-            if not (low_is_good or high_is_good):
-                worst, best = peers[0], peers[-1]  # no judgement: lowest and highest
-            if len(peers) >= 4:
-                q25, _, q75 = quantiles(peers, n=4)
-        profile.append(
-            ProfileRow(
-                indicator,
-                (mine or england).period_label if (mine or england) else "",
-                figure_of(mine) if mine else None,
-                figure_of(england) if england else None,
-                worst,
-                best,
-                q25,
-                q75,
-                len(peers),
-            )
-        )
-    return profile
-
-
-def _has(group, area, aggregated, key) -> bool:
-    return any(o.area_id == area.pk for o in group) or key in aggregated
-
-
-def _has_england(group) -> bool:
-    return any(o.area.level == AreaLevel.ENGLAND and o.value is not None for o in group)
-
-
-@dataclass(frozen=True, slots=True)
 class OverviewRow:
     """One indicator's line of the overview: its latest period and each area's figure."""
 
@@ -475,91 +372,10 @@ def overview(
                 cells,
                 home_latest,
                 latest,
-                _untested_notes(cells, at_latest, reference)
+                untested_notes(cells, at_latest, reference)
                 if compared_by_intervals(indicator)
                 else (),
-                _home_reasons(indicator, home_latest, held, codes),
+                home_reasons(indicator, home_latest, held, codes),
             )
         )
     return result
-
-
-def _home_reasons(
-    indicator: Indicator, home: Figure | None, held: list[Observation], codes: Sequence[str]
-) -> tuple[str, str]:
-    """Why the home county's latest figure is not compared with England and with the region,
-    from the benchmarks' figures for its period (only where those areas were read)."""
-    if home is None:
-        return ("", "")
-    config = areas_config()
-    at_period = {o.area.code: o.value for o in held if o.period_sortable == home.period_sortable}
-    reasons = []
-    for area, stored in (
-        (config.england, home.comparison_england),
-        (config.region, home.comparison_region),
-    ):
-        read = area.code in codes
-        reasons.append(
-            not_compared_reason(indicator, home, at_period.get(area.code), area.name)
-            if read and stored in {"", NOT_COMPARED}
-            else ""
-        )
-    return (reasons[0], reasons[1])
-
-
-def not_compared_reason(
-    indicator: Indicator, figure: Figure, benchmark_value: float | None, benchmark_name: str
-) -> str:
-    """Why `figure` is not compared with its benchmark, in plain words, said after "Not compared
-    with <benchmark>": no benchmark figure for its period, no confidence interval published
-    (with the two values' difference said as untested where both exist), or both; the method
-    where the indicator is not compared by confidence intervals; the benchmark's own figure
-    says so. "" for a figure without a value."""
-    if figure.value is None:
-        return ""
-    if figure.area_name == benchmark_name:
-        return NotComparedReason.IS_BENCHMARK.say(benchmark_name)
-    if indicator.benchmark_method == BenchmarkMethod.QUINTILES:
-        return NotComparedReason.QUINTILES.say(benchmark_name)
-    if not compared_by_intervals(indicator):
-        return NotComparedReason.NO_METHOD.say(benchmark_name)
-    no_figure = NotComparedReason.NO_BENCHMARK_FIGURE.say(benchmark_name, figure.period)
-    if _has_interval(indicator, figure):
-        return no_figure if benchmark_value is None else ""
-    if benchmark_value is None:
-        return f"{NotComparedReason.NO_INTERVAL.say(benchmark_name)} and {no_figure}"
-    return untested_difference(figure.value, benchmark_value, benchmark_name)
-
-
-def _has_interval(indicator: Indicator, figure: Figure) -> bool:
-    """The figure has the limits its indicator's comparison needs."""
-    at_95 = figure.lower_ci_95 is not None and figure.upper_ci_95 is not None
-    at_998 = figure.lower_ci_998 is not None and figure.upper_ci_998 is not None
-    if indicator.benchmark_method == BenchmarkMethod.CI_OVERLAP_998:
-        return at_998
-    if indicator.benchmark_method == BenchmarkMethod.CI_OVERLAP_TWO_LEVELS:
-        return at_95 and at_998
-    return at_95
-
-
-def compared_by_intervals(indicator: Indicator) -> bool:
-    """Compared by confidence intervals, so a figure without one is worth saying untested;
-    an indicator compared otherwise (quintiles) or not at all gets no such note."""
-    return indicator.benchmark_method in {
-        BenchmarkMethod.CI_OVERLAP_95,
-        BenchmarkMethod.CI_OVERLAP_998,
-        BenchmarkMethod.CI_OVERLAP_TWO_LEVELS,
-    }
-
-
-def _untested_notes(cells, at_latest, reference: Benchmark) -> tuple[str, ...]:
-    """For each cell not compared with the benchmark, how its value still differs, untested."""
-    base = at_latest.get(reference.code)
-    notes = []
-    for figure in cells:
-        compared = figure is not None and figure.comparison not in {"", NOT_COMPARED}
-        if figure is None or compared or figure.area_code == reference.code or base is None:
-            notes.append("")
-            continue
-        notes.append(untested_difference(figure.value, base.value, reference.name))
-    return tuple(notes)

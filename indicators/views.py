@@ -10,7 +10,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
 from alerts.alerting import banner_for
-from indicators import presenters, whatif_inputs
+from indicators import presenters, profiles, whatif_inputs
 from indicators.bundled import report_figures
 from indicators.caching import cached, cached_page, canonical_redirect
 from indicators.cards import (
@@ -235,7 +235,7 @@ def area_profile_csv(request: HttpRequest, code: str) -> HttpResponse:
 def _profile(area: Area):
     def build():
         indicators = list(Indicator.objects.shown())
-        rows = presenters.area_profile(area, indicators)
+        rows = profiles.area_profile(area, indicators)
         newest = newest_held(indicators)
         return profile_lines(area, rows, newest), profile_card(area, rows, newest)
 

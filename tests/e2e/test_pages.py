@@ -16,7 +16,7 @@ from axe_playwright_python.sync_playwright import Axe
 from django.test import RequestFactory
 from playwright.sync_api import Page, expect
 
-from indicators import presenters, views
+from indicators import profiles, views
 from indicators.cards import CARD_BUILDERS, ChartCard, profile_card
 from indicators.models import Area, Indicator
 
@@ -87,7 +87,7 @@ def server_card(path: str, slug: str) -> ChartCard:
     request = RequestFactory().get(path)
     if slug == "profile":
         area = Area.objects.get(code=path.strip("/").split("/")[-1])
-        return profile_card(area, presenters.area_profile(area, list(Indicator.objects.shown())))
+        return profile_card(area, profiles.area_profile(area, list(Indicator.objects.shown())))
     indicator = Indicator.objects.get(fingertips_id=int(path.strip("/").split("/")[-1]))
     return CARD_BUILDERS[slug](views._view(request, indicator))
 
