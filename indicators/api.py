@@ -278,45 +278,6 @@ FIGURE_NUMBERS = {
 
 def openapi_schema() -> dict:
     """The OpenAPI 3 description of this API, built from the same field lists it serialises."""
-
-    def listing(schema_name: str) -> dict:
-        return {
-            "200": {
-                "description": "JSON (default) or CSV with format=csv",
-                "content": {
-                    "application/json": {
-                        "schema": {
-                            "type": "object",
-                            "properties": {
-                                "count": {"type": "integer"},
-                                "results": {
-                                    "type": "array",
-                                    "items": {"$ref": f"#/components/schemas/{schema_name}"},
-                                },
-                            },
-                        }
-                    },
-                    "text/csv": {
-                        "schema": {
-                            "type": "string",
-                            "description": "The same fields, then source, licence and "
-                            "data_current_at on every row",
-                        }
-                    },
-                },
-            },
-            "400": {"description": "A parameter the API cannot use; the body says which"},
-        }
-
-    format_parameter = {
-        "name": "format",
-        "in": "query",
-        "schema": {"type": "string", "enum": ["json", "csv"]},
-    }
-    indicator_schema = _string_fields(INDICATOR_FIELDS, set(), {"fingertips_id", "multiplier"})
-    indicator_schema["properties"]["id_confirmed"] = {"type": "boolean"}
-    area_schema = _string_fields(AREA_FIELDS, set(), set())
-    area_schema["properties"]["parent"] = {"type": "string", "nullable": True}
     return {
         "openapi": "3.0.3",
         "info": {
@@ -333,83 +294,95 @@ def openapi_schema() -> dict:
                     "responses": {"200": {"description": "JSON"}},
                 }
             },
-            "/api/v1/indicators/": {
-                "get": {
-                    "summary": "Indicators shown on the dashboard",
-                    "parameters": [format_parameter],
-                    "responses": listing("Indicator"),
-                }
-            },
-            "/api/v1/areas/": {
-                "get": {
-                    "summary": "Areas held",
-                    "parameters": [
-                        format_parameter,
-                        {
-                            "name": "level",
-                            "in": "query",
-                            "schema": {"type": "string", "enum": list(AreaLevel.values)},
-                        },
-                    ],
-                    "responses": listing("Area"),
-                }
-            },
-            "/api/v1/observations/": {
-                "get": {
-                    "summary": "Figures of one indicator, with limits, counts and comparisons",
-                    "parameters": [
-                        format_parameter,
-                        {
-                            "name": "indicator",
-                            "in": "query",
-                            "required": True,
-                            "schema": {"type": "integer"},
-                        },
-                        {
-                            "name": "area",
-                            "in": "query",
-                            "description": "The code of an area held (see /api/v1/areas/)",
-                            "schema": {"type": "string"},
-                        },
-                        {
-                            "name": "period",
-                            "in": "query",
-                            "description": "A label such as '2022 - 24' or a sortable period, "
-                            "one the indicator has figures for",
-                            "schema": {"type": "string"},
-                        },
-                        {
-                            "name": "benchmark",
-                            "in": "query",
-                            "schema": {"type": "string", "enum": ["england", "region", "home"]},
-                        },
-                        {
-                            "name": "limit",
-                            "in": "query",
-                            "schema": {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT},
-                        },
-                        {
-                            "name": "offset",
-                            "in": "query",
-                            "schema": {"type": "integer", "minimum": 0},
-                        },
-                    ],
-                    "responses": listing("Figure"),
-                }
-            },
+            "/api/v1/indicators/": _listing_path(
+                "Indicators shown on the dashboard", "Indicator", []
+            ),
+            "/api/v1/areas/": _listing_path("Areas held", "Area", [_LEVEL_PARAMETER]),
+            "/api/v1/observations/": _listing_path(
+                "Figures of one indicator, with limits, counts and comparisons",
+                "Figure",
+                _OBSERVATION_PARAMETERS,
+            ),
             "/api/v1/whatif/": _whatif_path(),
             **_local_paths(),
         },
-        "components": {
-            "schemas": {
-                "Indicator": indicator_schema,
-                "Area": area_schema,
-                "Figure": _string_fields(
-                    presenters.FIGURE_FIELDS, FIGURE_NUMBERS, {"indicator_id", "period_sortable"}
-                ),
-            }
+        "components": {"schemas": _component_schemas()},
+    }
+
+
+def _component_schemas() -> dict:
+    """The fields of each listing's rows: strings, except the numbers named."""
+    indicator_schema = _string_fields(INDICATOR_FIELDS, set(), {"fingertips_id", "multiplier"})
+    indicator_schema["properties"]["id_confirmed"] = {"type": "boolean"}
+    area_schema = _string_fields(AREA_FIELDS, set(), set())
+    area_schema["properties"]["parent"] = {"type": "string", "nullable": True}
+    return {
+        "Indicator": indicator_schema,
+        "Area": area_schema,
+        "Figure": _string_fields(
+            presenters.FIGURE_FIELDS, FIGURE_NUMBERS, {"indicator_id", "period_sortable"}
+        ),
+    }
+
+
+def _listing_path(summary: str, schema_name: str, parameters: list[dict]) -> dict:
+    """A GET listing rows of one schema, as JSON or CSV, with `format` and its own parameters."""
+    return {
+        "get": {
+            "summary": summary,
+            "parameters": [_FORMAT_PARAMETER, *parameters],
+            "responses": {
+                "200": {
+                    "description": "JSON (default) or CSV with format=csv",
+                    "content": {
+                        "application/json": {"schema": _listing_rows(schema_name)},
+                        "text/csv": {
+                            "schema": {
+                                "type": "string",
+                                "description": "The same fields, then source, licence and "
+                                "data_current_at on every row",
+                            }
+                        },
+                    },
+                },
+                "400": {"description": "A parameter the API cannot use; the body says which"},
+            },
+        }
+    }
+
+
+def _listing_rows(schema_name: str) -> dict:
+    return {
+        "type": "object",
+        "properties": {
+            "count": {"type": "integer"},
+            "results": {
+                "type": "array",
+                "items": {"$ref": f"#/components/schemas/{schema_name}"},
+            },
         },
     }
+
+
+def _query(name: str, schema: dict, **more) -> dict:
+    return {"name": name, "in": "query", **more, "schema": schema}
+
+
+_FORMAT_PARAMETER = _query("format", {"type": "string", "enum": ["json", "csv"]})
+_LEVEL_PARAMETER = _query("level", {"type": "string", "enum": list(AreaLevel.values)})
+_OBSERVATION_PARAMETERS = [
+    _query("indicator", {"type": "integer"}, required=True),
+    _query("area", {"type": "string"}, description="The code of an area held (see /api/v1/areas/)"),
+    _query(
+        "period",
+        {"type": "string"},
+        description="A label such as '2022 - 24' or a sortable period, "
+        "one the indicator has figures for",
+    ),
+    _query("benchmark", {"type": "string", "enum": ["england", "region", "home"]}),
+    _query("limit", {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT}),
+    _query("offset", {"type": "integer", "minimum": 0}),
+]
 
 
 def _whatif_path() -> dict:
