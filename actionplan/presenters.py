@@ -24,7 +24,8 @@ from actionplan.models import (
     Rating,
 )
 from indicators import presenters as figures
-from indicators.cards import ChartCard, View, cached_card
+from indicators.cards.card import ChartCard, View
+from indicators.cards.indicator_page import cached_card
 from indicators.configuration import areas_config
 from indicators.periods import last_day
 from indicators.vocabulary import Change

@@ -270,7 +270,7 @@ def test_a_plan_loaded_for_kent_has_a_board_pack_naming_kent_and_its_region(
 
 
 def test_lancashires_map_is_the_same_selection_as_its_old_boundary_file(settings):
-    from indicators.cards import boundaries
+    from indicators.cards.map import boundaries
 
     use_areas_file(settings, "lancashire.json")
     old = django_settings.BASE_DIR / "fixtures" / "geo" / "lancashire14_LAD_May_2024_BSC.geo.json"

@@ -17,7 +17,9 @@ from django.test import RequestFactory
 from playwright.sync_api import Page, expect
 
 from indicators import profiles, views
-from indicators.cards import CARD_BUILDERS, ChartCard, profile_card
+from indicators.cards.card import ChartCard
+from indicators.cards.indicator_page import CARD_BUILDERS
+from indicators.cards.profile import profile_card
 from indicators.models import Area, Indicator
 
 pytestmark = pytest.mark.e2e
