@@ -2,7 +2,8 @@
 
 The upload page and `manage.py import_local_data` both call `preview_file` then `commit`;
 `preview_restore` and `purge` are the other writes. Every attempt, rejected ones included, is an
-`Upload` row; only accepted files keep their bytes.
+`Upload` row; only accepted files keep their bytes. What a file would change is `comparing`'s;
+its warnings against Fingertips are `published_checks`'.
 """
 
 from __future__ import annotations
@@ -10,23 +11,21 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import io
-from collections import defaultdict
-from dataclasses import dataclass
 from datetime import date
 
 from django.core.cache import cache
 from django.db import connection, transaction
-from django.db.models import F, Q
+from django.db.models import Q
 from django.utils import timezone
 
 from indicators.configuration import areas_config
-from indicators.models import Observation
+from localdata.comparing import Diff, compare
 from localdata.models import ROW_MODELS, TemplateState, Upload, UploadEvent, UploadFile
+from localdata.published_checks import fingertips_warnings
 from localdata.reader import MAX_BYTES, FileProblem, read_table
-from localdata.schema import MEASURES, TEMPLATES
+from localdata.schema import TEMPLATES
 from localdata.validator import Areas, validate
 
-FIRST_CHANGES = 20
 RECORDS_SECONDS = 3600
 SHOWN_ERRORS = 50
 
@@ -47,11 +46,6 @@ def configured_areas() -> Areas:
         panel_areas=frozenset(panel.areas) if panel else frozenset(),
         measure_areas=frozenset(a.code for a in config.quarterly_measure_areas),
     )
-
-
-def _value_columns(template: str) -> tuple[str, ...]:
-    t = TEMPLATES[template]
-    return tuple(n for n in t.names if n not in t.key)
 
 
 def _latest_id(template: str) -> int | None:
@@ -101,107 +95,6 @@ def preview_file(
     upload._records = result.records  # kept for a commit straight after (the command)
     _keep_diff(upload.pk, diff)
     return upload
-
-
-INFANT_MORTALITY = 92196  # Fingertips: infant mortality rate, 3-year pools by registration
-
-
-def fingertips_warnings(template: str, records: list[dict]) -> list[str]:
-    """LOCAL_DATA.md section 3's warning for template A: a district's registration-basis infant
-    deaths (and live births, where Fingertips gives them) over a 3-year pool that the file
-    covers whole, against Fingertips' published count for the same pool. A warning, not an
-    error: extracts are revised and the two may count late registrations differently.
-
-    Template C: `_national_warnings`."""
-    if template == "C":
-        return _national_warnings(records)
-    if template != "A":
-        return []
-    sums: dict[tuple[str, int], list[int]] = defaultdict(lambda: [0, 0])
-    for r in records:
-        if r["period_basis"] == "registration" and r["imd_decile"] != "ALL":
-            cell = sums[(r["area_code"], r["year"])]
-            cell[0] += r["infant_deaths"]
-            cell[1] += r["live_births"]
-    if not sums:
-        return []
-    areas = {area for area, _ in sums}
-    published = (
-        Observation.objects.filter(
-            indicator__fingertips_id=INFANT_MORTALITY,
-            area__code__in=areas,
-            sex="Persons",
-            category_type="",
-            period_end_year=F("period_start_year") + 2,
-            count__isnull=False,
-        )
-        .order_by("area__code", "period_start_year")
-        .values_list("area__code", "period_start_year", "period_end_year", "count", "denominator")
-    )
-    warnings, seen = [], set()
-    for area, start, end, count, denominator in published:
-        years = [(area, y) for y in range(start, end + 1)]
-        if (area, start) in seen or not all(y in sums for y in years):
-            continue
-        seen.add((area, start))
-        deaths = sum(sums[y][0] for y in years)
-        births = sum(sums[y][1] for y in years)
-        pool = f"{start}-{str(end)[-2:]}"
-        if deaths != round(count):
-            warnings.append(
-                f"File: {area} {pool}: {deaths} infant deaths here, {round(count)} in Fingertips "
-                f"(indicator {INFANT_MORTALITY}, registrations)."
-            )
-        if denominator is not None and births != round(denominator):
-            warnings.append(
-                f"File: {area} {pool}: {births} live births here, {round(denominator)} in "
-                f"Fingertips (indicator {INFANT_MORTALITY}, registrations)."
-            )
-    return warnings
-
-
-def _national_warnings(records: list[dict]) -> list[str]:
-    """Template C against the national publication: a measure Fingertips publishes by financial
-    year (SATOD, breastfeeding at 6-8 weeks), for a financial year whose four quarters the file
-    gives for an area, the file's percentage (numerator and denominator summed) against the
-    published one, both to one decimal place."""
-    sums: dict[tuple[str, str, int], list] = defaultdict(lambda: [0, 0, set()])
-    for r in records:
-        measure = MEASURES.get(r["measure_code"])
-        if measure is None or measure.fingertips_id is None or r["period_type"] != "quarter":
-            continue
-        start = r["period_start"]
-        year = start.year if start.month >= 4 else start.year - 1
-        cell = sums[(r["measure_code"], r["area_code"], year)]
-        cell[0] += r["numerator"]
-        cell[1] += r["denominator"]
-        cell[2].add(start.month)
-    whole = {key: cell for key, cell in sums.items() if len(cell[2]) == 4 and cell[1]}
-    if not whole:
-        return []
-    ids = {MEASURES[code].fingertips_id: code for code, _, _ in whole}
-    published = Observation.objects.filter(
-        indicator__fingertips_id__in=ids,
-        area__code__in={area for _, area, _ in whole},
-        category_type="",  # SATOD is published for females, breastfeeding for persons
-        period_label__in={f"{year}/{str(year + 1)[-2:]}" for _, _, year in whole},
-        value__isnull=False,
-    ).values_list("indicator__fingertips_id", "area__code", "period_label", "value")
-    warnings, seen = [], set()
-    for fingertips_id, area, label, value in published:
-        year = int(label[:4])
-        key = (ids[fingertips_id], area, year)
-        if key not in whole or key in seen:
-            continue
-        seen.add(key)
-        numerator, denominator, _ = whole[key]
-        here = float(numerator) / float(denominator) * 100
-        if round(here, 1) != round(value, 1):
-            warnings.append(
-                f"File: {key[0]} {area} {year}/{str(year + 1)[-2:]}: {here:.1f}% from its four "
-                f"quarters here, {value:.1f}% published nationally (Fingertips {fingertips_id})."
-            )
-    return warnings
 
 
 def _diff_key(pk: int) -> str:
@@ -255,90 +148,6 @@ def _rejected(upload: Upload, errors: list[str], count: int) -> Upload:
 def _looks_synthetic(file_name: str, records: list[dict]) -> bool:
     texts = [file_name] + [str(r.get("source") or "") for r in records[:50]]
     return any("synthetic" in t.lower() for t in texts)
-
-
-@dataclass
-class Diff:
-    added: list[tuple]  # new rows, each a tuple in the template's column order
-    changed: list[tuple[int, tuple]]  # (pk of the row replaced, new row)
-    removed: list[int]  # pks
-    unchanged: int
-    first_changes: list[dict]
-
-
-def _scope(template: str, records: list[dict]) -> Q:
-    """The current rows an upload replaces (LOCAL_DATA.md section 4.1)."""
-    if template == "A":
-        pairs = {(r["year"], r["period_basis"]) for r in records}
-        fields = ("year", "period_basis")
-    elif template in ("B1", "B2"):
-        pairs = {(r["review_period"], r["area_code"]) for r in records}
-        fields = ("review_period", "area_code")
-    else:
-        pairs = {(r["measure_code"], r["area_code"]) for r in records}
-        fields = ("measure_code", "area_code")
-    query = Q(pk__in=[])
-    for pair in pairs:
-        query |= Q(**dict(zip(fields, pair, strict=True)))
-    return query
-
-
-def as_rows(template: str, records: list[dict]) -> list[tuple]:
-    """Records as tuples in the template's column order, free text "" rather than None."""
-    names = TEMPLATES[template].names
-    rows = [tuple(map(record.__getitem__, names)) for record in records]
-    texts = [i for i, n in enumerate(names) if n in ("note", "value_note")]
-    if texts and any(row[i] is None for row in rows for i in texts):
-        rows = [
-            tuple("" if v is None and i in texts else v for i, v in enumerate(row)) for row in rows
-        ]
-    return rows
-
-
-def compare(template: str, records: list[dict]) -> Diff:
-    """What the records would add, change and remove among the current rows they replace."""
-    model = ROW_MODELS[template]
-    t = TEMPLATES[template]
-    names, key, values = t.names, t.key, _value_columns(template)
-    key_at = [names.index(c) for c in key]
-    value_at = [names.index(c) for c in values]
-    width = len(key)
-    current: dict[tuple, tuple] = {}
-    rows = model.objects.filter(removed_by__isnull=True).filter(_scope(template, records))
-    for row in rows.values_list(*key, *values, "pk"):
-        current[row[:width]] = row
-    diff = Diff([], [], [], 0, [])
-    pop = current.pop
-    for row in as_rows(template, records):
-        k = tuple([row[i] for i in key_at])
-        old = pop(k, None)
-        if old is None:
-            diff.added.append(row)
-            continue
-        new_values = tuple([row[i] for i in value_at])
-        if old[width:-1] != new_values:  # Decimal("1.50") == Decimal("1.5")
-            diff.changed.append((old[-1], row))
-            if len(diff.first_changes) < FIRST_CHANGES:
-                old_values = dict(zip(values, old[width:-1], strict=True))
-                clean = dict(zip(names, row, strict=True))
-                diff.first_changes.append(_change_text(key, k, values, old_values, clean))
-        else:
-            diff.unchanged += 1
-    if template == "C":
-        current = {}  # an upload of C replaces only its own keys
-    diff.removed = [row[-1] for row in current.values()]
-    return diff
-
-
-def _differs(old, new) -> bool:
-    if old is None or new is None:
-        return old != new
-    return str(old) != str(new) if not isinstance(old, int | float) else float(old) != float(new)
-
-
-def _change_text(key, k, values, old, new) -> dict:
-    changes = [f"{c}: {old[c]} → {new[c]}" for c in values if _differs(old[c], new[c])]
-    return {"key": ", ".join(str(v) for v in k), "changes": "; ".join(changes)}
 
 
 def _lock_state(template: str) -> TemplateState:
