@@ -168,28 +168,62 @@ def _y_title(drawing: Drawing, x: float, y: float, text: str) -> None:
     drawing.add(group)
 
 
+@dataclass(frozen=True, slots=True)
+class _Plot:
+    """The plot's ticks, and where a prevalence (%) and a rate (per 1,000) fall on it."""
+
+    x_ticks: list[float]
+    x_end: float
+    y_ticks: list[float]
+    y_end: float
+    y0: float = BOTTOM
+    y1: float = HEIGHT - TOP
+
+    @classmethod
+    def of(cls, chart: WhatIfChart) -> _Plot:
+        x_top = max(p.prevalence for p in chart.curve) * 100 or 1.0
+        highest = max(
+            [p.high95 for p in chart.curve]
+            + ([chart.comparator_value] if chart.comparator_value is not None else [])
+        )
+        return cls(*_ticks(x_top), *_ticks(highest * 1.05))
+
+    def sx(self, percent: float) -> float:
+        return LEFT + (PLOT_RIGHT - LEFT) * percent / self.x_end
+
+    def sy(self, rate: float) -> float:
+        return self.y0 + (self.y1 - self.y0) * rate / self.y_end
+
+
 def _curve_drawing(chart: WhatIfChart) -> Drawing:
     d = Drawing(WIDTH, HEIGHT)
-    x_top = max(p.prevalence for p in chart.curve) * 100 or 1.0
-    highest = max(
-        [p.high95 for p in chart.curve]
-        + ([chart.comparator_value] if chart.comparator_value is not None else [])
-    )
-    x_ticks, x_end = _ticks(x_top)
-    y_ticks, y_end = _ticks(highest * 1.05)
-    y0, y1 = BOTTOM, HEIGHT - TOP
-    x_step, y_step = x_ticks[1] - x_ticks[0], y_ticks[1] - y_ticks[0]
+    plot = _Plot.of(chart)
+    _axes(d, chart, plot)
+    for low, high, fill in (("low95", "high95", BAND95), ("low80", "high80", BAND80)):
+        upper = [(plot.sx(100 * p.prevalence), plot.sy(getattr(p, high))) for p in chart.curve]
+        lower = [
+            (plot.sx(100 * p.prevalence), plot.sy(getattr(p, low))) for p in reversed(chart.curve)
+        ]
+        points = [v for xy in upper + lower for v in xy]
+        d.add(Polygon(points, fillColor=fill, strokeColor=None))
+    line = [v for p in chart.curve for v in (plot.sx(100 * p.prevalence), plot.sy(p.rate))]
+    d.add(PolyLine(line, strokeColor=BLUE, strokeWidth=1.6))
+    if chart.comparator_value is not None:
+        _comparator_line(d, chart, plot)
+    _marks(d, chart, plot)
+    _key(d, chart)
+    return d
 
-    def sx(percent: float) -> float:
-        return LEFT + (PLOT_RIGHT - LEFT) * percent / x_end
 
-    def sy(rate: float) -> float:
-        return y0 + (y1 - y0) * rate / y_end
-
-    for value in y_ticks:  # grid and y labels
+def _axes(d: Drawing, chart: WhatIfChart, plot: _Plot) -> None:
+    """The grid, both axes with their tick labels, and the axis titles."""
+    y0, y1, sx, sy = plot.y0, plot.y1, plot.sx, plot.sy
+    x_step = plot.x_ticks[1] - plot.x_ticks[0]
+    y_step = plot.y_ticks[1] - plot.y_ticks[0]
+    for value in plot.y_ticks:  # grid and y labels
         d.add(Line(LEFT, sy(value), PLOT_RIGHT, sy(value), strokeColor=RULE, strokeWidth=0.3))
         d.add(_string(LEFT - 4, sy(value) - 2.5, _number(value, y_step), anchor="end"))
-    for value in x_ticks:
+    for value in plot.x_ticks:
         d.add(Line(sx(value), y0, sx(value), y0 - 3, strokeColor=INK, strokeWidth=0.5))
         d.add(_string(sx(value), y0 - 11, _number(value, x_step) + "%", anchor="middle"))
     d.add(Line(LEFT, y0, PLOT_RIGHT, y0, strokeColor=INK, strokeWidth=0.6))
@@ -197,36 +231,33 @@ def _curve_drawing(chart: WhatIfChart) -> Drawing:
     d.add(_string((LEFT + PLOT_RIGHT) / 2, 4, f"{_upper(chart.factor)} (%)", anchor="middle"))
     _y_title(d, 9, (y0 + y1) / 2, f"{_upper(chart.outcome)} rate per 1,000")
 
-    for low, high, fill in (("low95", "high95", BAND95), ("low80", "high80", BAND80)):
-        upper = [(sx(100 * p.prevalence), sy(getattr(p, high))) for p in chart.curve]
-        lower = [(sx(100 * p.prevalence), sy(getattr(p, low))) for p in reversed(chart.curve)]
-        points = [v for xy in upper + lower for v in xy]
-        d.add(Polygon(points, fillColor=fill, strokeColor=None))
-    line = [v for p in chart.curve for v in (sx(100 * p.prevalence), sy(p.rate))]
-    d.add(PolyLine(line, strokeColor=BLUE, strokeWidth=1.6))
 
-    if chart.comparator_value is not None:
-        y = sy(chart.comparator_value)
-        d.add(Line(LEFT, y, PLOT_RIGHT, y, strokeColor=GREY, strokeWidth=1, strokeDashArray=[4, 2]))
-        label = f"{_upper(chart.comparator)} {chart.comparator_value:.2f}"
-        # Beside the line, on the side the 95% range leaves clear at the right.
-        last = chart.curve[-1]
-        below = last.low95 > chart.comparator_value and y - 10 > y0
-        d.add(
-            _string(
-                PLOT_RIGHT - 2,
-                y - 9 if below else y + 3,
-                _clip(label, 60),
-                anchor="end",
-                colour=GREY,
-            )
+def _comparator_line(d: Drawing, chart: WhatIfChart, plot: _Plot) -> None:
+    """The comparator as a dashed line, labelled beside it."""
+    y = plot.sy(chart.comparator_value)
+    d.add(Line(LEFT, y, PLOT_RIGHT, y, strokeColor=GREY, strokeWidth=1, strokeDashArray=[4, 2]))
+    label = f"{_upper(chart.comparator)} {chart.comparator_value:.2f}"
+    # Beside the line, on the side the 95% range leaves clear at the right.
+    last = chart.curve[-1]
+    below = last.low95 > chart.comparator_value and y - 10 > plot.y0
+    d.add(
+        _string(
+            PLOT_RIGHT - 2,
+            y - 9 if below else y + 3,
+            _clip(label, 60),
+            anchor="end",
+            colour=GREY,
         )
+    )
 
+
+def _marks(d: Drawing, chart: WhatIfChart, plot: _Plot) -> None:
+    """Today's prevalence (filled) and, where reachable, the one to match (open)."""
     marks = [(chart.today, chart.today_rate, "Today", True)]
     if chart.to_match is not None and chart.comparator_value is not None:
         marks.append((chart.to_match, chart.comparator_value, "To match", False))
     for share, rate, label, filled in marks:
-        x, y = sx(100 * share), sy(rate)
+        x, y = plot.sx(100 * share), plot.sy(rate)
         d.add(
             Circle(
                 x,
@@ -238,8 +269,6 @@ def _curve_drawing(chart: WhatIfChart) -> Drawing:
             )
         )
         d.add(_string(x, y + 6, f"{label} {100 * share:.1f}%", anchor="middle", font=BOLD))
-    _key(d, chart)
-    return d
 
 
 def _key(d: Drawing, chart: WhatIfChart) -> None:

@@ -73,6 +73,39 @@ def figure(result: w.Result, rows: list[CurvePoint], *, factor: str) -> go.Figur
     would need to be."""
     xs = [100 * r.prevalence for r in rows]
     fig = go.Figure()
+    _add_bands(fig, xs, rows)
+    fig.add_trace(
+        go.Scatter(
+            x=xs,
+            y=[r.rate for r in rows],
+            mode="lines",
+            name="Expected rate",
+            line={"color": "#1d70b8", "width": 2},
+        )
+    )
+    if result.comparator and result.comparator.value is not None:
+        fig.add_hline(
+            y=result.comparator.value,
+            line={"color": "#505a5f", "dash": "dash"},
+            annotation_text=result.comparator_name,
+            annotation_position="top left",
+        )
+    _add_marks(fig, result)
+    layout = base_layout(
+        title="Expected rate by prevalence",
+        height=400,
+        margin={"l": 60, "r": 20, "t": 50, "b": 110},
+    )
+    # The legend below the plot, so a phone's narrow chart keeps its width for the curve.
+    legend = {"orientation": "h", "x": 0, "xanchor": "left", "y": -0.3, "yanchor": "top"}
+    fig.update_layout(**layout, legend=legend)
+    fig.update_xaxes(title_text=f"{_upper(factor)} (%)", rangemode="tozero")
+    fig.update_yaxes(title_text="Rate per 1,000", rangemode="tozero")
+    return fig
+
+
+def _add_bands(fig: go.Figure, xs: list[float], rows: list[CurvePoint]) -> None:
+    """The 95% and 80% ranges as shaded bands: an unseen upper edge, then the filled lower."""
     for low, high, name, shade in (
         ("low95", "high95", "95% range", "rgba(29, 112, 184, 0.15)"),
         ("low80", "high80", "80% range", "rgba(29, 112, 184, 0.30)"),
@@ -98,23 +131,11 @@ def figure(result: w.Result, rows: list[CurvePoint], *, factor: str) -> go.Figur
                 name=name,
             )
         )
-    fig.add_trace(
-        go.Scatter(
-            x=xs,
-            y=[r.rate for r in rows],
-            mode="lines",
-            name="Expected rate",
-            line={"color": "#1d70b8", "width": 2},
-        )
-    )
+
+
+def _add_marks(fig: go.Figure, result: w.Result) -> None:
+    """Markers on the curve at today's prevalence and, where reachable, the one to match."""
     est = result.estimates
-    if result.comparator and result.comparator.value is not None:
-        fig.add_hline(
-            y=result.comparator.value,
-            line={"color": "#505a5f", "dash": "dash"},
-            annotation_text=result.comparator_name,
-            annotation_position="top left",
-        )
     marks = [(result.prevalence.p, "Today")]
     if est.new_prevalence is not None and est.new_prevalence >= 0:
         marks.append((est.new_prevalence, "To match"))
@@ -130,17 +151,6 @@ def figure(result: w.Result, rows: list[CurvePoint], *, factor: str) -> go.Figur
                 marker={"size": 9, "color": "#0b0c0c"},
             )
         )
-    layout = base_layout(
-        title="Expected rate by prevalence",
-        height=400,
-        margin={"l": 60, "r": 20, "t": 50, "b": 110},
-    )
-    # The legend below the plot, so a phone's narrow chart keeps its width for the curve.
-    legend = {"orientation": "h", "x": 0, "xanchor": "left", "y": -0.3, "yanchor": "top"}
-    fig.update_layout(**layout, legend=legend)
-    fig.update_xaxes(title_text=f"{_upper(factor)} (%)", rangemode="tozero")
-    fig.update_yaxes(title_text="Rate per 1,000", rangemode="tozero")
-    return fig
 
 
 def alt_text(result: w.Result, rows: list[CurvePoint], *, factor: str) -> str:
