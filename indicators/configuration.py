@@ -115,44 +115,56 @@ class AreasConfig:
 
 def parse_config(data: dict) -> AreasConfig:
     """Validate the areas file's content into a config, naming the first bad entry."""
-
-    def area(value: object, where: str) -> NamedArea:
-        if not isinstance(value, dict) or not isinstance(value.get("name"), str):
-            raise ConfigurationError(f"{where}: expected an object with 'code' and 'name'")
-        code = value.get("code")
-        if not isinstance(code, str) or not _CODE.match(code):
-            raise ConfigurationError(f"{where}: {code!r} is not an ONS area code")
-        return NamedArea(code, value["name"])
-
     if not isinstance(data, dict):
         raise ConfigurationError("the areas file must hold one JSON object")
     unknown = sorted(set(data) - TOP_LEVEL_KEYS)
     if unknown:
         raise ConfigurationError(f"unknown entry {unknown[0]!r} (see docs/AREAS_FILE.md)")
     try:
-        fingertips = data.get("fingertips", {})
-        config = AreasConfig(
-            name=str(data["name"]),
-            england=area(data["england"], "england"),
-            region=area(data["region"], "region"),
-            home=area(data["home"], "home"),
-            districts=tuple(area(d, f"districts[{i}]") for i, d in enumerate(data["districts"])),
-            neighbours=tuple(
-                area(d, f"neighbours[{i}]") for i, d in enumerate(data.get("neighbours", []))
-            ),
-            district_area_type_id=int(fingertips.get("district_area_type_id", 501)),
-            county_area_type_id=int(fingertips.get("county_area_type_id", 502)),
-            parent_area_type_id=int(fingertips.get("parent_area_type_id", 6)),
-            local_datasets=tuple(data.get("local_datasets", [])),
-            child_death_review_panel=_panel(data.get("child_death_review_panel")),
-            quarterly_measure_areas=tuple(
-                area(d, f"quarterly_measure_areas[{i}]")
-                for i, d in enumerate(data.get("quarterly_measure_areas", []))
-            ),
-            boundaries=_boundaries(data.get("boundaries", {})),
-        )
+        config = _read_entries(data)
     except KeyError as exc:
         raise ConfigurationError(f"missing entry {exc.args[0]!r}") from None
+    _check_agreement(config)
+    return config
+
+
+def _area(value: object, where: str) -> NamedArea:
+    if not isinstance(value, dict) or not isinstance(value.get("name"), str):
+        raise ConfigurationError(f"{where}: expected an object with 'code' and 'name'")
+    code = value.get("code")
+    if not isinstance(code, str) or not _CODE.match(code):
+        raise ConfigurationError(f"{where}: {code!r} is not an ONS area code")
+    return NamedArea(code, value["name"])
+
+
+def _read_entries(data: dict) -> AreasConfig:
+    """Each entry read and checked on its own (a KeyError names a missing entry)."""
+    fingertips = data.get("fingertips", {})
+    return AreasConfig(
+        name=str(data["name"]),
+        england=_area(data["england"], "england"),
+        region=_area(data["region"], "region"),
+        home=_area(data["home"], "home"),
+        districts=tuple(_area(d, f"districts[{i}]") for i, d in enumerate(data["districts"])),
+        neighbours=tuple(
+            _area(d, f"neighbours[{i}]") for i, d in enumerate(data.get("neighbours", []))
+        ),
+        district_area_type_id=int(fingertips.get("district_area_type_id", 501)),
+        county_area_type_id=int(fingertips.get("county_area_type_id", 502)),
+        parent_area_type_id=int(fingertips.get("parent_area_type_id", 6)),
+        local_datasets=tuple(data.get("local_datasets", [])),
+        child_death_review_panel=_panel(data.get("child_death_review_panel")),
+        quarterly_measure_areas=tuple(
+            _area(d, f"quarterly_measure_areas[{i}]")
+            for i, d in enumerate(data.get("quarterly_measure_areas", []))
+        ),
+        boundaries=_boundaries(data.get("boundaries", {})),
+    )
+
+
+def _check_agreement(config: AreasConfig) -> None:
+    """The entries against each other: codes of the right level, each area once, local
+    datasets complete and about a configured area, the home county on its review panel."""
     expected = {
         "england": (config.england, {AreaLevel.ENGLAND}),
         "region": (config.region, {AreaLevel.REGION}),
@@ -178,7 +190,6 @@ def parse_config(data: dict) -> AreasConfig:
         raise ConfigurationError(
             f"child_death_review_panel.areas: the home county {config.home.code} is missing"
         )
-    return config
 
 
 def _panel(value: object) -> ReviewPanel | None:

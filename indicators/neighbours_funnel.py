@@ -112,11 +112,29 @@ def funnel(points: Sequence[Point], multiplier: float, kind: str = "rate") -> Fu
 
 def figure(result: Funnel, *, title: str, unit: str, population: str) -> dict:
     """Plotly's data and layout: the limits as lines, the areas as markers (the area marked)."""
-    data = []
+    data = [*_limit_lines(result), *_markers(result)]
+    layout = {
+        "title": {"text": title},
+        "height": 420,
+        "margin": {"l": 60, "r": 20, "t": 60, "b": 110},
+        "font": {"family": "Arimo, Arial, sans-serif", "size": 14, "color": "#0b0c0c"},
+        "xaxis": {"title": {"text": population}, "type": "log"},
+        "yaxis": {"title": {"text": unit}, "rangemode": "tozero"},
+        "legend": {"orientation": "h", "y": -0.3},
+        "paper_bgcolor": "#ffffff",
+        "plot_bgcolor": "#ffffff",
+    }
+    return {"data": data, "layout": layout}
+
+
+def _limit_lines(result: Funnel) -> list[dict]:
+    """The 99.8% and 95% limits (each side a line, one legend entry a level), then the pooled
+    value as a flat line."""
+    lines = []
     for key, dash in (("99.8", "dot"), ("95", "dash")):
         lowers, uppers = result.limits[key]
         for side, values in (("lower", lowers), ("upper", uppers)):
-            data.append(
+            lines.append(
                 {
                     "type": "scatter",
                     "mode": "lines",
@@ -129,7 +147,7 @@ def figure(result: Funnel, *, title: str, unit: str, population: str) -> dict:
                     "hoverinfo": "skip",
                 }
             )
-    data.append(
+    lines.append(
         {
             "type": "scatter",
             "mode": "lines",
@@ -140,6 +158,12 @@ def figure(result: Funnel, *, title: str, unit: str, population: str) -> dict:
             "hoverinfo": "skip",
         }
     )
+    return lines
+
+
+def _markers(result: Funnel) -> list[dict]:
+    """The group's members as circles, then the area itself as a larger diamond."""
+    markers = []
     for is_area, colour, size, name in (
         (False, "#1d70b8", 9, "Members"),
         (True, "#d4351c", 13, ""),
@@ -147,7 +171,7 @@ def figure(result: Funnel, *, title: str, unit: str, population: str) -> dict:
         chosen = [p for p in result.points if p.is_area == is_area]
         if not chosen:
             continue
-        data.append(
+        markers.append(
             {
                 "type": "scatter",
                 "mode": "markers",
@@ -163,15 +187,4 @@ def figure(result: Funnel, *, title: str, unit: str, population: str) -> dict:
                 "hovertemplate": "%{text}: %{y:.1f}<extra></extra>",
             }
         )
-    layout = {
-        "title": {"text": title},
-        "height": 420,
-        "margin": {"l": 60, "r": 20, "t": 60, "b": 110},
-        "font": {"family": "Arimo, Arial, sans-serif", "size": 14, "color": "#0b0c0c"},
-        "xaxis": {"title": {"text": population}, "type": "log"},
-        "yaxis": {"title": {"text": unit}, "rangemode": "tozero"},
-        "legend": {"orientation": "h", "y": -0.3},
-        "paper_bgcolor": "#ffffff",
-        "plot_bgcolor": "#ffffff",
-    }
-    return {"data": data, "layout": layout}
+    return markers
