@@ -126,8 +126,8 @@ class PlanAdmin(SimpleHistoryAdmin):
             ).values_list("pk", flat=True)
         )
         found = []
-        # A plan item (plan, area, objective, action) is retired, not deleted, once a quarter
-        # has recorded anything about it, open or frozen (`models.refuse_to_delete_the_record`).
+        # A plan item (plan, area, objective, action) is retired, not deleted, once a quarter has
+        # recorded anything about it, open or frozen (`models.record.refuse_to_delete_the_record`).
         structure = self.model in (
             models.Plan,
             models.PriorityArea,

@@ -9,15 +9,10 @@ from django.db import models
 from django.utils import timezone
 from django.utils.text import Truncator
 
-from actionplan.models import (
-    TEXT_MAX_LENGTH,
-    Plan,
-    QuarterlyReview,
-    QuarterlyUpdate,
-    Rag,
-    Rating,
-)
+from actionplan.models import Plan, QuarterlyReview, QuarterlyUpdate, Rating
+from actionplan.models.reviews import TEXT_MAX_LENGTH
 from actionplan.workflow import open_review
+from indicators.vocabulary import Rag
 
 QUARTER_CHOICES = [
     (1, "Q1 (April to June)"),

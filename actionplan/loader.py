@@ -6,8 +6,9 @@ from datetime import date
 
 from django.db import transaction
 
-from actionplan.models import Action, Direction, Objective, PerformanceMeasure, Plan, PriorityArea
+from actionplan.models import Action, Objective, PerformanceMeasure, Plan, PriorityArea
 from indicators.models import Indicator
+from indicators.vocabulary import Direction
 
 
 def plan_county(data: dict) -> dict | None:

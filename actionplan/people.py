@@ -16,9 +16,10 @@ from django.urls import reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
-from actionplan.models import Action, ActionStatus, Plan, PlanTeam
+from actionplan.models import Action, Plan, PlanTeam
 from actionplan.roles import PLAN_STEWARD, ROLES
 from actionplan.stewardship import log, who
+from indicators.vocabulary import ActionStatus
 
 SUBJECT = "People"
 

@@ -21,18 +21,10 @@ from django.db import transaction
 from openpyxl import load_workbook
 
 from actionplan import plan_sheets as layout
-from actionplan.models import (
-    Action,
-    ActionStatus,
-    Direction,
-    Objective,
-    PerformanceMeasure,
-    Plan,
-    PlanTeam,
-    PriorityArea,
-)
+from actionplan.models import Action, Objective, PerformanceMeasure, Plan, PlanTeam, PriorityArea
 from indicators.csv_safety import restore
 from indicators.models import Indicator
+from indicators.vocabulary import ActionStatus, Direction
 
 
 class PlanFileError(Exception):

@@ -15,7 +15,6 @@ from actionplan import rag
 from actionplan.currency import out_of_date_limit
 from actionplan.models import (
     Action,
-    ActionStatus,
     PerformanceMeasure,
     Plan,
     PriorityArea,
@@ -28,7 +27,7 @@ from indicators.cards.card import ChartCard, View
 from indicators.cards.indicator_page import cached_card
 from indicators.configuration import areas_config
 from indicators.periods import last_day
-from indicators.vocabulary import Change
+from indicators.vocabulary import ActionStatus, Change
 from localdata import presenters as local_figures
 from localdata.disclosure import Tier
 

@@ -15,15 +15,10 @@ from django.db import transaction
 from django.urls import reverse
 
 from actionplan import reminders
-from actionplan.models import (
-    Action,
-    ActionStatus,
-    QuarterlyReview,
-    QuarterlyUpdate,
-    UpdateReminder,
-)
+from actionplan.models import Action, QuarterlyReview, QuarterlyUpdate, UpdateReminder
 from alerts.mail import sending
 from imr_dashboard.mail import reminders_withheld
+from indicators.vocabulary import ActionStatus
 
 logger = logging.getLogger(__name__)
 

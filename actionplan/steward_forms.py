@@ -10,15 +10,9 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.db.models import Q
 
-from actionplan.models import (
-    Action,
-    ActionStatus,
-    PerformanceMeasure,
-    Plan,
-    PlanTeam,
-    PriorityArea,
-)
+from actionplan.models import Action, PerformanceMeasure, Plan, PlanTeam, PriorityArea
 from actionplan.roles import ROLES
+from indicators.vocabulary import ActionStatus
 
 OWNER_ERROR = "Choose an owner from the list: a person with a role in the plan, or a named team"
 

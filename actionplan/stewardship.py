@@ -20,7 +20,6 @@ from django.utils import timezone
 
 from actionplan.models import (
     Action,
-    ActionStatus,
     AreaSteward,
     PerformanceMeasure,
     Plan,
@@ -30,6 +29,7 @@ from actionplan.models import (
     QuarterlyUpdate,
 )
 from actionplan.roles import ADMINISTRATOR, PLAN_STEWARD, has_plan_role
+from indicators.vocabulary import ActionStatus
 
 User = AbstractBaseUser | AnonymousUser
 

@@ -19,7 +19,6 @@ from django.utils import timezone
 from actionplan import stewardship
 from actionplan.models import (
     Action,
-    ActionStatus,
     AreaSteward,
     Objective,
     PerformanceMeasure,
@@ -27,6 +26,7 @@ from actionplan.models import (
     PlanTeam,
     PriorityArea,
 )
+from indicators.vocabulary import ActionStatus
 
 FINISHED = (ActionStatus.COMPLETE.value, ActionStatus.CANCELLED.value)
 

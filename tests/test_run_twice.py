@@ -19,12 +19,13 @@ from django.core import mail
 from django.core.management import call_command
 from django.db import connection, connections
 
-from actionplan.models import Action, QuarterlyReview, QuarterlyUpdate, Rag, UpdateReminder
+from actionplan.models import Action, QuarterlyReview, QuarterlyUpdate, UpdateReminder
 from actionplan.reminder_mail import send_update_reminders
 from alerts.alerting import check
 from alerts.models import Alert
 from indicators.models import ImportRun
 from indicators.refresh import refresh_from_api
+from indicators.vocabulary import Rag
 from tests.actionplan.plans import running_plan
 from tests.conftest import observation_state
 from tests.indicators.test_refresh import serve

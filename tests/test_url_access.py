@@ -43,10 +43,10 @@ from actionplan.models import (
     PriorityArea,
     QuarterlyReview,
     QuarterlyUpdate,
-    Rag,
     Rating,
 )
 from indicators.models import InequalityDataset
+from indicators.vocabulary import Rag
 
 PASSWORD = "not-a-real-password"
 

@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.db import migrations, models
 
-import actionplan.models
+import actionplan.models.reviews
 
 
 class Migration(migrations.Migration):
@@ -18,7 +18,7 @@ class Migration(migrations.Migration):
             name="author",
             field=models.ForeignKey(
                 null=True,
-                on_delete=actionplan.models.keep_frozen_authors,
+                on_delete=actionplan.models.reviews.keep_frozen_authors,
                 to=settings.AUTH_USER_MODEL,
             ),
         ),
@@ -27,7 +27,7 @@ class Migration(migrations.Migration):
             name="decided_by",
             field=models.ForeignKey(
                 null=True,
-                on_delete=actionplan.models.keep_frozen_authors,
+                on_delete=actionplan.models.reviews.keep_frozen_authors,
                 to=settings.AUTH_USER_MODEL,
             ),
         ),

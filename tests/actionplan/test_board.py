@@ -17,16 +17,15 @@ from pypdf import PdfReader
 from actionplan import rag
 from actionplan.models import (
     Action,
-    ActionStatus,
     PerformanceMeasure,
     Plan,
     PriorityArea,
     QuarterlyReview,
     QuarterlyUpdate,
-    Rag,
     Rating,
 )
 from actionplan.presenters import quarter_start
+from indicators.vocabulary import ActionStatus, Rag
 from tests.actionplan.plans import running_plan
 
 

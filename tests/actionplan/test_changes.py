@@ -24,17 +24,16 @@ from actionplan.changes import (
 )
 from actionplan.models import (
     Action,
-    ActionStatus,
     PerformanceMeasure,
     PriorityArea,
     QuarterlyReview,
     QuarterlyUpdate,
-    Rag,
     Rating,
 )
 from actionplan.rag import Rag as R
 from indicators.configuration import areas_config
 from indicators.models import ImportRun, Observation
+from indicators.vocabulary import ActionStatus, Rag
 from tests.actionplan.freezing import freeze_with_every_area_rated
 from tests.actionplan.plans import running_plan
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from actionplan.models import Rag
+from indicators.vocabulary import Rag
 from tests.actionplan.conftest import login
 
 

@@ -17,14 +17,8 @@ from django.test import Client
 from django.urls import reverse
 
 from actionplan import workflow
-from actionplan.models import (
-    Plan,
-    PriorityArea,
-    QuarterlyReview,
-    QuarterlyUpdate,
-    Rag,
-    Rating,
-)
+from actionplan.models import Plan, PriorityArea, QuarterlyReview, QuarterlyUpdate, Rating
+from indicators.vocabulary import Rag
 from tests.actionplan.conftest import login
 from tests.actionplan.freezing import freeze_with_every_area_rated
 from tests.factories import ActionFactory, QuarterlyReviewFactory

@@ -11,7 +11,7 @@ from django.contrib.auth.models import User
 from django.db.models import ProtectedError
 
 from actionplan import workflow
-from actionplan.models import Rag
+from indicators.vocabulary import Rag
 from tests.factories import (
     ActionFactory,
     QuarterlyReviewFactory,

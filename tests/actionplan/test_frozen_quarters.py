@@ -12,9 +12,9 @@ from actionplan.models import (
     PriorityArea,
     QuarterlyReview,
     QuarterlyUpdate,
-    Rag,
     Rating,
 )
+from indicators.vocabulary import Rag
 from tests.actionplan.freezing import freeze_with_every_area_rated
 
 

@@ -17,10 +17,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from actionplan import reminders
-from actionplan.models import Action, QuarterlyReview, QuarterlyUpdate, Rag, UpdateReminder
+from actionplan.models import Action, QuarterlyReview, QuarterlyUpdate, UpdateReminder
 from actionplan.reminders import OwnedAction, ReviewFacts
 from actionplan.tasks import send_update_reminders
 from imr_dashboard.celery import app as celery_app
+from indicators.vocabulary import Rag
 
 # The worker test reuses the indicators refresh's fixtures: the project's app on a real Redis
 # queue of the test's own, and the tasks the worker finishes.

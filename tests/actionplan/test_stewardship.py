@@ -12,15 +12,14 @@ from django.urls import reverse
 from actionplan import roles, stewardship
 from actionplan.models import (
     Action,
-    ActionStatus,
     AreaSteward,
     PerformanceMeasure,
     PlanChange,
     PlanTeam,
     PriorityArea,
     QuarterlyUpdate,
-    Rag,
 )
+from indicators.vocabulary import ActionStatus, Rag
 
 pytestmark = pytest.mark.django_db
 

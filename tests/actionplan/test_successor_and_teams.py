@@ -11,7 +11,6 @@ from django.urls import reverse
 from actionplan import stewardship
 from actionplan.models import (
     Action,
-    ActionStatus,
     AreaSteward,
     FrozenBoardPack,
     PerformanceMeasure,
@@ -23,6 +22,7 @@ from actionplan.models import (
     QuarterlyUpdate,
 )
 from actionplan.presenters import current_plan
+from indicators.vocabulary import ActionStatus
 from tests.actionplan.freezing import freeze_with_every_area_rated
 from tests.factories import QuarterlyReviewFactory
 
