@@ -18,7 +18,7 @@ from actionplan.models import PlanTeam
 from actionplan.roles import ROLES
 from actionplan.steward_forms import PersonChoice
 from actionplan.steward_views import _add_errors, _plan
-from actionplan.views import plan_role_required
+from actionplan.views.access import plan_role_required
 
 ROLE_CHOICES = [(role, role) for role in ROLES]
 

@@ -31,7 +31,7 @@ from actionplan.models import Plan
 from actionplan.plan_import import PlanFileError
 from actionplan.plan_sheets import export_plan
 from actionplan.roles import ADMINISTRATOR, PLAN_STEWARD, role_names
-from actionplan.views import plan_role_required
+from actionplan.views.access import plan_role_required
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 

@@ -19,7 +19,7 @@ from actionplan import presenters, stewardship, successor, teams
 from actionplan.models import FrozenBoardPack, Plan, PlanTeam, QuarterlyReview
 from actionplan.steward_forms import DayInput, PersonChoice, plan_people
 from actionplan.steward_views import _add_errors, _plan
-from actionplan.views import plan_role_required
+from actionplan.views.access import plan_role_required
 
 
 class MembersChoice(PersonChoice, forms.ModelMultipleChoiceField):

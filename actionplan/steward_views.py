@@ -23,7 +23,7 @@ from actionplan.models import (
     QuarterlyUpdate,
 )
 from actionplan.steward_forms import ActionForm, MeasureForm, RetireForm, StewardForm
-from actionplan.views import plan_role_required
+from actionplan.views.access import plan_role_required
 
 
 def _plan():

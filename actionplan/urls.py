@@ -1,22 +1,23 @@
 from django.urls import path
 
-from actionplan import people_views, plan_file_views, plan_views, steward_views, views
+from actionplan import people_views, plan_file_views, plan_views, steward_views
+from actionplan.views import board, reviews, updates
 
 app_name = "actionplan"
 
 urlpatterns = [
-    path("", views.board, name="board"),
-    path("areas/<int:number>/", views.priority_area, name="area"),
-    path("reviews/", views.ReviewListView.as_view(), name="reviews"),
-    path("reviews/<int:pk>/", views.ReviewDetailView.as_view(), name="review"),
+    path("", board.board, name="board"),
+    path("areas/<int:number>/", board.priority_area, name="area"),
+    path("reviews/", reviews.ReviewListView.as_view(), name="reviews"),
+    path("reviews/<int:pk>/", reviews.ReviewDetailView.as_view(), name="review"),
     path(
         "reviews/<int:pk>/areas/<int:number>/rating/",
-        views.RatingView.as_view(),
+        reviews.RatingView.as_view(),
         name="rating",
     ),
-    path("reviews/<int:pk>/freeze/", views.FreezeView.as_view(), name="freeze"),
-    path("reviews/<int:pk>/board-pack.pdf", views.board_pack, name="board_pack"),
-    path("actions/<int:pk>/update/", views.ActionUpdateView.as_view(), name="action_update"),
+    path("reviews/<int:pk>/freeze/", reviews.FreezeView.as_view(), name="freeze"),
+    path("reviews/<int:pk>/board-pack.pdf", board.board_pack, name="board_pack"),
+    path("actions/<int:pk>/update/", updates.ActionUpdateView.as_view(), name="action_update"),
     path("actions/<int:pk>/edit/", steward_views.edit_action, name="action_edit"),
     path("actions/<int:pk>/retire/", steward_views.retire_action, name="action_retire"),
     path("measures/<int:pk>/edit/", steward_views.edit_measure, name="measure_edit"),
