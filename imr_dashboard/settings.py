@@ -1,65 +1,41 @@
-"""Settings for the dashboard, read from the environment (see .env.example for every variable)."""
+"""Settings for the dashboard, read from the environment (see .env.example for every variable).
+
+What takes more than a line to read (a secret from NAME or NAME_FILE, the database, the cache,
+the file storage, the Content Security Policy, the email server, single sign-on's checks) is
+read by `imr_dashboard/settings_parts/`; this module lists the settings.
+"""
 
 import os
 from datetime import timedelta
 from pathlib import Path
-from urllib.parse import quote, urlsplit, urlunsplit
 
 import environ
 from celery.schedules import crontab
-from csp.constants import NONE, SELF, UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
+
+from imr_dashboard.settings_parts.email import (
+    EMAIL_SERVER_VARIABLES,  # noqa: F401  (a setting: tests/test_accounts.py reads it back)
+    EMAIL_URL_PORTS,  # noqa: F401
+    email_server,
+)
+from imr_dashboard.settings_parts.environment import env, secret, secret_key, with_redis_password
+from imr_dashboard.settings_parts.headers import (
+    GOVUK_FRONTEND_SNIPPET_HASH,  # noqa: F401  (a setting: tests/test_security.py reads it)
+    PLOTLY_STYLE_HASHES,  # noqa: F401
+    content_security_policy,
+)
+from imr_dashboard.settings_parts.services import database, default_storage, page_cache
+from imr_dashboard.settings_parts.sign_in import sso_role_map
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
-env = environ.Env()
 # A local .env is read when present; real environment variables win over it.
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
 DEBUG = env.bool("DEBUG", default=False)
 
 
-def secret(name: str) -> str:
-    """A secret from the variable NAME, or from the file that NAME_FILE names (Docker secrets).
-
-    Read as it is (django-environ would take a value starting with "$", as one random key in fifty
-    does, for the name of another variable); only the file's final line break is dropped.
-    """
-    path = os.environ.get(f"{name}_FILE", "")
-    if not path:
-        return os.environ.get(name, "")
-    if os.environ.get(name, ""):
-        raise ImproperlyConfigured(f"Set {name} or {name}_FILE, not both.")
-    try:
-        value = Path(path).read_text(encoding="utf-8").rstrip("\r\n")
-    except (OSError, UnicodeDecodeError) as exc:
-        reason = getattr(exc, "strerror", None) or "not UTF-8 text"
-        raise ImproperlyConfigured(f"{name}_FILE: {path} cannot be read ({reason}).") from None
-    if not value:
-        raise ImproperlyConfigured(f"{name}_FILE: {path} is empty; put {name} in it.")
-    return value
-
-
-def with_redis_password(url: str) -> str:
-    """A Redis URL with REDIS_PASSWORD (or REDIS_PASSWORD_FILE) put in, unless it has its own."""
-    password = secret("REDIS_PASSWORD")
-    parts = urlsplit(url)
-    if not url or not password or parts.password is not None or "@" in parts.netloc:
-        return url
-    return urlunsplit(parts._replace(netloc=f":{quote(password, safe='')}@{parts.netloc}"))
-
-
-SECRET_KEY = secret("SECRET_KEY")
-if not SECRET_KEY:
-    if not DEBUG:
-        raise ImproperlyConfigured(
-            "SECRET_KEY must be set when DEBUG is off: the dashboard will not start without it. "
-            "Set it (or SECRET_KEY_FILE, a file holding it) in the environment or .env to a long "
-            "random string, e.g. the output of "
-            "python -c 'from django.core.management.utils import get_random_secret_key; "
-            "print(get_random_secret_key())'"
-        )
-    SECRET_KEY = "insecure-development-key-used-only-with-DEBUG-on"
+SECRET_KEY = secret_key(DEBUG)
 # Earlier keys, comma-separated, still accepted for sessions and signatures while a new key
 # takes over (docs/OPERATIONS.md, rotating secrets); remove them once sessions have expired.
 SECRET_KEY_FALLBACKS = [key for key in os.environ.get("SECRET_KEY_FALLBACKS", "").split(",") if key]
@@ -114,37 +90,9 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = env.int("FILE_UPLOAD_MAX_MEMORY_SIZE", default=102
 DATA_UPLOAD_MAX_NUMBER_FIELDS = env.int("DATA_UPLOAD_MAX_NUMBER_FIELDS", default=1000)
 DATA_UPLOAD_MAX_NUMBER_FILES = env.int("DATA_UPLOAD_MAX_NUMBER_FILES", default=1)
 
-# Content Security Policy, enforced on every response (django-csp). Scripts come only from the
-# site itself, plus GOV.UK Frontend's one-line snippet in base.html, allowed by its hash (a nonce
-# would not survive the whole-page cache). No 'unsafe-eval': Plotly does not need it.
-# Plotly styles what it draws in two ways: an empty <style> element it fills through the CSSOM
-# (allowed by the hash of empty content) and style attributes on the SVG it draws
-# (style-src-attr 'unsafe-inline': they vary with every chart). The full plotly.js also injects
-# a stylesheet for map tiles; the partial bundle served (no map-tile traces) does not
-# (tests/test_security.py checks).
-# style-src is the fallback for browsers without style-src-elem/-attr.
-GOVUK_FRONTEND_SNIPPET_HASH = "'sha256-GUQ5ad8JK5KmEWmROf3LZd9ge94daqNvd8xy9YS1iDw='"
-PLOTLY_STYLE_HASHES = [
-    "'sha256-47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU='",  # empty <style>, rules via CSSOM
-]
-CONTENT_SECURITY_POLICY = {
-    "DIRECTIVES": {
-        "default-src": [SELF],
-        "script-src": [SELF, GOVUK_FRONTEND_SNIPPET_HASH],
-        "style-src": [SELF, UNSAFE_INLINE],
-        "style-src-elem": [SELF, *PLOTLY_STYLE_HASHES],
-        "style-src-attr": [UNSAFE_INLINE],
-        # Plotly's "Download plot as a png" draws the chart through a blob: image.
-        "img-src": [SELF, "data:", "blob:"],
-        "font-src": [SELF],
-        "connect-src": [SELF],
-        "object-src": [NONE],
-        "base-uri": [SELF],
-        "form-action": [SELF],
-        "frame-ancestors": [NONE],
-        **({"report-uri": env.str("CSP_REPORT_URI")} if env.str("CSP_REPORT_URI", "") else {}),
-    },
-}
+# Content Security Policy, enforced on every response (django-csp; settings_parts/headers.py):
+# scripts from the site and GOV.UK Frontend's snippet by its hash, Plotly's styles by hash.
+CONTENT_SECURITY_POLICY = content_security_policy(env.str("CSP_REPORT_URI", ""))
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -212,18 +160,7 @@ TEMPLATES = [
 
 # The embedded default is a SQLite file inside the project; production sets DATABASE_URL.
 VAR_DIR = BASE_DIR / "var"
-DATABASES = {
-    "default": env.db_url("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'dashboard.sqlite3'}")
-}
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
-    # A refresh writing in the background must not make page reads fail with "locked".
-    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
-else:
-    DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
-# The password apart from the URL, so that it can come from a file (DATABASE_PASSWORD_FILE).
-if _database_password := secret("DATABASE_PASSWORD"):
-    DATABASES["default"]["PASSWORD"] = _database_password
+DATABASES = {"default": database(VAR_DIR)}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # The page cache: a Redis instance of its own, never the broker's (CELERY_BROKER_URL). Memory
@@ -231,18 +168,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # pages (deploy/redis-cache.conf), the broker's evicts nothing, so filling the cache can never
 # lose or block a queued task. `check --deploy` warns when both name one server (imr.W001).
 REDIS_URL = with_redis_password(env.str("REDIS_URL", default=""))
-CACHES = {
-    "default": (
-        {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": REDIS_URL,
-            # A Redis that hangs must not hang pages: they are served from the database instead.
-            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
-        }
-        if REDIS_URL
-        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
-    )
-}
+CACHES = {"default": page_cache(REDIS_URL)}
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -299,21 +225,15 @@ OIDC_RP_SCOPES = "openid email profile"
 OIDC_USE_PKCE = True
 OIDC_TIMEOUT = env.float("OIDC_TIMEOUT_SECONDS", default=10.0)
 SSO_ENABLED = bool(OIDC_RP_CLIENT_ID)
+OIDC_ROLE_MAP = sso_role_map(
+    SSO_ENABLED,
+    OIDC_ROLE_MAP_TEXT,
+    OIDC_RP_CLIENT_SECRET,
+    OIDC_ISSUER,
+    (OIDC_OP_AUTHORIZATION_ENDPOINT, OIDC_OP_TOKEN_ENDPOINT, OIDC_OP_JWKS_ENDPOINT),
+)
 if SSO_ENABLED:
-    from imr_dashboard.role_map import parse_role_map
-
-    OIDC_ROLE_MAP = parse_role_map(OIDC_ROLE_MAP_TEXT)
-    if not OIDC_RP_CLIENT_SECRET:
-        raise ImproperlyConfigured("OIDC_CLIENT_ID is set: set OIDC_CLIENT_SECRET (or _FILE) too.")
-    _endpoints = (OIDC_OP_AUTHORIZATION_ENDPOINT, OIDC_OP_TOKEN_ENDPOINT, OIDC_OP_JWKS_ENDPOINT)
-    if not OIDC_ISSUER and not all(_endpoints):
-        raise ImproperlyConfigured(
-            "OIDC_CLIENT_ID is set: set OIDC_ISSUER (the provider's discovery document is read "
-            "from it), or OIDC_AUTHORIZATION_ENDPOINT, OIDC_TOKEN_ENDPOINT and OIDC_JWKS_ENDPOINT."
-        )
     AUTHENTICATION_BACKENDS.append("imr_dashboard.sso.ProviderBackend")
-else:
-    OIDC_ROLE_MAP = {}
 # Two-factor sign-in (django-otp): the name authenticator apps show; the admin never shows a
 # device's secret or QR code (an administrator resets a person's 2FA by deleting the device).
 OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="Infant mortality dashboard")
@@ -342,40 +262,12 @@ STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # WhiteNoise serves from it once
 # Production sets whitenoise.storage.CompressedManifestStaticFilesStorage (after collectstatic)
 # for compressed files with long cache lifetimes; development and tests serve files as they are.
 #
-# Files written at run time (the default storage): on this machine's disk (MEDIA_ROOT) for
-# `make run` and a single server; in an S3-compatible object store when STORAGE_S3_BUCKET is set
-# (MinIO in docker-compose.yml, S3 or any S3 API on a managed platform), so that web and worker
-# instances keep nothing on their own disks and any of them reads what another wrote. The keys
-# come from STORAGE_S3_ACCESS_KEY_ID / STORAGE_S3_SECRET_ACCESS_KEY or their *_FILE; left empty,
-# boto3 finds its own (an instance role, a Kubernetes service account).
+# Files written at run time (the default storage): on this machine's disk (MEDIA_ROOT), or in an
+# S3-compatible object store when STORAGE_S3_BUCKET is set (settings_parts/services.py).
 MEDIA_ROOT = BASE_DIR / env.str("MEDIA_ROOT", default="var/media")
 STORAGE_S3_BUCKET = env.str("STORAGE_S3_BUCKET", default="")
-if STORAGE_S3_BUCKET:
-    _default_storage = {
-        "BACKEND": "storages.backends.s3.S3Storage",
-        "OPTIONS": {
-            "bucket_name": STORAGE_S3_BUCKET,
-            "endpoint_url": env.str("STORAGE_S3_ENDPOINT_URL", default="") or None,
-            "region_name": env.str("STORAGE_S3_REGION", default="") or None,
-            "access_key": secret("STORAGE_S3_ACCESS_KEY_ID") or None,
-            "secret_key": secret("STORAGE_S3_SECRET_ACCESS_KEY") or None,
-            # Path-style addresses (http://minio:9000/bucket/key) work with MinIO and S3 alike.
-            "addressing_style": env.str("STORAGE_S3_ADDRESSING_STYLE", default="path"),
-            "location": env.str("STORAGE_S3_PREFIX", default=""),
-            # Private objects, handed out only through the dashboard or short-lived signed links;
-            # a name already taken gets a new one, never overwriting another instance's file.
-            "default_acl": None,
-            "querystring_auth": True,
-            "file_overwrite": False,
-        },
-    }
-else:
-    _default_storage = {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {"location": MEDIA_ROOT},
-    }
 STORAGES = {
-    "default": _default_storage,
+    "default": default_storage(STORAGE_S3_BUCKET, MEDIA_ROOT),
     "staticfiles": {
         "BACKEND": env.str(
             "STATICFILES_BACKEND", default="django.contrib.staticfiles.storage.StaticFilesStorage"
@@ -442,72 +334,19 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 
-# Email: the reminders to action owners and the password reset links. EMAIL_URL names the server
-# in one value: smtp://HOST:PORT, smtp+tls:// (STARTTLS) or smtp+ssl:// (TLS from the start), with
-# USER:PASSWORD@ before the host (percent-encoded; or the password apart, in EMAIL_HOST_PASSWORD or
-# EMAIL_HOST_PASSWORD_FILE), or consolemail:// to print emails instead (development). Without
-# EMAIL_URL the separate EMAIL_* variables are read, as before; an empty one means its default.
-# Email is configured (imr_dashboard.mail.smtp_configured) when it goes to an SMTP server: the SMTP
-# backend and a host. Only then is self-service password reset on, and with DEBUG off only then
-# are reminders sent (docs/OPERATIONS.md, email).
-EMAIL_SERVER_VARIABLES = (
-    "EMAIL_BACKEND",
-    "EMAIL_HOST",
-    "EMAIL_PORT",
-    "EMAIL_HOST_USER",
-    "EMAIL_HOST_PASSWORD",
-    "EMAIL_USE_TLS",
-    "EMAIL_USE_SSL",
-)
-# The schemes EMAIL_URL may use, and the port each means when the URL names none.
-EMAIL_URL_PORTS = {"smtp": 25, "smtp+tls": 587, "smtp+ssl": 465, "consolemail": None}
-# Kept out of the settings (lower case): the URL holds the server's password.
-_email_url = env.str("EMAIL_URL", default="")
-_email_variables_set = [name for name in EMAIL_SERVER_VARIABLES if os.environ.get(name, "").strip()]
-if _email_url:
-    if _email_clash := [name for name in _email_variables_set if name != "EMAIL_HOST_PASSWORD"]:
-        raise ImproperlyConfigured(
-            f"EMAIL_URL gives the whole email server, so leave {', '.join(_email_clash)} "
-            "empty or unset (or remove EMAIL_URL and use them alone)."
-        )
-    _email_scheme = _email_url.partition("://")[0].lower()
-    if _email_scheme not in EMAIL_URL_PORTS:
-        raise ImproperlyConfigured(
-            "EMAIL_URL must start with smtp://, smtp+tls://, smtp+ssl:// or consolemail://, "
-            f"not {_email_scheme[:20]!r}."
-        )
-    try:
-        _email = env.email_url("EMAIL_URL")
-    except ValueError as exc:  # e.g. a port that is not a number; the URL itself is not shown
-        raise ImproperlyConfigured(f"EMAIL_URL cannot be read: {exc}") from None
-    EMAIL_BACKEND = _email["EMAIL_BACKEND"]
-    EMAIL_HOST = _email["EMAIL_HOST"] or ""
-    EMAIL_PORT = _email["EMAIL_PORT"] or EMAIL_URL_PORTS[_email_scheme] or 25
-    EMAIL_HOST_USER = _email["EMAIL_HOST_USER"] or ""
-    EMAIL_HOST_PASSWORD = _email["EMAIL_HOST_PASSWORD"] or ""
-    if _email_password_apart := secret("EMAIL_HOST_PASSWORD"):
-        if EMAIL_HOST_PASSWORD:
-            raise ImproperlyConfigured(
-                "EMAIL_URL holds a password and EMAIL_HOST_PASSWORD (or _FILE) is set too: "
-                "keep one of the two."
-            )
-        EMAIL_HOST_PASSWORD = _email_password_apart
-    EMAIL_USE_TLS = bool(_email.get("EMAIL_USE_TLS"))
-    EMAIL_USE_SSL = bool(_email.get("EMAIL_USE_SSL"))
-    if _email_scheme != "consolemail" and not EMAIL_HOST:
-        raise ImproperlyConfigured("EMAIL_URL names no host, e.g. smtp+tls://mail.example.org:587")
-else:
-    EMAIL_BACKEND = (
-        env.str("EMAIL_BACKEND", default="") or "django.core.mail.backends.console.EmailBackend"
-    )
-    EMAIL_HOST = env.str("EMAIL_HOST", default="") or "localhost"
-    EMAIL_PORT = env.int("EMAIL_PORT") if "EMAIL_PORT" in _email_variables_set else 25
-    EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
-    EMAIL_HOST_PASSWORD = secret("EMAIL_HOST_PASSWORD")
-    EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
-    EMAIL_USE_SSL = env.bool("EMAIL_USE_SSL", default=False)
-if EMAIL_USE_TLS and EMAIL_USE_SSL:
-    raise ImproperlyConfigured("Set EMAIL_USE_TLS or EMAIL_USE_SSL, not both.")
+# Email: the reminders to action owners and the password reset links, from EMAIL_URL or the
+# separate EMAIL_* variables (settings_parts/email.py). Email is configured
+# (imr_dashboard.mail.smtp_configured) when it goes to an SMTP server: the SMTP backend and a
+# host. Only then is self-service password reset on, and with DEBUG off only then are reminders
+# sent (docs/OPERATIONS.md, email).
+_email = email_server()
+EMAIL_BACKEND = _email.backend
+EMAIL_HOST = _email.host
+EMAIL_PORT = _email.port
+EMAIL_HOST_USER = _email.user
+EMAIL_HOST_PASSWORD = _email.password
+EMAIL_USE_TLS = _email.use_tls
+EMAIL_USE_SSL = _email.use_ssl
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="webmaster@localhost")
 # The site's address as its users reach it, for the links in emails.

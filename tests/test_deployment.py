@@ -40,8 +40,11 @@ def compose_variables() -> set[str]:
 
 
 def settings_variables() -> set[str]:
-    """Every variable settings.py reads through django-environ, e.g. env.int("NAME", ...)."""
-    text = (BASE_DIR / "imr_dashboard" / "settings.py").read_text(encoding="utf-8")
+    """Every variable the settings read through django-environ, e.g. env.int("NAME", ...), in
+    settings.py and the readers it uses (imr_dashboard/settings_parts/)."""
+    folder = BASE_DIR / "imr_dashboard"
+    paths = [folder / "settings.py", *sorted((folder / "settings_parts").glob("*.py"))]
+    text = "\n".join(path.read_text(encoding="utf-8") for path in paths)
     return set(re.findall(r"\benv(?:\.\w+)?\(\s*\"([A-Z][A-Z0-9_]*)\"", text))
 
 
