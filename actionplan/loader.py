@@ -33,45 +33,70 @@ def load_plan(data: dict) -> dict[str, tuple[int, int]]:
             "source": meta.get("source", ""),
         },
     )
-    created = {"priority areas": 0, "objectives": 0, "actions": 0, "measures": 0}
-    totals = dict.fromkeys(created, 0)
+    tally = _Tally()
     areas_by_number = {}
     for area_data in data["priority_areas"]:
-        area, new = _upsert(
-            PriorityArea,
-            {"plan": plan, "number": area_data["number"]},
-            {"title": area_data["title"], "description": area_data.get("description", "")},
-        )
+        area = _load_area(plan, area_data, tally)
         areas_by_number[area.number] = area
-        created["priority areas"] += new
-        totals["priority areas"] += 1
-        for objective_data in area_data.get("objectives", []):
-            objective, new = _upsert(
-                Objective,
-                {"priority_area": area, "number": objective_data["number"]},
+    _load_measures(plan, data.get("performance_framework", []), areas_by_number, tally)
+    return tally.by_kind()
+
+
+class _Tally:
+    """How many of each kind a load created, and how many it read."""
+
+    def __init__(self) -> None:
+        self.created = {"priority areas": 0, "objectives": 0, "actions": 0, "measures": 0}
+        self.totals = dict.fromkeys(self.created, 0)
+
+    def count(self, kind: str, new: bool) -> None:
+        self.created[kind] += new
+        self.totals[kind] += 1
+
+    def by_kind(self) -> dict[str, tuple[int, int]]:
+        return {kind: (self.created[kind], self.totals[kind]) for kind in self.created}
+
+
+def _load_area(plan: Plan, area_data: dict, tally: _Tally) -> PriorityArea:
+    """One priority area with its objectives and their actions."""
+    area, new = _upsert(
+        PriorityArea,
+        {"plan": plan, "number": area_data["number"]},
+        {"title": area_data["title"], "description": area_data.get("description", "")},
+    )
+    tally.count("priority areas", new)
+    for objective_data in area_data.get("objectives", []):
+        objective, new = _upsert(
+            Objective,
+            {"priority_area": area, "number": objective_data["number"]},
+            {
+                "text": objective_data["text"],
+                "source_numbering": objective_data.get("source_numbering") or "",
+            },
+        )
+        tally.count("objectives", new)
+        for action_data in objective_data.get("actions", []):
+            _, new = _upsert(
+                Action,
+                {"objective": objective, "number": action_data["number"]},
                 {
-                    "text": objective_data["text"],
-                    "source_numbering": objective_data.get("source_numbering") or "",
+                    "text": action_data["text"],
+                    "source_numbering": action_data.get("source_numbering") or "",
+                    "lead": action_data.get("lead") or "",
+                    "partners": "\n".join(action_data.get("partners") or []),
+                    "timescale": action_data.get("timescale") or "",
                 },
             )
-            created["objectives"] += new
-            totals["objectives"] += 1
-            for action_data in objective_data.get("actions", []):
-                _, new = _upsert(
-                    Action,
-                    {"objective": objective, "number": action_data["number"]},
-                    {
-                        "text": action_data["text"],
-                        "source_numbering": action_data.get("source_numbering") or "",
-                        "lead": action_data.get("lead") or "",
-                        "partners": "\n".join(action_data.get("partners") or []),
-                        "timescale": action_data.get("timescale") or "",
-                    },
-                )
-                created["actions"] += new
-                totals["actions"] += 1
+            tally.count("actions", new)
+    return area
+
+
+def _load_measures(
+    plan: Plan, rows: list[dict], areas_by_number: dict[int, PriorityArea], tally: _Tally
+) -> None:
+    """The outcomes framework's measures, keyed on their position in it."""
     indicators = {i.fingertips_id: i for i in Indicator.objects.all()}
-    for position, row in enumerate(data.get("performance_framework", [])):
+    for position, row in enumerate(rows):
         direction = (
             Direction.HIGHER
             if "higher" in (row.get("direction") or "").lower()
@@ -90,9 +115,7 @@ def load_plan(data: dict) -> dict[str, tuple[int, int]]:
                 "priority_area": areas_by_number.get(row.get("priority_area")),
             },
         )
-        created["measures"] += new
-        totals["measures"] += 1
-    return {kind: (created[kind], totals[kind]) for kind in created}
+        tally.count("measures", new)
 
 
 def _upsert(model, keys: dict, values: dict):

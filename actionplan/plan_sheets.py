@@ -124,52 +124,64 @@ def plan_rows(plan: Plan) -> dict[str, list[list]]:
         PLAN.name: [[plan.title, plan.starts, plan.ends, plan.source]],
         AREAS.name: [[a.number, a.title, a.description] for a in areas],
         OBJECTIVES.name: [
-            [
-                o.number,
-                o.priority_area.number,
-                o.text,
-                o.source_numbering,
-                o.retired_on,
-                o.retired_reason,
-            ]
+            _objective_row(o)
             for o in sorted(objectives, key=lambda o: (o.priority_area.number, o.pk))
         ],
         ACTIONS.name: [
-            [
-                a.number,
-                a.objective.number,
-                a.text,
-                a.source_numbering,
-                a.lead,
-                a.partners,
-                a.timescale,
-                owner_cell(a),
-                a.start_date,
-                a.due_date,
-                a.status,
-                a.status_reason,
-                a.retired_on,
-                a.retired_reason,
-            ]
+            _action_row(a)
             for a in sorted(actions, key=lambda a: (a.objective.priority_area.number, a.pk))
         ],
-        MEASURES.name: [
-            [
-                m.position,
-                m.priority_area.number if m.priority_area else None,
-                m.objective,
-                m.measure,
-                m.phof_reference,
-                m.indicator.fingertips_id if m.indicator else None,
-                m.direction,
-                m.baseline_value,
-                m.baseline_period,
-                m.target_value,
-                m.target_date,
-            ]
-            for m in measures
-        ],
+        MEASURES.name: [_measure_row(m) for m in measures],
     }
+
+
+def _objective_row(o: Objective) -> list:
+    """An objective's cells, in the order of its sheet's columns."""
+    return [
+        o.number,
+        o.priority_area.number,
+        o.text,
+        o.source_numbering,
+        o.retired_on,
+        o.retired_reason,
+    ]
+
+
+def _action_row(a: Action) -> list:
+    """An action's cells, in the order of its sheet's columns."""
+    return [
+        a.number,
+        a.objective.number,
+        a.text,
+        a.source_numbering,
+        a.lead,
+        a.partners,
+        a.timescale,
+        owner_cell(a),
+        a.start_date,
+        a.due_date,
+        a.status,
+        a.status_reason,
+        a.retired_on,
+        a.retired_reason,
+    ]
+
+
+def _measure_row(m: PerformanceMeasure) -> list:
+    """A measure's cells, in the order of its sheet's columns."""
+    return [
+        m.position,
+        m.priority_area.number if m.priority_area else None,
+        m.objective,
+        m.measure,
+        m.phof_reference,
+        m.indicator.fingertips_id if m.indicator else None,
+        m.direction,
+        m.baseline_value,
+        m.baseline_period,
+        m.target_value,
+        m.target_date,
+    ]
 
 
 def _cell(value):

@@ -238,79 +238,29 @@ def plan_status(
     areas = list(PriorityArea.objects.filter(plan=plan).order_by("number"))
     if area_number is not None:
         areas = [a for a in areas if a.number == area_number]
-    reviews = list(QuarterlyReview.objects.filter(plan=plan).order_by("financial_year", "quarter"))
-    if as_of_review is not None:
-        reviews = reviews[: reviews.index(as_of_review) + 1]
-    review = reviews[-1] if reviews else None
-    previous = next((r for r in reversed(reviews[:-1]) if r.is_frozen), None)
+    reviews, review, previous = _reviews_as_of(plan, as_of_review)
     opened = (
         quarter_start(review)
         if review and not review.is_frozen
         else rag.financial_quarter_start(today)
     )
 
-    actions = list(
-        # A retired action has left the plan; it stays in history and in stored board packs.
-        Action.objects.filter(objective__priority_area__in=areas, retired_on=None)
-        .select_related("objective", "owner", "owner_team")
-        .order_by("objective__priority_area__number", "objective_id", "pk")
-    )
-    latest_update: dict[int, QuarterlyUpdate] = {}
-    # Oldest first, so the last one seen for an action is its latest.
-    for update in (
-        QuarterlyUpdate.objects.filter(action__in=actions, review__in=reviews)
-        .select_related("review", "author")
-        .order_by("review__financial_year", "review__quarter", "created_at", "pk")
-    ):
-        latest_update[update.action_id] = update
-
+    actions = _current_actions(areas)
+    latest_update = _latest_updates(actions, reviews)
     measures = list(
         PerformanceMeasure.objects.filter(plan=plan)
         .select_related("indicator")
         .order_by("position")
     )
     home_rows = _home_rows(measures)
-    latest_figure = {pk: row.home_latest for pk, row in home_rows.items()}
-
     ratings = {
         (r.review_id, r.priority_area_id): r
         for r in Rating.objects.filter(
             review__in=[r for r in (review, previous) if r], priority_area__in=areas
         )
     }
-
-    action_rows: dict[int, list[ActionRow]] = {a.pk: [] for a in areas}
-    for action in actions:
-        update = latest_update.get(action.pk)
-        proposal = rag.propose_action_rag(
-            today=today,
-            status=action.status,
-            start_date=action.start_date,
-            due_date=action.due_date,
-            latest_update_rag=update.rag if update else None,
-            latest_update_date=update.created_at.date() if update else None,
-            rescheduled=action.rescheduled,
-            quarter_start=opened,
-        )
-        action_rows[action.objective.priority_area_id].append(
-            ActionRow(action, update, proposal, today)
-        )
-    measure_rows: dict[int | None, list[MeasureRow]] = {a.pk: [] for a in areas}
-    measure_rows[None] = []
-    limit = out_of_date_limit(plan)
-    for measure in measures:
-        if measure.priority_area_id not in measure_rows:
-            continue  # another area's measure, when one area is asked for
-        figure = latest_figure.get(measure.indicator_id) if measure.indicator_id else None
-        home_row = home_rows.get(measure.indicator_id) if measure.indicator_id else None
-        measure_rows[measure.priority_area_id].append(
-            MeasureRow(
-                measure,
-                figure,
-                _measure_proposal(measure, figure, today, limit),
-                not_compared=home_row.home_reasons if home_row else ("", ""),
-            )
-        )
+    action_rows = _action_rows(areas, actions, latest_update, today=today, opened=opened)
+    measure_rows = _measure_rows(plan, areas, measures, home_rows, today=today)
 
     status = PlanStatus(plan, today, review, previous, plan_measures=measure_rows[None])
     for area in areas:
@@ -330,6 +280,103 @@ def plan_status(
             )
         )
     return status
+
+
+def _reviews_as_of(
+    plan: Plan, as_of_review: QuarterlyReview | None
+) -> tuple[list[QuarterlyReview], QuarterlyReview | None, QuarterlyReview | None]:
+    """The plan's reviews up to `as_of_review` (all by default), oldest first, with the latest
+    of them and the frozen review before it."""
+    reviews = list(QuarterlyReview.objects.filter(plan=plan).order_by("financial_year", "quarter"))
+    if as_of_review is not None:
+        reviews = reviews[: reviews.index(as_of_review) + 1]
+    review = reviews[-1] if reviews else None
+    previous = next((r for r in reversed(reviews[:-1]) if r.is_frozen), None)
+    return reviews, review, previous
+
+
+def _current_actions(areas: list[PriorityArea]) -> list[Action]:
+    """The areas' actions in the plan's order, retired ones left out."""
+    return list(
+        # A retired action has left the plan; it stays in history and in stored board packs.
+        Action.objects.filter(objective__priority_area__in=areas, retired_on=None)
+        .select_related("objective", "owner", "owner_team")
+        .order_by("objective__priority_area__number", "objective_id", "pk")
+    )
+
+
+def _latest_updates(
+    actions: list[Action], reviews: list[QuarterlyReview]
+) -> dict[int, QuarterlyUpdate]:
+    """Each action's latest update among the reviews, by action id."""
+    latest_update: dict[int, QuarterlyUpdate] = {}
+    # Oldest first, so the last one seen for an action is its latest.
+    for update in (
+        QuarterlyUpdate.objects.filter(action__in=actions, review__in=reviews)
+        .select_related("review", "author")
+        .order_by("review__financial_year", "review__quarter", "created_at", "pk")
+    ):
+        latest_update[update.action_id] = update
+    return latest_update
+
+
+def _action_rows(
+    areas: list[PriorityArea],
+    actions: list[Action],
+    latest_update: dict[int, QuarterlyUpdate],
+    *,
+    today: date,
+    opened: date,
+) -> dict[int, list[ActionRow]]:
+    """Each area's actions with their latest update and the rule's proposed RAG, by area id;
+    `opened` is the start of the quarter under review."""
+    action_rows: dict[int, list[ActionRow]] = {a.pk: [] for a in areas}
+    for action in actions:
+        update = latest_update.get(action.pk)
+        proposal = rag.propose_action_rag(
+            today=today,
+            status=action.status,
+            start_date=action.start_date,
+            due_date=action.due_date,
+            latest_update_rag=update.rag if update else None,
+            latest_update_date=update.created_at.date() if update else None,
+            rescheduled=action.rescheduled,
+            quarter_start=opened,
+        )
+        action_rows[action.objective.priority_area_id].append(
+            ActionRow(action, update, proposal, today)
+        )
+    return action_rows
+
+
+def _measure_rows(
+    plan: Plan,
+    areas: list[PriorityArea],
+    measures: list[PerformanceMeasure],
+    home_rows: dict[int, figures.OverviewRow],
+    *,
+    today: date,
+) -> dict[int | None, list[MeasureRow]]:
+    """Each area's measures with their latest figure and proposed RAG, by area id; the
+    plan-wide measures (no priority area) under None."""
+    latest_figure = {pk: row.home_latest for pk, row in home_rows.items()}
+    measure_rows: dict[int | None, list[MeasureRow]] = {a.pk: [] for a in areas}
+    measure_rows[None] = []
+    limit = out_of_date_limit(plan)
+    for measure in measures:
+        if measure.priority_area_id not in measure_rows:
+            continue  # another area's measure, when one area is asked for
+        figure = latest_figure.get(measure.indicator_id) if measure.indicator_id else None
+        home_row = home_rows.get(measure.indicator_id) if measure.indicator_id else None
+        measure_rows[measure.priority_area_id].append(
+            MeasureRow(
+                measure,
+                figure,
+                _measure_proposal(measure, figure, today, limit),
+                not_compared=home_row.home_reasons if home_row else ("", ""),
+            )
+        )
+    return measure_rows
 
 
 def with_local_quarters(status: PlanStatus, tier: Tier) -> PlanStatus:

@@ -25,6 +25,34 @@ from actionplan.boardpack.values import BoardPack, LocalLine, MeasureLine
 
 
 def _summary(pack: BoardPack, s) -> list:
+    rows = _summary_rows(pack, s)
+    final = sum(a.is_final for a in pack.areas)
+    return [
+        CondPageBreak(80 * mm),
+        Paragraph("2. RAG summary", s["h1"]),
+        Paragraph(
+            f"{final} of {len(pack.areas)} priority areas have the group's final RAG for "
+            f"{pack.quarter}; the others show the rule's proposal, labelled <i>proposed</i>. "
+            f"Actions are counted by their proposed RAG, {_text(pack.read_at_words)}. "
+            "Every colour is also written as a word.",
+            s["body"],
+        ),
+        Spacer(1, 3 * mm),
+        _table(
+            rows,
+            [55 * mm, 30 * mm, ARROW_COLUMN, 54 * mm - ARROW_COLUMN, WIDTH - 139 * mm],
+            extra=[
+                ("SPAN", (2, 0), (3, 0)),
+                ("RIGHTPADDING", (2, 1), (2, -1), 0),
+                ("LEFTPADDING", (3, 1), (3, -1), 0),
+                ("LINEABOVE", (0, -1), (-1, -1), 1, INK),
+            ],
+        ),
+    ]
+
+
+def _summary_rows(pack: BoardPack, s) -> list:
+    """The RAG summary's table: a row a priority area, then the actions counted for them all."""
     against = (
         f"against {pack.previous_quarter}, the last frozen quarter"
         if pack.previous_quarter
@@ -65,29 +93,7 @@ def _summary(pack: BoardPack, s) -> list:
             ),
         ]
     )
-    final = sum(a.is_final for a in pack.areas)
-    return [
-        CondPageBreak(80 * mm),
-        Paragraph("2. RAG summary", s["h1"]),
-        Paragraph(
-            f"{final} of {len(pack.areas)} priority areas have the group's final RAG for "
-            f"{pack.quarter}; the others show the rule's proposal, labelled <i>proposed</i>. "
-            f"Actions are counted by their proposed RAG, {_text(pack.read_at_words)}. "
-            "Every colour is also written as a word.",
-            s["body"],
-        ),
-        Spacer(1, 3 * mm),
-        _table(
-            rows,
-            [55 * mm, 30 * mm, ARROW_COLUMN, 54 * mm - ARROW_COLUMN, WIDTH - 139 * mm],
-            extra=[
-                ("SPAN", (2, 0), (3, 0)),
-                ("RIGHTPADDING", (2, 1), (2, -1), 0),
-                ("LEFTPADDING", (3, 1), (3, -1), 0),
-                ("LINEABOVE", (0, -1), (-1, -1), 1, INK),
-            ],
-        ),
-    ]
+    return rows
 
 
 def _exceptions(pack: BoardPack, s) -> list:

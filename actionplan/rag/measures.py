@@ -130,6 +130,23 @@ def propose_measure_rag(
     )
     if number(latest_value) is None:
         return propose(r.MEASURE_NO_VALUE, "No value has been published yet.")
+    stale = _out_of_date(out_of_date, period, period_end, evidence)
+    if stale is not None:
+        return stale
+    reading = _Reading(
+        england=_standing(england, way),
+        region=_standing(versus_region, way),
+        movement=verdict.movement,
+        progress=target.progress,
+    )
+    rule, headline = _branch(reading)
+    return propose(rule, f"{headline} ({evidence}).", headline)
+
+
+def _out_of_date(
+    out_of_date: OutOfDate | None, period: str, period_end: date | None, evidence: str
+) -> Proposal | None:
+    """Not rated: data out of date, for a figure whose period ended before the limit; else None."""
     if out_of_date and period_end is not None and period_end < out_of_date.before:
         limit = day(out_of_date.before)
         named = out_of_date.name if out_of_date.name == limit else f"{out_of_date.name} ({limit})"
@@ -139,14 +156,7 @@ def propose_measure_rag(
             f"(ended {day(period_end)}), before {named} ({evidence}).",
             f"The latest value ended {day(period_end)}, before {named}",
         )
-    reading = _Reading(
-        england=_standing(england, way),
-        region=_standing(versus_region, way),
-        movement=verdict.movement,
-        progress=target.progress,
-    )
-    rule, headline = _branch(reading)
-    return propose(rule, f"{headline} ({evidence}).", headline)
+    return None
 
 
 def _branch(m: _Reading) -> tuple[Rule, str]:
