@@ -12,18 +12,18 @@ import contextlib
 import functools
 import logging
 import math
-import operator
-from collections import defaultdict
+from collections import defaultdict, namedtuple
 from collections.abc import Iterable
-from dataclasses import dataclass
-from decimal import Decimal
+from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 from django.db import connection, transaction
 from django.db.models import Q
 
 from indicators import statistics as stats
 from indicators.bulk import update_rows
+from indicators.derived_limits import engine_limits, limits_checks, limits_of
 from indicators.derived_scope import (
     _benchmark_periods,
     _changed_series,
@@ -57,66 +57,6 @@ class RecomputeSummary:
     changed: int
     disagreements: int
     aggregates: int
-
-
-_CI_METHODS = {
-    CIMethod.BYARS_EXACT: stats.rate_at_standard_levels,
-    CIMethod.WILSON: stats.proportion_at_standard_levels,
-}
-
-
-def engine_limits(indicator: Indicator, count, denominator) -> stats.IndicatorValue | None:
-    """The indicator's own method on a count and denominator; None where it has none."""
-    if count is None or denominator is None:
-        return None
-    method = _CI_METHODS.get(indicator.ci_method)
-    if method is None:
-        return None
-    divisor = indicator.ci_count_divisor or 1.0
-    try:
-        return method(
-            count=count / divisor,
-            denominator=denominator / divisor,
-            multiplier=indicator.multiplier,
-        )
-    except stats.InvalidInput:
-        return None
-
-
-# Older exports were computed with z rounded to 1.96; that moves a limit by about 2e-5 of its
-# distance from the value, so full-precision figures get this much relative slack.
-RELATIVE_TOLERANCE = 1e-4
-
-
-def rounding_tolerance(published: float) -> float:
-    """Half a unit in the last decimal place the figure was published with, or 0.01%."""
-    shown = repr(published)
-    if "e" in shown or "n" in shown:  # 1e-05, inf, nan: as Decimal reads them
-        exponent = Decimal(shown).as_tuple().exponent
-        places = -exponent if isinstance(exponent, int) and exponent < 0 else 0
-    else:  # the digits after the point, as Decimal(repr(x)) counts them, without building it
-        point = shown.find(".")
-        places = len(shown) - point - 1 if point >= 0 else 0
-    return max(0.5 * 10.0**-places, RELATIVE_TOLERANCE * abs(published))
-
-
-def check_limits(published: dict[str, float | None], computed: stats.IndicatorValue) -> list[str]:
-    """Each published figure that the engine's differs from by more than its rounding."""
-    pairs = {
-        "value": computed.value,
-        "lower 95%": computed.lower95,
-        "upper 95%": computed.upper95,
-        "lower 99.8%": computed.lower998,
-        "upper 99.8%": computed.upper998,
-    }
-    problems = []
-    for name, ours in pairs.items():
-        theirs = published[name]
-        if theirs is None or ours is None:
-            continue
-        if abs(theirs - ours) > rounding_tolerance(theirs) + 1e-12:
-            problems.append(f"{name}: published {theirs:g}, engine {ours:.6g}")
-    return problems
 
 
 def recompute(
@@ -164,6 +104,7 @@ def recompute(
             _recompute_indicator(indicator, context, total, only, periods, keys)
             if aggregates or total.changed != before:
                 changed_indicators.add(indicator.fingertips_id)
+        update_rows(Observation, COMPUTED_FIELDS, total.rows)
         # Only the indicators whose figures changed are rebuilt on the pages.
         DataVersion.bump_indicators(changed_indicators)
     logger.info(
@@ -184,6 +125,8 @@ class _Counts:
     changed: int = 0
     disagreements: int = 0
     aggregates: int = 0
+    # The derived figures of the changed rows (then the row's id), written once at the end.
+    rows: list[tuple] = field(default_factory=list)
 
 
 @contextlib.contextmanager
@@ -223,7 +166,7 @@ def _recompute_indicator(
             sortables = {sortable for _, _, sortable in periods}
             wanted |= Q(period_sortable__in=sortables, category_type="", category="")
         stored = stored.filter(wanted)
-    rows = list(stored.values_list(*_READ, *COMPUTED_FIELDS, named=True))
+    rows = _read(stored)
     benchmarks: dict[tuple, dict[int, Any]] = defaultdict(dict)
     series: dict[tuple, list[Any]] = defaultdict(list)
     for row in rows:
@@ -237,7 +180,7 @@ def _recompute_indicator(
         series[(row.area_id, row.sex, row.age, row.category_type, row.category)].append(row)
     if keys is not None:
         rows, series = _changed_series(rows, series, keys)
-    computed = {row.pk: engine_limits(indicator, row.count, row.denominator) for row in rows}
+    computed = limits_of(indicator, rows)
     trends = _trends(indicator, series, computed)
     if keys is not None:
         # A changed row, and the latest point of its series (the trend reads the whole series),
@@ -245,59 +188,54 @@ def _recompute_indicator(
         rows = [row for row in rows if _key(row) in keys or row.pk in trends or row.computed_trend]
     derived_pks = {row.pk for row in rows}
     compared = [row for row in compared if row.pk not in derived_pks]
+    computed.update(limits_of(indicator, compared))
     for row in compared:
         # Its series did not change, so neither did its trend.
-        computed[row.pk] = engine_limits(indicator, row.count, row.denominator)
         trends[row.pk] = row.computed_trend
-    changed = []
-    for row in [*rows, *compared]:
-        derived = _derive(indicator, row, context, benchmarks, trends, computed[row.pk])
-        total.observations += 1
-        total.disagreements += derived[COMPUTED_FIELDS.index("limits_check")] == "disagree"
-        if derived != _stored(row):
-            changed.append((*derived, row.pk))
-    update_rows(Observation, COMPUTED_FIELDS, changed)
+    rows = [*rows, *compared]
+    derived = _derive(indicator, rows, context, benchmarks, trends, computed)
+    changed = [
+        (*new, row.pk) for row, new in zip(rows, derived, strict=True) if new != row[_STORED:]
+    ]
+    total.observations += len(rows)
+    total.disagreements += sum(new[_CHECK] == _DISAGREE for new in derived)
+    total.rows += changed
     total.changed += len(changed)
 
 
-def _derive(indicator, row, context: _Context, benchmarks, trends, computed) -> tuple:
-    check, note = LimitsCheck.NOT_CHECKED, ""
-    if computed is not None and row.origin == Origin.PUBLISHED:
-        published = {
-            "value": row.value,
-            "lower 95%": row.lower_ci_95,
-            "upper 95%": row.upper_ci_95,
-            "lower 99.8%": row.lower_ci_998,
-            "upper 99.8%": row.upper_ci_998,
-        }
-        if any(v is not None for v in published.values()):
-            problems = check_limits(published, computed)
-            check = LimitsCheck.DISAGREE if problems else LimitsCheck.AGREE
-            note = "; ".join(problems)
-    comparisons: tuple[str, ...] = ("", "", "")
-    if row.category_type == "" and row.category == "":
-        peers = benchmarks[(row.sex, row.age, row.period_sortable)]
-        limits = (
-            _first(row.lower_ci_95, computed and computed.lower95),
-            _first(row.upper_ci_95, computed and computed.upper95),
-            _first(row.lower_ci_998, computed and computed.lower998),
-            _first(row.upper_ci_998, computed and computed.upper998),
-        )
-        comparisons = tuple(
-            _compare(indicator, row.value, limits, row.area_id, benchmark, peers)
-            for benchmark in (context.england, context.region_of.get(row.area_id), context.home)
-        )
-    return (
-        computed.lower95 if computed else None,
-        computed.upper95 if computed else None,
-        computed.lower998 if computed else None,
-        computed.upper998 if computed else None,
-        (computed.method or "") if computed else "",
-        str(check),
-        note,
-        *comparisons,
-        trends.get(row.pk, ""),
-    )
+#: A stored row as the derived statistics read it: `_READ`, then `COMPUTED_FIELDS`.
+_Row = namedtuple("_Row", [*_READ, *COMPUTED_FIELDS])
+_STORED = len(_READ)  # where its stored derived figures start
+
+
+def _read(stored) -> list:
+    """The rows' `_READ` and `COMPUTED_FIELDS`, with a plain cursor (none needs converting)."""
+    sql, params = stored.values_list(*_READ, *COMPUTED_FIELDS).query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return list(map(_Row._make, cursor.fetchall()))
+
+
+_CHECK = COMPUTED_FIELDS.index("limits_check")
+_DISAGREE = str(LimitsCheck.DISAGREE)
+_NO_LIMITS = (None, None, None, None, "")
+_NOT_COMPARED = ("", "", "")
+
+
+def _derive(indicator, rows, context: _Context, benchmarks, trends, computed) -> list[tuple]:
+    """Each row's derived figures, in COMPUTED_FIELDS order: the engine's limits and method,
+    the check of the published figures, the three comparisons and the trend."""
+    limits = [computed[row.pk] for row in rows]
+    checks = limits_checks(rows, limits)
+    comparisons = _comparisons(indicator, rows, limits, context, benchmarks)
+    derived = []
+    for row, engine, check, compared in zip(rows, limits, checks, comparisons, strict=True):
+        figures = _NO_LIMITS
+        if engine is not None:
+            lower95, upper95, lower998, upper998 = engine[1:5]
+            figures = (lower95, upper95, lower998, upper998, engine.method or "")
+        derived.append((*figures, *check, *compared, trends.get(row.pk, "")))
+    return derived
 
 
 def _first(published, computed):
@@ -311,35 +249,62 @@ _OVERLAP_METHODS = frozenset(
         BenchmarkMethod.CI_OVERLAP_TWO_LEVELS,
     }
 )
-# The stored derived figures of a row read from the database, in COMPUTED_FIELDS order.
-_stored = operator.attrgetter(*COMPUTED_FIELDS)
 # An indicator's polarity as the vocabulary's member: parsed once, not once per comparison.
 _polarity = functools.lru_cache(maxsize=64)(parse_polarity)
 
 
-def _compare(indicator, value, limits, area, benchmark, peers) -> str:
-    if benchmark is None:
-        return ""
-    method = indicator.benchmark_method
-    if method not in _OVERLAP_METHODS:
-        return ""  # quintiles need every area of the type; Fingertips' own label is shown
-    reference = peers.get(benchmark)
-    low95, up95, low998, up998 = limits
-    common = dict(
-        value=value,
-        benchmark=reference.value if reference else None,
-        polarity=_polarity(indicator.polarity),
-        area_is_benchmark=area == benchmark,
-    )
-    if method == BenchmarkMethod.CI_OVERLAP_TWO_LEVELS:
-        result = stats.compare_ci_overlap_two_levels(
-            lower95=low95, upper95=up95, lower998=low998, upper998=up998, **common
+_COMPARE_MANY = {
+    BenchmarkMethod.CI_OVERLAP_95: (stats.compare_ci_overlaps, slice(0, 2)),
+    BenchmarkMethod.CI_OVERLAP_998: (stats.compare_ci_overlaps, slice(2, 4)),
+    BenchmarkMethod.CI_OVERLAP_TWO_LEVELS: (stats.compare_ci_overlaps_two_levels, slice(0, 4)),
+}
+
+
+def _comparisons(indicator, rows, limits, context: _Context, benchmarks) -> list[tuple]:
+    """Each row's comparison with England, its region and the home county by the indicator's
+    method ("" for a breakdown, a missing benchmark, or a method not run here: quintiles need
+    every area of the type; Fingertips' own label is shown)."""
+    compared = [_NOT_COMPARED] * len(rows)
+    headline = [i for i, row in enumerate(rows) if row.category_type == "" and row.category == ""]
+    if indicator.benchmark_method not in _OVERLAP_METHODS or not headline:
+        return compared
+    values, figures, areas, regions, references = [], [], [], [], []
+    for i in headline:
+        row, engine = rows[i], limits[i]
+        published = (row.lower_ci_95, row.upper_ci_95, row.lower_ci_998, row.upper_ci_998)
+        # A published limit, else the engine's (0 and None: none).
+        figures.append(published if engine is None else tuple(map(_first, published, engine[1:5])))
+        values.append(row.value)
+        areas.append(row.area_id)
+        regions.append(context.region_of.get(row.area_id))
+        peers = benchmarks[(row.sex, row.age, row.period_sortable)]
+        references.append(
+            tuple(
+                None if (reference := peers.get(area)) is None else reference.value
+                for area in (context.england, regions[-1], context.home)
+            )
         )
-    elif method == BenchmarkMethod.CI_OVERLAP_998:
-        result = stats.compare_ci_overlap(lower=low998, upper=up998, **common)
-    else:
-        result = stats.compare_ci_overlap(lower=low95, upper=up95, **common)
-    return str(result)
+    columns = []
+    many, which = _COMPARE_MANY[indicator.benchmark_method]
+    # As float arrays, None is NaN: either is missing to the comparison.
+    shared = (np.array(values, dtype=float), *np.array(figures, dtype=float).T[which])
+    for at, benchmark in enumerate((context.england, regions, context.home)):
+        benchmark_of = benchmark if isinstance(benchmark, list) else [benchmark] * len(headline)
+        if all(area is None for area in benchmark_of):
+            columns.append([""] * len(headline))
+            continue
+        labels = many(
+            *shared,
+            np.array([reference[at] for reference in references], dtype=float),
+            _polarity(indicator.polarity),
+            np.array([a == b for a, b in zip(areas, benchmark_of, strict=True)]),
+        )
+        columns.append(
+            ["" if b is None else str(c) for c, b in zip(labels, benchmark_of, strict=True)]
+        )
+    for i, labels in zip(headline, zip(*columns, strict=True), strict=True):
+        compared[i] = labels
+    return compared
 
 
 def _trends(

@@ -71,6 +71,12 @@ def _all_present(*values: float | None) -> tuple[float, ...] | None:
     return present if len(present) == len(numbers) else None
 
 
+def _pick(condition: bool, then, otherwise):
+    """`then` if the condition holds, else `otherwise`: numpy.where for a single value, so that
+    one formula serves floats and arrays alike."""
+    return then if condition else otherwise
+
+
 def _finite(value: float, name: str) -> float:
     number = float(value)
     if not math.isfinite(number):

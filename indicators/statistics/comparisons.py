@@ -6,6 +6,8 @@ import math
 from collections.abc import Sequence
 from decimal import ROUND_HALF_UP, Decimal
 
+import numpy as np
+
 from indicators.vocabulary import Comparison
 
 from ._common import (
@@ -13,6 +15,7 @@ from ._common import (
     Polarity,
     _all_present,
     _finite,
+    _pick,
     _present,
     parse_polarity,
     z_for_confidence,
@@ -53,11 +56,7 @@ def compare_ci_overlap(
     if area_is_benchmark or inputs is None:
         return Comparison.NOT_COMPARED
     _, low, high, reference = inputs
-    if low > reference:
-        return _judge(+1, judgement)
-    if high < reference:
-        return _judge(-1, judgement)
-    return _judge(0, judgement)
+    return _judge(_one_level(low, high, reference, _pick), judgement)
 
 
 def compare_ci_overlap_two_levels(
@@ -77,11 +76,74 @@ def compare_ci_overlap_two_levels(
     if area_is_benchmark or inputs is None:
         return Comparison.NOT_COMPARED
     _, low95, high95, low998, high998, reference = inputs
-    if low95 <= reference <= high95:
-        return _judge(0, judgement)
-    if reference < low95:
-        return _judge(+1, judgement, levels=1 if reference >= low998 else 2)
-    return _judge(-1, judgement, levels=1 if reference <= high998 else 2)
+    direction, levels = _two_levels(low95, high95, low998, high998, reference, _pick)
+    return _judge(direction, judgement, levels=levels)
+
+
+def _one_level(lower, upper, benchmark, pick):
+    """+1 where the interval lies above the benchmark, -1 below, 0 where it holds it: of floats
+    or of arrays, given the choice that suits them (one rule for both forms)."""
+    return pick(lower > benchmark, 1, pick(upper < benchmark, -1, 0))
+
+
+def _two_levels(lower95, upper95, lower998, upper998, benchmark, pick):
+    """The direction at 95% (as `_one_level`) and the levels it holds at: 2 where the 99.8%
+    interval also lies clear of the benchmark. Of floats or of arrays, as `_one_level`."""
+    holds = (lower95 <= benchmark) & (benchmark <= upper95)
+    above = benchmark < lower95
+    direction = pick(holds, 0, pick(above, 1, -1))
+    levels = pick(above, pick(benchmark >= lower998, 1, 2), pick(benchmark <= upper998, 1, 2))
+    return direction, levels
+
+
+def compare_ci_overlaps(
+    values: np.ndarray,
+    lower: np.ndarray,
+    upper: np.ndarray,
+    benchmarks: np.ndarray,
+    polarity: Polarity,
+    area_is_benchmark: np.ndarray,
+) -> list[Comparison]:
+    """`compare_ci_overlap` of many areas at once: float arrays (NaN where a figure is
+    missing), a Polarity member and a bool array. The same rule, element by element."""
+    with np.errstate(invalid="ignore"):
+        direction = _one_level(lower, upper, benchmarks, np.where)
+    missing = _missing(area_is_benchmark, values, lower, upper, benchmarks)
+    return _judged(direction, np.ones_like(direction), polarity, missing)
+
+
+def compare_ci_overlaps_two_levels(
+    values: np.ndarray,
+    lower95: np.ndarray,
+    upper95: np.ndarray,
+    lower998: np.ndarray,
+    upper998: np.ndarray,
+    benchmarks: np.ndarray,
+    polarity: Polarity,
+    area_is_benchmark: np.ndarray,
+) -> list[Comparison]:
+    """`compare_ci_overlap_two_levels` of many areas at once, as `compare_ci_overlaps`."""
+    with np.errstate(invalid="ignore"):
+        direction, levels = _two_levels(lower95, upper95, lower998, upper998, benchmarks, np.where)
+    missing = _missing(area_is_benchmark, values, lower95, upper95, lower998, upper998, benchmarks)
+    return _judged(direction, levels, polarity, missing)
+
+
+def _missing(area_is_benchmark: np.ndarray, *figures: np.ndarray) -> np.ndarray:
+    """Where an area is its own benchmark or any figure is NaN (missing): not compared."""
+    missing = np.array(area_is_benchmark, dtype=bool)
+    for figure in figures:
+        missing |= np.isnan(figure)
+    return missing
+
+
+def _judged(direction, levels, polarity: Polarity, missing) -> list[Comparison]:
+    """`_judge` of each direction and levels (six possible pairs, judged once each)."""
+    judged = {(d, n): _judge(d, polarity, levels=n) for d in (-1, 0, 1) for n in (1, 2)}
+    return [
+        Comparison.NOT_COMPARED if gap else judged[d, n]
+        for d, n, gap in zip(direction.tolist(), levels.tolist(), missing.tolist(), strict=True)
+    ]
 
 
 def spc_proportion_control_limits(

@@ -18,10 +18,12 @@ from ._common import (
     METHOD_EXACT,
     METHOD_T,
     METHOD_WILSON,
+    STANDARD_LEVELS,
     InvalidInput,
     _all_present,
     _check_confidence,
     _finite,
+    _pick,
     is_missing,
     z_for_confidence,
 )
@@ -71,11 +73,27 @@ def poisson_count_limits(count: float, confidence: float = CONFIDENCE_95) -> Cou
     alpha = 1.0 - _check_confidence(confidence)
     if observed < EXACT_BELOW:
         return _exact_count_limits(observed, alpha)
-    z = z_for_confidence(confidence)
-    lower = observed * (1 - 1 / (9 * observed) - z / (3 * math.sqrt(observed))) ** 3
-    above = observed + 1
-    upper = above * (1 - 1 / (9 * above) + z / (3 * math.sqrt(above))) ** 3
+    lower, upper = _byars(observed, z_for_confidence(confidence), math.sqrt, _cube)
     return CountLimits(lower, upper, METHOD_BYARS)
+
+
+def _byars(observed, z, sqrt, cube):
+    """Byar's limits of a count, or of an array of counts: the one formula both forms use, given
+    the square root and cube that suit the argument (math's for a float, numpy's for arrays)."""
+    lower = observed * cube(1 - 1 / (9 * observed) - z / (3 * sqrt(observed)))
+    above = observed + 1
+    upper = above * cube(1 - 1 / (9 * above) + z / (3 * sqrt(above)))
+    return lower, upper
+
+
+def _cube(number: float) -> float:
+    return number**3
+
+
+def _cubes(numbers: np.ndarray) -> np.ndarray:
+    # Python's ** (the C library's pow) on each element: numpy's vectorised power may differ from
+    # it in the last bit, and the arrays must give exactly what the scalar form gives.
+    return np.array([number**3 for number in numbers.tolist()], dtype=float)
 
 
 @functools.lru_cache(maxsize=4096)
@@ -138,16 +156,22 @@ def wilson_proportion(
     if level == 1.0:
         # The package allows certainty; its limits are the whole range.
         return Estimate(value, 0.0, factor, level, METHOD_WILSON)
-    z = z_for_confidence(level)
+    lower, upper = _wilson(observed, total, z_for_confidence(level), math.sqrt, _pick)
+    return Estimate(value, lower * factor, upper * factor, level, METHOD_WILSON)
+
+
+def _wilson(observed, total, z, sqrt, pick):
+    """Wilson score limits (0..1) of a count out of a total, or of arrays of them: the one
+    formula both forms use, given the square root and the choice that suit the argument."""
     z2 = z * z
     q = 1 - observed / total
-    root = z * math.sqrt(z2 + 4 * observed * q)
+    root = z * sqrt(z2 + 4 * observed * q)
     divisor = 2 * (total + z2)
     # At O = 0 and O = n the formula is exactly 0 and 1; rounding would leave 1e-17 or
     # 0.99999999999999989, so those identities are written out.
-    lower = 0.0 if observed == 0 else (2 * observed + z2 - root) / divisor
-    upper = 1.0 if observed == total else (2 * observed + z2 + root) / divisor
-    return Estimate(value, lower * factor, upper * factor, level, METHOD_WILSON)
+    lower = pick(observed == 0, 0.0, (2 * observed + z2 - root) / divisor)
+    upper = pick(observed == total, 1.0, (2 * observed + z2 + root) / divisor)
+    return lower, upper
 
 
 def rate_at_standard_levels(
@@ -176,6 +200,78 @@ def _both_levels(
     at95 = method(count=count, denominator=denominator, multiplier=multiplier, confidence=0.95)
     at998 = method(count=count, denominator=denominator, multiplier=multiplier, confidence=0.998)
     return IndicatorValue(at95.value, at95.lower, at95.upper, at998.lower, at998.upper, at95.method)
+
+
+@dataclass(frozen=True)
+class StandardLevels:
+    """Many values with their 95% and 99.8% limits, as arrays (one element per input).
+
+    `accepted` marks the inputs the arrays were computed for: a count and denominator present,
+    finite and valid for the method. Elsewhere the arrays hold NaN and `method` None; what the
+    scalar form says of such inputs (nulls, or InvalidInput) is its own to say, so ask it.
+    """
+
+    value: np.ndarray
+    lower95: np.ndarray
+    upper95: np.ndarray
+    lower998: np.ndarray
+    upper998: np.ndarray
+    method: list[str | None]
+    accepted: np.ndarray
+
+
+def rates_at_standard_levels(
+    counts: Sequence[float], denominators: Sequence[float], *, multiplier: float
+) -> StandardLevels:
+    """`rate_at_standard_levels` of many counts and denominators at once, exactly as it gives
+    each (the same formula, bit for bit), for the inputs in `accepted`."""
+    observed, people, accepted = _arrays(counts, denominators, multiplier)
+    scale = np.full(observed.shape, np.nan)
+    scale[accepted] = float(multiplier) / people[accepted]
+    byars = accepted & (observed >= EXACT_BELOW)
+    exact = np.flatnonzero(accepted & ~byars)
+    limits = []
+    for level in STANDARD_LEVELS:
+        lower, upper = np.full(observed.shape, np.nan), np.full(observed.shape, np.nan)
+        z = z_for_confidence(level)
+        lower[byars], upper[byars] = _byars(observed[byars], z, np.sqrt, _cubes)
+        for i in exact.tolist():
+            small = _exact_count_limits(float(observed[i]), 1.0 - level)
+            lower[i], upper[i] = small.lower, small.upper
+        limits += [lower * scale, upper * scale]
+    method = np.full(observed.shape, None, dtype=object)
+    method[byars] = METHOD_BYARS
+    method[exact] = METHOD_EXACT
+    return StandardLevels(observed * scale, *limits, method.tolist(), accepted)
+
+
+def proportions_at_standard_levels(
+    counts: Sequence[float], denominators: Sequence[float], *, multiplier: float
+) -> StandardLevels:
+    """`proportion_at_standard_levels` of many counts and denominators at once, exactly as it
+    gives each (the same formula, bit for bit), for the inputs in `accepted`."""
+    observed, total, accepted = _arrays(counts, denominators, multiplier)
+    accepted &= observed <= np.where(accepted, total, np.inf)
+    observed, total = np.where(accepted, observed, np.nan), np.where(accepted, total, np.nan)
+    factor = float(multiplier)
+    limits = []
+    for level in STANDARD_LEVELS:
+        lower, upper = _wilson(observed, total, z_for_confidence(level), np.sqrt, np.where)
+        limits += [lower * factor, upper * factor]
+    method = np.where(accepted, METHOD_WILSON, None).tolist()
+    return StandardLevels(observed / total * factor, *limits, method, accepted)
+
+
+def _arrays(counts, denominators, multiplier) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Counts and denominators as float arrays, and which of them the methods accept."""
+    observed = np.asarray(counts, dtype=float)
+    people = np.asarray(denominators, dtype=float)
+    factor = float(multiplier)
+    with np.errstate(invalid="ignore"):
+        accepted = np.isfinite(observed) & (observed >= 0) & np.isfinite(people) & (people > 0)
+    if not (math.isfinite(factor) and factor > 0):
+        accepted[:] = False
+    return observed, people, accepted
 
 
 @dataclass(frozen=True, slots=True)

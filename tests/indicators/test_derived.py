@@ -9,7 +9,8 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from indicators import statistics as stats
-from indicators.derived import recompute, rounding_tolerance
+from indicators.derived import recompute
+from indicators.derived_limits import rounding_tolerance
 from indicators.exporters import write_export
 from indicators.fingertips_columns import EXPORT_HEADER
 from indicators.importers.fingertips import import_file
