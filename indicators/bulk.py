@@ -50,6 +50,35 @@ def insert_rows(model: type[models.Model], columns: Sequence[str], rows: Sequenc
             cursor.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})", rows)
 
 
+_TEXT_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+def _text_buffer(rows: Sequence[tuple]) -> io.StringIO:
+    """Rows in COPY's text format, built a column at a time (faster than csv for many rows):
+    tab between values, \\N for None, str() of the rest (every digit of a float), and text's
+    backslash, tab, newline and carriage return escaped, only in a column that holds one."""
+    columns = []
+    for values in zip(*rows, strict=True):
+        if all(type(value) is str for value in values):
+            joined = "".join(values)
+            if any(special in joined for special in "\\\t\n\r"):
+                values = [value.translate(_TEXT_ESCAPES) for value in values]
+            columns.append(values)
+        else:
+            columns.append(
+                [
+                    _NULL
+                    if value is None
+                    else value.translate(_TEXT_ESCAPES)
+                    if isinstance(value, str)
+                    else str(value)
+                    for value in values
+                ]
+            )
+    lines = map("\t".join, zip(*columns, strict=True))
+    return io.StringIO("".join(f"{line}\n" for line in lines))
+
+
 def update_rows(model: type[models.Model], columns: Sequence[str], rows: Sequence[tuple]) -> None:
     """Update rows given as (*values in the order of `columns`, primary key)."""
     if not rows:
@@ -64,7 +93,9 @@ def update_rows(model: type[models.Model], columns: Sequence[str], rows: Sequenc
                 f"CREATE TEMPORARY TABLE {staging} ON COMMIT DROP AS "
                 f"SELECT {names}, {pk} FROM {table} WITH NO DATA"
             )
-            _copy(cursor.cursor, staging, [*columns, pk], rows)
+            cursor.cursor.copy_expert(
+                f"COPY {staging} ({names}, {pk}) FROM STDIN", _text_buffer(rows)
+            )
             assignments = ", ".join(f"{name} = s.{name}" for name in columns)
             cursor.execute(
                 f"UPDATE {table} AS t SET {assignments} FROM {staging} AS s WHERE t.{pk} = s.{pk}"
