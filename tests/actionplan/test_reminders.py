@@ -367,7 +367,8 @@ def test_the_email_says_when_each_update_and_action_is_due(settings):
 
 
 def test_every_member_of_an_owning_team_is_reminded_and_closed_actions_are_not(open_quarter):
-    from actionplan.models import ActionStatus, PlanTeam
+    from actionplan.models import PlanTeam
+    from indicators.vocabulary import ActionStatus
 
     review, actions = open_quarter
     team = PlanTeam.objects.create(plan=review.plan, name="Midwifery leads")
