@@ -12,6 +12,7 @@ import contextlib
 import functools
 import logging
 import math
+import operator
 from collections import defaultdict, namedtuple
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -220,6 +221,7 @@ _CHECK = COMPUTED_FIELDS.index("limits_check")
 _DISAGREE = str(LimitsCheck.DISAGREE)
 _NO_LIMITS = (None, None, None, None, "")
 _NOT_COMPARED = ("", "", "")
+_NO_ENGINE = (None, None, None, None)
 
 
 def _derive(indicator, rows, context: _Context, benchmarks, trends, computed) -> list[tuple]:
@@ -268,34 +270,29 @@ def _comparisons(indicator, rows, limits, context: _Context, benchmarks) -> list
     headline = [i for i, row in enumerate(rows) if row.category_type == "" and row.category == ""]
     if indicator.benchmark_method not in _OVERLAP_METHODS or not headline:
         return compared
-    values, figures, areas, regions, references = [], [], [], [], []
-    for i in headline:
-        row, engine = rows[i], limits[i]
-        published = (row.lower_ci_95, row.upper_ci_95, row.lower_ci_998, row.upper_ci_998)
-        # A published limit, else the engine's (0 and None: none).
-        figures.append(published if engine is None else tuple(map(_first, published, engine[1:5])))
-        values.append(row.value)
-        areas.append(row.area_id)
-        regions.append(context.region_of.get(row.area_id))
+    heads = [rows[i] for i in headline]
+    areas = [row.area_id for row in heads]
+    regions = [context.region_of.get(area) for area in areas]
+    references = []
+    for row, region in zip(heads, regions, strict=True):
         peers = benchmarks[(row.sex, row.age, row.period_sortable)]
-        references.append(
-            tuple(
-                None if (reference := peers.get(area)) is None else reference.value
-                for area in (context.england, regions[-1], context.home)
-            )
-        )
-    columns = []
-    many, which = _COMPARE_MANY[indicator.benchmark_method]
+        found = (peers.get(context.england), peers.get(region), peers.get(context.home))
+        references.append(tuple(peer and peer.value for peer in found))
     # As float arrays, None is NaN: either is missing to the comparison.
-    shared = (np.array(values, dtype=float), *np.array(figures, dtype=float).T[which])
+    references = np.array(references, dtype=float)
+    values = np.array([row.value for row in heads], dtype=float)
+    figures = _limits_compared(heads, [limits[i] for i in headline])
+    many, which = _COMPARE_MANY[indicator.benchmark_method]
+    columns = []
     for at, benchmark in enumerate((context.england, regions, context.home)):
-        benchmark_of = benchmark if isinstance(benchmark, list) else [benchmark] * len(headline)
+        benchmark_of = benchmark if isinstance(benchmark, list) else [benchmark] * len(heads)
         if all(area is None for area in benchmark_of):
-            columns.append([""] * len(headline))
+            columns.append([""] * len(heads))
             continue
         labels = many(
-            *shared,
-            np.array([reference[at] for reference in references], dtype=float),
+            values,
+            *figures[which],
+            references[:, at],
             _polarity(indicator.polarity),
             np.array([a == b for a, b in zip(areas, benchmark_of, strict=True)]),
         )
@@ -305,6 +302,21 @@ def _comparisons(indicator, rows, limits, context: _Context, benchmarks) -> list
     for i, labels in zip(headline, zip(*columns, strict=True), strict=True):
         compared[i] = labels
     return compared
+
+
+_published_limits = operator.attrgetter(
+    "lower_ci_95", "upper_ci_95", "lower_ci_998", "upper_ci_998"
+)
+
+
+def _limits_compared(rows, limits) -> np.ndarray:
+    """The limits each row is compared by (lower and upper 95%, then 99.8%, as rows of an
+    array): the published limit, else the engine's, as `_first` chooses; NaN where neither."""
+    published = np.array([_published_limits(row) for row in rows], dtype=object)
+    engine = np.array([_NO_ENGINE if e is None else e[1:5] for e in limits], dtype=float)
+    engine[engine == 0] = np.nan  # `computed or None`: an engine's 0 is none
+    figures = np.where(published == None, engine, published)  # noqa: E711 (each element)
+    return figures.astype(float).T
 
 
 def _trends(
