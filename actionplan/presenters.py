@@ -116,7 +116,7 @@ class MeasureRow:
     # The linked local quarterly measure's latest quarter (`with_local_quarters`), or None.
     local: local_figures.LatestQuarter | None = None
     # Why the figure is not compared with England and with the region, in plain words ("" where
-    # it is compared): figures.not_compared_reason, as the overview's tiles say it.
+    # it is compared): not_compared.not_compared_reason, as the overview's tiles say it.
     not_compared: tuple[str, str] = ("", "")
 
     @property
