@@ -225,8 +225,22 @@ class LimitsCheck(models.TextChoices):
 class Observation(models.Model):
     """One figure: an indicator for an area, breakdown and period, with what the engine derived."""
 
-    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="observations")
-    area = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="observations")
+    # The references are checked by triggers once per statement, not by foreign keys row by row,
+    # and need no index of their own (migration 0012 says why).
+    indicator = models.ForeignKey(
+        Indicator,
+        on_delete=models.CASCADE,
+        related_name="observations",
+        db_constraint=False,
+        db_index=False,
+    )
+    area = models.ForeignKey(
+        Area,
+        on_delete=models.PROTECT,
+        related_name="observations",
+        db_constraint=False,
+        db_index=False,
+    )
     sex = models.CharField(max_length=32)
     age = models.CharField(max_length=64)
     category_type = models.CharField(max_length=200, blank=True, default="")
@@ -252,7 +266,13 @@ class Observation(models.Model):
     compared_to_goal = models.CharField(max_length=32, blank=True, default="")
     new_data = models.CharField(max_length=16, blank=True, default="")
     import_run = models.ForeignKey(
-        ImportRun, null=True, blank=True, on_delete=models.SET_NULL, related_name="observations"
+        ImportRun,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="observations",
+        db_constraint=False,
+        db_index=False,
     )
     origin = models.CharField(
         max_length=16, choices=Origin.choices, default=Origin.PUBLISHED, db_default=Origin.PUBLISHED
