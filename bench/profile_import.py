@@ -36,20 +36,20 @@ import django  # noqa: E402
 django.setup()
 
 from indicators import derived  # noqa: E402
-from indicators.importers import fingertips, loading, staged  # noqa: E402
+from indicators.importers import csv_shape, fingertips, loading, staged  # noqa: E402
 
 # (module, function); a name the module lacks is skipped, so older importers still profile.
 STAGES = [
     (fingertips, "read_export"),
     (fingertips, "validate_export"),  # row by row: reads the rows as it validates them
-    (fingertips, "_fold_across_files"),  # several files only
+    (fingertips, "fold_across_files"),  # several files only
     (fingertips, "load_records"),
     (fingertips, "load_staged"),  # PostgreSQL, one file: COPY as written, checked in SQL
     (loading, "sync_definitions"),
     (loading, "_ensure_indicators"),
     (loading, "_ensure_areas"),
     (loading, "upsert_rows"),  # row by row: stage the rows, then one guarded upsert
-    (staged, "copies_whole"),  # the byte scans that decide whether COPY may take the file
+    (csv_shape, "copies_whole"),  # the byte scans that decide whether COPY may take the file
     (staged, "_check"),  # every validation rule in one SQL pass
     (staged, "_periods"),
     (staged, "_names"),

@@ -39,10 +39,9 @@ from indicators.importers.reading import (  # noqa: F401
     read_export,
     read_file,
 )
+from indicators.importers.records import ObservationRecord, fold_across_files  # noqa: F401
 from indicators.importers.validation import (  # noqa: F401
-    ObservationRecord,
     ValidatedExport,
-    _fold_across_files,
     check_header,
     validate_export,
 )
@@ -118,7 +117,7 @@ def import_bodies(run: ImportRun, bodies: Sequence[tuple[str, bytes]]) -> Import
         records = (
             validated[0].records
             if len(validated) == 1
-            else _fold_across_files([r for v in validated for r in v.records])
+            else fold_across_files([r for v in validated for r in v.records])
         )
         # England and the unitaries come in both the district and the county body: warn once.
         warnings: list[str] = []

@@ -14,7 +14,7 @@ from django.db import connection, transaction
 from indicators.bulk import Upserted, upsert_rows
 from indicators.definitions import sync_definitions
 from indicators.importers import staged as staged_import
-from indicators.importers.validation import ObservationRecord
+from indicators.importers.records import ObservationRecord
 from indicators.models import Area, DataVersion, ImportRun, Indicator, Observation, level_for_code
 from indicators.observation_fields import (
     MERGED_COLUMNS,

@@ -6,11 +6,10 @@ from __future__ import annotations
 
 import functools
 import math
-import operator
 import re
 import sys
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 from indicators.csv_safety import QUOTE, restore
 from indicators.definitions import LARGEST_FIGURE, VALUE_RANGES, ValueRange
@@ -21,8 +20,8 @@ from indicators.fingertips_columns import (
     REQUIRED_COLUMNS,
 )
 from indicators.importers.reading import MAX_ERRORS_REPORTED, ImportRejected, RawExport
+from indicators.importers.records import ObservationRecord, merge_duplicate
 from indicators.models import Area, Indicator, Observation
-from indicators.observation_fields import PUBLISHED_FIELDS
 from indicators.periods import PeriodError, parse_period, range_years
 from indicators.vocabulary import UnknownWording, parse_comparison, parse_trend
 
@@ -35,63 +34,6 @@ MAX_ID = 2**31 - 1  # an indicator id beyond the database's integer cannot be st
 _NO_DATA_MARKUP = re.compile(r'^<div class="no-data">\s*-\s*</div>$')
 _TAG = re.compile(r"</?(span|div)\b[^>]*>")
 LIMITS = {"95": "95%", "998": "99.8%"}
-
-
-@dataclass(slots=True)
-class ObservationRecord:
-    """One validated observation, with its key, values and published comparisons."""
-
-    indicator_id: int
-    indicator_name: str
-    area_code: str
-    area_name: str
-    parent_code: str
-    parent_name: str
-    sex: str
-    age: str
-    category_type: str
-    category: str
-    period_label: str
-    period_sortable: int
-    period_range: str
-    period_start_year: int
-    period_end_year: int
-    value: float | None
-    lower_ci_95: float | None
-    upper_ci_95: float | None
-    lower_ci_998: float | None
-    upper_ci_998: float | None
-    count: float | None
-    denominator: float | None
-    value_note: str
-    recent_trend: str
-    compared_to_england: str
-    compared_to_goal: str
-    new_data: str
-    parent_comparisons: dict[str, list[str]] = field(default_factory=dict)
-    row_number: int = 0
-    # Everything imported is published; a stored aggregate with this key is replaced by it.
-    origin: str = "published"
-
-    @property
-    def key(self) -> tuple:
-        return (
-            self.indicator_id,
-            self.area_code,
-            self.sex,
-            self.age,
-            self.category_type,
-            self.category,
-            self.period_sortable,
-        )
-
-    def data(self) -> tuple:
-        """The stored fields other than the key and the comparisons by parent."""
-        return _data_of(self)
-
-
-DATA_FIELDS = PUBLISHED_FIELDS
-_data_of = operator.attrgetter(*DATA_FIELDS)
 
 
 class _RowErrors:
@@ -159,7 +101,7 @@ def validate_export(raw: RawExport) -> ValidatedExport:
         if first is None:
             records[record.key] = record
             continue
-        conflict = _merge_duplicate(first, record)
+        conflict = merge_duplicate(first, record)
         if conflict:
             errors.append(
                 f"{raw.name}, row {row_number}, column '{conflict}': the row repeats row "
@@ -457,47 +399,3 @@ def _outside_own_limits(record: ObservationRecord, file_name: str) -> list[str]:
 def _shown(number: float) -> str:
     # Full precision, without a trailing ".0": 94.7261896202678, 4, 1e+12.
     return f"{number:.15g}"
-
-
-def _merge_duplicate(first: ObservationRecord, other: ObservationRecord) -> str | None:
-    """Fold a repeated row (England twice in parent-15 exports) into the first; name a conflict."""
-    for name in DATA_FIELDS:
-        mine, theirs = getattr(first, name), getattr(other, name)
-        if mine != theirs and name not in {"new_data", "compared_to_goal"}:
-            return _column_for(name)
-    first.new_data = first.new_data or other.new_data
-    first.compared_to_goal = first.compared_to_goal or other.compared_to_goal
-    first.parent_comparisons.update(other.parent_comparisons)
-    # England's row under parent England compares England with itself; prefer another parent's.
-    if first.parent_code == first.area_code or not first.compared_to_england:
-        first.compared_to_england = other.compared_to_england
-        first.parent_code, first.parent_name = other.parent_code, other.parent_name
-    return None
-
-
-def _column_for(attribute: str) -> str:
-    names = {
-        "period_label": "Time period",
-        "period_range": "Time period range",
-        "value_note": "Value note",
-        "recent_trend": "Recent Trend",
-    }
-    return NUMBER_COLUMNS.get(attribute) or names.get(attribute, attribute)
-
-
-def _fold_across_files(records: list[ObservationRecord]) -> list[ObservationRecord]:
-    # The same observation in two bodies of one refresh (district and county exports both carry
-    # England and the unitaries): the comparisons are merged, the rest must agree.
-    folded: dict[tuple, ObservationRecord] = {}
-    for record in records:
-        first = folded.get(record.key)
-        if first is None:
-            folded[record.key] = replace(record, parent_comparisons=dict(record.parent_comparisons))
-        elif _merge_duplicate(first, record):
-            raise ImportRejected(
-                [
-                    f"area {record.area_code}, indicator {record.indicator_id}, period "
-                    f"{record.period_label}: two files give different values"
-                ]
-            )
-    return list(folded.values())

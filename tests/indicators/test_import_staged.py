@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 from django.db import connection
 
-from indicators.importers import fingertips, staged
+from indicators.importers import csv_shape, fingertips, staged
 from indicators.models import Area, ImportRun, Indicator, Observation
 from tests.conftest import EXPORTS, REAL_EXPORTS
 
@@ -176,7 +176,7 @@ def test_a_doubtful_file_goes_row_by_row(column, text, kind, validator_calls, tm
     ],
 )
 def test_copy_takes_the_file_whole_only_when_a_strict_reader_would(text, width, whole):
-    assert staged.copies_whole(text, text.encode(), width) is whole
+    assert csv_shape.copies_whole(text, text.encode(), width) is whole
 
 
 @pytest.mark.django_db
@@ -210,3 +210,62 @@ def test_unknown_wording_goes_row_by_row_and_is_refused(validator_calls, tmp_pat
     assert validator_calls == ["unknown.csv"]
     assert outcome.status == "rejected"
     assert "column 'Recent Trend': unknown trend 'Wobbling'" in outcome.error
+
+
+# A re-import checks row by row only the rows it writes: the rest are the stored rows, figure for
+# figure, held to every rule when they were stored. These hold that nothing slips through.
+
+
+def reimported(tmp_path, column: str, text: str, name: str = "again.csv"):
+    """The districts export imported, then again with one cell changed; the second outcome."""
+    import_one(DISTRICTS)
+    before = stored()
+    data = DISTRICTS.read_bytes()
+    path = tmp_path / name
+    path.write_bytes(with_cell(data, column, text, clean_row(data)))
+    return fingertips.import_file(path), before
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("column", "text", "named"),
+    [
+        # An empty cell given text that reads as no number: the stored row has no figure there
+        # either, so only the way the cell is written tells them apart.
+        ("Lower CI 99.8 limit", "abc", "Lower CI 99.8 limit"),
+        ("Count", "-3", "Count"),
+        ("Sex", "P" * 40, "Sex"),  # longer than the column: the database refuses the write
+        ("Area Name", "B" * 201, "Area Name"),  # a name is checked once per distinct value
+        ("Area Code", "E06-00008", "Area Code"),
+    ],
+)
+def test_a_bad_cell_in_a_stored_file_is_refused_on_reimport(
+    column, text, named, validator_calls, tmp_path
+):
+    outcome, before = reimported(tmp_path, column, text)
+
+    assert outcome.status == "rejected"
+    assert "again.csv, row " in outcome.error and f"column '{named}'" in outcome.error
+    assert validator_calls == ["again.csv"]
+    assert stored() == before
+
+
+@pytest.mark.django_db
+def test_a_reimport_that_changes_one_figure_writes_only_it_and_keeps_every_warning(
+    validator_calls, tmp_path
+):
+    first = import_one(DISTRICTS)
+    data = DISTRICTS.read_bytes()
+    row = clean_row(data)
+    path = tmp_path / "revised.csv"
+    path.write_bytes(with_cell(data, "Count", "66", row))
+
+    again = import_one(path)
+
+    assert validator_calls == []
+    assert (again.created, again.updated, again.unchanged) == (0, 1, first.rows - 1)
+    first_run, again_run = (ImportRun.objects.get(pk=o.run_id) for o in (first, again))
+    assert [w.replace("revised.csv", "") for w in again_run.warnings] == [
+        w.replace(DISTRICTS.name, "") for w in first_run.warnings
+    ]
+    assert again_run.warning_count == first_run.warning_count > 0
