@@ -23,8 +23,11 @@ bench/make_national_file.py --periods 21, which this script runs when it is miss
 (c) Engine limits for --pairs count/denominator pairs from the file: every row with a Count and a
     Denominator whose indicator has a confidence-interval method in indicators/definitions.py
     (Byar's/exact -> rate_at_standard_levels, Wilson -> proportion_at_standard_levels, each with
-    the definition's multiplier and ci_count_divisor, as indicators.derived.engine_limits calls
-    them), cycled to reach --pairs; the exact-limits cache is cleared before each of --repeat runs.
+    the definition's multiplier and ci_count_divisor, as indicators.derived_limits.engine_limits
+    calls them), cycled to reach --pairs; then the same pairs through the array forms
+    (rates_/proportions_at_standard_levels, one call per multiplier, as
+    indicators.derived_limits.limits_of calls them); the exact-limits cache is cleared before each
+    form in each of --repeat runs. "rejected" for an array form: pairs it did not accept.
 
 The worker processes set DJANGO_SETTINGS_MODULE=imr_dashboard.settings and DEBUG=1 themselves
 (DEBUG=1 also lets them count the queries of each recomputation). Prints Markdown tables to stdout
@@ -175,6 +178,11 @@ def worker_limits(path: Path, pairs: int, repeat: int) -> dict:
         CIMethod.BYARS_EXACT: stats.rate_at_standard_levels,
         CIMethod.WILSON: stats.proportion_at_standard_levels,
     }
+    # The array forms (what indicators.derived calls, one indicator at a time), on the same pairs.
+    array_forms = {
+        stats.rate_at_standard_levels: stats.rates_at_standard_levels,
+        stats.proportion_at_standard_levels: stats.proportions_at_standard_levels,
+    }
     methods = {
         d.fingertips_id: (functions[d.ci_method], d.ci_count_divisor or 1.0, d.multiplier)
         for d in INDICATORS
@@ -196,6 +204,15 @@ def worker_limits(path: Path, pairs: int, repeat: int) -> dict:
     exact = sum(
         1 for f, c, *_ in chosen if f is stats.rate_at_standard_levels and c < stats.EXACT_BELOW
     )
+    columns: dict[str, list[tuple]] = {}  # per function: (array form, counts, denominators, m)
+    for name, items in groups.items():
+        by_multiplier: dict[float, list[tuple]] = {}
+        for _function, count, denominator, multiplier in items:
+            by_multiplier.setdefault(multiplier, []).append((count, denominator))
+        columns[f"{name} (array form)"] = [
+            (array_forms[items[0][0]], *map(list, zip(*pairs, strict=True)), multiplier)
+            for multiplier, pairs in by_multiplier.items()
+        ]
     runs = []
     for _ in range(repeat):
         intervals._exact_count_limits.cache_clear()
@@ -209,11 +226,21 @@ def worker_limits(path: Path, pairs: int, repeat: int) -> dict:
                 except stats.InvalidInput:
                     invalid += 1
             run[name] = (time.perf_counter() - start, invalid)
+        intervals._exact_count_limits.cache_clear()
+        for name, calls in columns.items():
+            refused = 0
+            start = time.perf_counter()
+            for form, counts, denominators, multiplier in calls:
+                refused += int((~form(counts, denominators, multiplier=multiplier).accepted).sum())
+            run[name] = (time.perf_counter() - start, refused)
         runs.append(run)
     return dict(
         distinct_pairs=len(found),
         pairs=len(chosen),
-        per_function={name: len(items) for name, items in groups.items()},
+        per_function={
+            **{name: len(items) for name, items in groups.items()},
+            **{f"{name} (array form)": len(items) for name, items in groups.items()},
+        },
         exact_rate_pairs=exact,
         runs=runs,
     )
@@ -316,7 +343,10 @@ def limits_table(r: dict) -> str:
         "| function | pairs | s (median; min-max) | us per pair | rejected (InvalidInput) |",
         "|---|--:|--:|--:|--:|",
     ]
-    totals = [sum(seconds for seconds, _ in run.values()) for run in r["runs"]]
+    totals = [
+        sum(seconds for name, (seconds, _) in run.items() if not name.endswith("(array form)"))
+        for run in r["runs"]
+    ]
     for name, count in r["per_function"].items():
         times = [run[name][0] for run in r["runs"]]
         invalid = r["runs"][0][name][1]
@@ -325,7 +355,7 @@ def limits_table(r: dict) -> str:
             f"| {statistics.median(times) / count * 1e6:.1f} | {invalid:,} |"
         )
     lines.append(
-        f"| all | {r['pairs']:,} | {_spread(totals)} "
+        f"| all, one pair at a time | {r['pairs']:,} | {_spread(totals)} "
         f"| {statistics.median(totals) / r['pairs'] * 1e6:.1f} | |"
     )
     lines.append("")
