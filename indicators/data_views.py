@@ -120,5 +120,15 @@ def _disagreement_examples() -> QuerySet[Observation]:
             limits_check=LimitsCheck.DISAGREE, area__code__in=areas_config().all_codes
         )
         .select_related("indicator", "area")
-        .order_by("indicator__fingertips_id", "-period_sortable", "area__code")[:25]
+        # The rest of the natural key settles ties (England's decile rows share area and
+        # period), so the same 25 are shown whatever plan the database picks.
+        .order_by(
+            "indicator__fingertips_id",
+            "-period_sortable",
+            "area__code",
+            "sex",
+            "age",
+            "category_type",
+            "category",
+        )[:25]
     )

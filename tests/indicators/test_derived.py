@@ -205,3 +205,26 @@ def test_compute_statistics_command_reports_what_it_did(snapshot):
     call_command("compute_statistics", stdout=out)
     assert "0 changed" in out.getvalue()
     assert "published limits that disagree" in out.getvalue()
+
+
+@pytest.mark.django_db
+def test_the_data_page_shows_the_same_disagreement_examples_whatever_the_row_order(client):
+    from indicators.configuration import areas_config
+    from tests.factories import AreaFactory, IndicatorFactory, ObservationFactory
+
+    area, indicator = AreaFactory(code=areas_config().all_codes[0]), IndicatorFactory()
+    # Rows alike but for their category (as England's decile rows are), stored out of order.
+    for category in ["Decile 3", "Decile 1", "Decile 2"]:
+        ObservationFactory(
+            indicator=indicator,
+            area=area,
+            category_type="Deprivation decile",
+            category=category,
+            limits_check=LimitsCheck.DISAGREE,
+            limits_note=f"value: {category}",
+        )
+
+    page = client.get(reverse("indicators:data"))
+
+    shown = [o.category for o in page.context["disagreement_examples"]]
+    assert shown == ["Decile 1", "Decile 2", "Decile 3"]
