@@ -276,8 +276,8 @@ def _comparisons(indicator, rows, limits, context: _Context, benchmarks) -> list
     references = []
     for row, region in zip(heads, regions, strict=True):
         peers = benchmarks[(row.sex, row.age, row.period_sortable)]
-        found = (peers.get(context.england), peers.get(region), peers.get(context.home))
-        references.append(tuple(peer and peer.value for peer in found))
+        england, own, home = peers.get(context.england), peers.get(region), peers.get(context.home)
+        references.append((england and england.value, own and own.value, home and home.value))
     # As float arrays, None is NaN: either is missing to the comparison.
     references = np.array(references, dtype=float)
     values = np.array([row.value for row in heads], dtype=float)
@@ -285,20 +285,20 @@ def _comparisons(indicator, rows, limits, context: _Context, benchmarks) -> list
     many, which = _COMPARE_MANY[indicator.benchmark_method]
     columns = []
     for at, benchmark in enumerate((context.england, regions, context.home)):
-        benchmark_of = benchmark if isinstance(benchmark, list) else [benchmark] * len(heads)
-        if all(area is None for area in benchmark_of):
+        if benchmark is None or (benchmark is regions and all(r is None for r in regions)):
             columns.append([""] * len(heads))
             continue
+        if benchmark is regions:
+            itself = np.array([a == b for a, b in zip(areas, regions, strict=True)], dtype=bool)
+        else:
+            itself = np.array(areas) == benchmark
         labels = many(
-            values,
-            *figures[which],
-            references[:, at],
-            _polarity(indicator.polarity),
-            np.array([a == b for a, b in zip(areas, benchmark_of, strict=True)]),
+            values, *figures[which], references[:, at], _polarity(indicator.polarity), itself
         )
-        columns.append(
-            ["" if b is None else str(c) for c, b in zip(labels, benchmark_of, strict=True)]
-        )
+        labels = list(map(str, labels))
+        if benchmark is regions:  # an area without a region is compared with none
+            labels = ["" if b is None else c for c, b in zip(labels, regions, strict=True)]
+        columns.append(labels)
     for i, labels in zip(headline, zip(*columns, strict=True), strict=True):
         compared[i] = labels
     return compared

@@ -138,12 +138,12 @@ def _missing(area_is_benchmark: np.ndarray, *figures: np.ndarray) -> np.ndarray:
 
 
 def _judged(direction, levels, polarity: Polarity, missing) -> list[Comparison]:
-    """`_judge` of each direction and levels (six possible pairs, judged once each)."""
-    judged = {(d, n): _judge(d, polarity, levels=n) for d in (-1, 0, 1) for n in (1, 2)}
-    return [
-        Comparison.NOT_COMPARED if gap else judged[d, n]
-        for d, n, gap in zip(direction.tolist(), levels.tolist(), missing.tolist(), strict=True)
-    ]
+    """`_judge` of each direction and levels, Not compared where missing: the six possible
+    pairs are judged once each, and each element takes its pair's label."""
+    judged = [_judge(d, polarity, levels=n) for d in (-1, 0, 1) for n in (1, 2)]
+    labels = np.array([*judged, Comparison.NOT_COMPARED], dtype=object)
+    pair = (np.asarray(direction) + 1) * 2 + (np.asarray(levels) - 1)
+    return labels[np.where(missing, len(judged), pair)].tolist()
 
 
 def spc_proportion_control_limits(
