@@ -207,6 +207,7 @@ def _recompute_indicator(
 #: A stored row as the derived statistics read it: `_READ`, then `COMPUTED_FIELDS`.
 _Row = namedtuple("_Row", [*_READ, *COMPUTED_FIELDS])
 _STORED = len(_READ)  # where its stored derived figures start
+_new_row = functools.partial(tuple.__new__, _Row)  # _Row._make without its length check
 
 
 def _read(stored) -> list:
@@ -214,7 +215,7 @@ def _read(stored) -> list:
     sql, params = stored.values_list(*_READ, *COMPUTED_FIELDS).query.sql_with_params()
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        return list(map(_Row._make, cursor.fetchall()))
+        return list(map(_new_row, cursor.fetchall()))
 
 
 _CHECK = COMPUTED_FIELDS.index("limits_check")

@@ -8,6 +8,7 @@ bit); and which published figures differ from the engine's by more than their ro
 
 from __future__ import annotations
 
+import functools
 import operator
 from collections import defaultdict, namedtuple
 from decimal import Decimal
@@ -66,14 +67,17 @@ def limits_of(indicator: Indicator, rows: list) -> dict[int, Limits | None]:
         multiplier=indicator.multiplier,
     )
     figures = (arrays.value, arrays.lower95, arrays.upper95, arrays.lower998, arrays.upper998)
-    each = zip(*(figure.tolist() for figure in figures), arrays.method, strict=True)
+    each = map(_new_limits, zip(*(f.tolist() for f in figures), arrays.method, strict=True))
     for row, limits, accepted in zip(rows, each, arrays.accepted.tolist(), strict=True):
         if accepted:
-            computed[row.pk] = Limits._make(limits)
+            computed[row.pk] = limits
         else:
             single = engine_limits(indicator, row.count, row.denominator)
             computed[row.pk] = None if single is None else Limits(*_figures(single), single.method)
     return computed
+
+
+_new_limits = functools.partial(tuple.__new__, Limits)  # Limits._make without its length check
 
 
 def _figures(computed) -> tuple:
@@ -140,6 +144,7 @@ published_figures = operator.attrgetter(
     "value", "lower_ci_95", "upper_ci_95", "lower_ci_998", "upper_ci_998"
 )
 _NONE_PUBLISHED = (None,) * len(FIGURES)
+_AGREED = (_AGREE, "")
 
 
 def limits_checks(rows: list, limits: list[Limits | None]) -> list[tuple[str, str]]:
@@ -148,19 +153,18 @@ def limits_checks(rows: list, limits: list[Limits | None]) -> list[tuple[str, st
     own. The differences are taken for all rows at once; only those beyond the relative slack
     are looked at singly."""
     checks = [(_NOT_CHECKED, "")] * len(rows)
+    shown = list(map(published_figures, rows))
     checked = [
         i
-        for i, (row, engine) in enumerate(zip(rows, limits, strict=True))
-        if engine is not None
-        and row.origin == Origin.PUBLISHED
-        and published_figures(row) != _NONE_PUBLISHED
+        for i, (row, engine, figures) in enumerate(zip(rows, limits, shown, strict=True))
+        if engine is not None and figures != _NONE_PUBLISHED and row.origin == Origin.PUBLISHED
     ]
     if not checked:
         return checks
     # None becomes NaN, whose difference from anything is NaN: never beyond rounding, as a
     # missing figure is never checked.
-    published = np.array([published_figures(rows[i]) for i in checked], dtype=float)
-    ours = np.array([_figures(limits[i]) for i in checked], dtype=float)
+    published = np.array([shown[i] for i in checked], dtype=float)
+    ours = np.array([limits[i][:5] for i in checked], dtype=float)  # Limits: FIGURES, method
     with np.errstate(invalid="ignore"):
         difference = np.abs(published - ours)
         unsettled = ~_within_slack(published, difference) & ~np.isnan(difference)
@@ -169,7 +173,8 @@ def limits_checks(rows: list, limits: list[Limits | None]) -> list[tuple[str, st
         theirs, mine = float(published[at, figure]), float(ours[at, figure])
         if beyond_rounding(theirs, float(difference[at, figure])):
             problems[at].append(f"{FIGURES[figure]}: published {theirs:g}, engine {mine:.6g}")
-    for at, i in enumerate(checked):
-        found = problems.get(at)
-        checks[i] = (_DISAGREE, "; ".join(found)) if found else (_AGREE, "")
+    for i in checked:
+        checks[i] = _AGREED
+    for at, found in problems.items():
+        checks[checked[at]] = (_DISAGREE, "; ".join(found))
     return checks

@@ -18,6 +18,7 @@ from indicators import derived
 from indicators import statistics as stats
 from indicators.derived_limits import (
     FIGURES,
+    Limits,
     beyond_rounding,
     check_limits,
     engine_limits,
@@ -140,7 +141,7 @@ def test_beyond_rounding_is_the_rounding_tolerance_compared_in_full():
 
 
 def engine(value, lower95, upper95, lower998=None, upper998=None, method="Byars"):
-    return stats.IndicatorValue(value, lower95, upper95, lower998, upper998, method)
+    return Limits(value, lower95, upper95, lower998, upper998, method)
 
 
 def test_limits_checks_of_many_rows_are_check_limits_of_each():
