@@ -174,25 +174,37 @@ def _upsert_postgresql(cursor, model, table, staging, columns, rows, key, compar
 DETAILED_UP_TO = 20_000
 
 
-def _guarded_upsert(table, columns, select, key, compared, merged, report) -> str:
-    """One INSERT … ON CONFLICT … DO UPDATE … WHERE (stored) IS DISTINCT FROM (new), tallied."""
-
-    def new(column: str) -> str:
-        return f"o.{column} || EXCLUDED.{column}" if column in merged else f"EXCLUDED.{column}"
+def changed_rows(table, columns, source, key, compared, merged) -> str:
+    """SQL for the rows of `source` (a table, or a subquery in brackets, whose first columns are
+    `columns`) that are not stored in `table` as they are: new keys, or changed figures."""
 
     def stored(column: str) -> str:
         return f"s.{column} || n.{column}" if column in merged else f"n.{column}"
 
-    # Rows whose stored figures are the same are left out before the INSERT, by one hash join
-    # with the table: ON CONFLICT would otherwise lock (and so write to) every unchanged row.
-    changed_only = f"""
-        SELECT n.* FROM ({select}) AS n ({", ".join(columns)})
+    return f"""
+        SELECT n.* FROM {source} AS n ({", ".join(columns)})
         LEFT JOIN {table} AS s ON ({", ".join(f"s.{c}" for c in key)})
             = ({", ".join(f"n.{c}" for c in key)})
         WHERE s.{key[0]} IS NULL
             OR ({", ".join(f"s.{c}" for c in compared)})
                 IS DISTINCT FROM ({", ".join(stored(c) for c in compared)})
     """
+
+
+def _guarded_upsert(table, columns, select, key, compared, merged, report, *, changed=False):
+    """One INSERT … ON CONFLICT … DO UPDATE … WHERE (stored) IS DISTINCT FROM (new), tallied.
+
+    With `changed`, the SELECT gives only rows `changed_rows` would keep: they are not filtered
+    again (the guard on the update still holds)."""
+
+    def new(column: str) -> str:
+        return f"o.{column} || EXCLUDED.{column}" if column in merged else f"EXCLUDED.{column}"
+
+    # Rows whose stored figures are the same are left out before the INSERT, by one hash join
+    # with the table: ON CONFLICT would otherwise lock (and so write to) every unchanged row.
+    changed_only = (
+        select if changed else changed_rows(table, columns, f"({select})", key, compared, merged)
+    )
     # An uncorrelated subquery: counted once (a join with the count would count it every row).
     few = f"(SELECT count(*) FROM written) <= {DETAILED_UP_TO}"
     reported = ", ".join([*report[:2], *(f"CASE WHEN {few} THEN {c} END" for c in report[2:])])
@@ -209,14 +221,30 @@ def _guarded_upsert(table, columns, select, key, compared, merged, report) -> st
         """
 
 
-def upsert_observations(select: str) -> Upserted:
+def upsert_observations(select: str, *, changed: bool = False) -> Upserted:
     """PostgreSQL: the observations a SELECT gives (in OBSERVATION_COLUMNS order), upserted.
 
     Guarded as `upsert_rows` is: only rows whose figures differ are written, the published
     comparisons by parent are merged, and the natural key of each row written is reported
     (indicator and area first, so the (indicator, area) pairs are its first two values; beyond
-    DETAILED_UP_TO rows the rest of the key is None).
+    DETAILED_UP_TO rows the rest of the key is None). With `changed`, the SELECT gives only rows
+    `changed_observations` kept, which are not looked up again.
     """
+    table, columns, key, compared, merged = _observations()
+    sql = _guarded_upsert(table, columns, select, key, compared, merged, key, changed=changed)
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+        return _tally(cursor.fetchall(), len(key))
+
+
+def changed_observations(source: str) -> str:
+    """SQL for the rows of `source` (as `changed_rows` takes it) that `upsert_observations`
+    would write."""
+    table, columns, key, compared, merged = _observations()
+    return changed_rows(table, columns, source, key, compared, merged)
+
+
+def _observations() -> tuple:
     from indicators.models import Observation
     from indicators.observation_fields import (
         MERGED_COLUMNS,
@@ -228,20 +256,13 @@ def upsert_observations(select: str) -> Upserted:
     compared = [
         c for c in OBSERVATION_COLUMNS if c not in NATURAL_KEY_COLUMNS and c not in STAMPED_COLUMNS
     ]
-    report = NATURAL_KEY_COLUMNS
-    with connection.cursor() as cursor:
-        cursor.execute(
-            _guarded_upsert(
-                Observation._meta.db_table,
-                OBSERVATION_COLUMNS,
-                select,
-                NATURAL_KEY_COLUMNS,
-                compared,
-                MERGED_COLUMNS,
-                report,
-            )
-        )
-        return _tally(cursor.fetchall(), len(report))
+    return (
+        Observation._meta.db_table,
+        OBSERVATION_COLUMNS,
+        NATURAL_KEY_COLUMNS,
+        compared,
+        MERGED_COLUMNS,
+    )
 
 
 _COPY_CHUNK = 2**16

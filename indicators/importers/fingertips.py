@@ -166,13 +166,14 @@ def _import_one(run: ImportRun, name: str, data: bytes) -> tuple[LoadCounts, int
     with transaction.atomic():
         no_jit()
         staged = staged_import.stage(raw, data)
-        if staged is None:
+        counts = None if staged is None else load_staged(staged, run=run)
+        if counts is None or counts.refused:
             validated = validate_export(raw)
             rows, warnings = validated.rows, [text for _, text in validated.warnings]
-            counts = load_records(validated.records, run=run)
+            # A refused staged load wrote definitions and areas: what they change is kept.
+            counts = (counts or LoadCounts()) + load_records(validated.records, run=run)
         else:
             rows, warnings = staged.rows, [text for _, text in staged.warnings]
-            counts = load_staged(staged, run=run)
         if counts.changed or counts.whole:
             recompute(counts.whole, changed=counts.changed)
     return counts, rows, warnings

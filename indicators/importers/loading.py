@@ -35,6 +35,9 @@ class LoadCounts:
     # Indicators (database ids) whose figures must all be derived again: their definitions
     # were rewritten, or an area of theirs was given its region.
     whole: frozenset[int] = frozenset()
+    # A staged file with a row that breaks a rule: no row was written (definitions and areas
+    # were, hence `whole`), and the file goes row by row.
+    refused: bool = False
 
     def __add__(self, other: LoadCounts) -> LoadCounts:
         return LoadCounts(
@@ -70,7 +73,8 @@ def load_records(records: Sequence[ObservationRecord], *, run: ImportRun) -> Loa
 
 
 def load_staged(staged: staged_import.Staged, *, run: ImportRun) -> LoadCounts:
-    """Load a file checked clean in the staging table (PostgreSQL), as `load_records` would."""
+    """Load a staged file (PostgreSQL) as `load_records` would, or refuse it (`refused`) with
+    no row written when a row it would write breaks a rule."""
     return _load(
         staged.indicator_names,
         staged.area_names,
@@ -84,7 +88,7 @@ def _load(
     indicator_names: dict[int, str],
     area_names: dict[str, str],
     parents: dict[str, str],
-    write: Callable[[dict[int, int], dict[str, int]], Upserted],
+    write: Callable[[dict[int, int], dict[str, int]], Upserted | None],
     *,
     rows: int,
 ) -> LoadCounts:
@@ -92,14 +96,16 @@ def _load(
         redefined = set(sync_definitions())
         indicator_pks = _ensure_indicators(indicator_names)
         area_pks, reparented = _ensure_areas(area_names, parents)
+        whole = {indicator_pks[f] for f in redefined if f in indicator_pks}
+        if reparented:
+            whole |= set(indicator_pks.values())
         upserted = write(indicator_pks, area_pks)
+        if upserted is None:
+            return LoadCounts(whole=frozenset(whole), refused=True)
         # Cached pages of these indicators (and those showing every indicator) are rebuilt;
         # the versions move in this transaction, so they become visible with the figures.
         fingertips_ids = {pk: fid for fid, pk in indicator_pks.items()}
         DataVersion.bump_indicators(fingertips_ids[i] for i, *_ in upserted.changed)
-    whole = {indicator_pks[f] for f in redefined if f in indicator_pks}
-    if reparented:
-        whole |= set(indicator_pks.values())
     return LoadCounts(
         created=upserted.created,
         updated=upserted.updated,
