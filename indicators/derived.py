@@ -367,8 +367,7 @@ def _trends(
     return trends
 
 
-def _period(row) -> int:
-    return row.period_sortable
+_period = operator.attrgetter("period_sortable")
 
 
 def _pooled(indicator: Indicator, context: _Context, rows) -> dict[tuple, tuple]:
