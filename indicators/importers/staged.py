@@ -4,16 +4,16 @@ The file's bytes go straight to COPY into an unlogged table of text columns, one
 numbered in file order (`csv_shape` first says COPY reads the cells the row-by-row validator,
 `fingertips.validate_export`, would). What is checked once per distinct value is checked before
 anything is written: period labels, ranges, indicator ids and Fingertips' wording (in Python, by
-the validator's own functions), area codes and names, and no key twice. Then one pass types every
-row (text to numbers and the vocabulary's values) and keeps those that are not stored as they
-are; only those are held to the rules on a row (a row the same as the stored one was held to them
-when it was stored), and only they are written, by one `INSERT … ON CONFLICT`. The checks are
-deliberately stricter than the validator: anything they doubt (a cell with edge spaces or website
-markup, a number written in an unusual way, a repeated key, a row that breaks a rule) writes
-nothing and sends the whole file the row-by-row way, which names the row and column of every
-real error or, for a file that is in fact good, loads it. So a file the validator would refuse is
-never loaded here, and one it would accept lands with the same figures. A clean file's rows never
-become Python objects.
+the validator's own functions), area codes and names. Then one pass types every row (text to
+numbers and the vocabulary's values) and keeps those that are not stored as they are; only those
+are held to the rules on a row and asked for a repeated key (a row the same as the stored one was
+held to them when it was stored), and only they are written, by one `INSERT … ON CONFLICT`.
+The checks are deliberately stricter than the validator: anything they doubt (a cell with edge
+spaces or website markup, a number written in an unusual way, a repeated key, a row that breaks a
+rule) writes nothing and sends the whole file the row-by-row way, which names the row and column
+of every real error or, for a file that is in fact good, loads it. So a file the validator would
+refuse is never loaded here, and one it would accept lands with the same figures. A clean file's
+rows never become Python objects.
 """
 
 from __future__ import annotations
@@ -96,7 +96,7 @@ def stage(raw, data: bytes) -> Staged | None:
             periods = checks.read_periods(cursor, cells) if rows > 0 else None
             wordings = None if periods is None else checks.read_wordings(cursor, cells)
             names = None if wordings is None else checks.read_names(cursor, cells)
-            if names is None or checks.repeats_a_key(cursor, cells):
+            if names is None:
                 cursor.execute(f"DROP TABLE {STAGING}")
                 return None
         indicator_names, area_names, parents = names
@@ -108,7 +108,9 @@ def stage(raw, data: bytes) -> Staged | None:
             parents=parents,
             warnings=warnings,
             write=lambda indicators, areas, run_pk: _write(
-                _Typed(cells, periods, wordings, indicators, areas, run_pk), raw.name, warnings
+                _Typed(cells, periods, wordings, indicators, areas, run_pk, rows),
+                raw.name,
+                warnings,
             ),
         )
 
@@ -186,6 +188,7 @@ class _Typed:
     indicators: dict[int, int]
     areas: dict[str, int]
     run_pk: int
+    rows: int  # how many the staging table holds
 
     def select(self) -> str:
         """Every staged row as the observation it stores (OBSERVATION_COLUMNS), then its row
@@ -287,6 +290,10 @@ def _write(typed: _Typed, file_name: str, warnings: list) -> Upserted | None:
             f"WHERE NOT ({rules}) LIMIT 1"
         )
         refused = cursor.fetchone() is not None
+        if not refused:
+            cursor.execute(f"SELECT count(*) FROM {ROWS}")
+            every_row = cursor.fetchone()[0] == typed.rows
+            refused = checks.repeats_a_key(cursor, typed.cells, None if every_row else ROWS)
         upserted = None
         if not refused:
             names = ", ".join(OBSERVATION_COLUMNS)

@@ -1,7 +1,7 @@
 """The staged import's checks: what is checked once per distinct value of the staging table
-(period labels, ranges and indicator ids, Fingertips' wording, area codes and names, no key
-twice), the rules each typed row is held to, as SQL, and the warnings of values outside their own
-limits, worded as the row-by-row validator words them."""
+(period labels, ranges and indicator ids, Fingertips' wording, area codes and names), the rules
+each typed row to be written is held to, as SQL, a key given twice, and the warnings of values
+outside their own limits, worded as the row-by-row validator words them."""
 
 from __future__ import annotations
 
@@ -79,14 +79,16 @@ def read_wordings(cursor, cells: Cells) -> dict[str, dict[str, str]] | None:
     """Each distinct cell of Fingertips' wording parsed as the validator parses it (to the
     vocabulary's stored value, "" for an empty cell), or None if one is unknown wording: the
     row-by-row import then names its row and column."""
+    # One scan: the few combinations of the three columns, each column's values read from them.
+    cursor.execute(f"SELECT DISTINCT {', '.join(cells(c) for c in _WORDED)} FROM {STAGING} s")
+    combinations = cursor.fetchall()
     wordings = {}
-    for column, parse in _WORDED.items():
-        cursor.execute(f"SELECT DISTINCT {cells(column)} FROM {STAGING} s")
-        distinct = [raw for (raw,) in cursor.fetchall()]
+    for i, (column, parse) in enumerate(_WORDED.items()):
+        distinct = {combination[i] for combination in combinations}
         if not all(_fits(column, raw) for raw in distinct):
             return None
         try:
-            wordings[column] = {raw: str(parse(raw) or "") for raw in distinct}
+            wordings[column] = {raw: str(parse(raw) or "") for raw in sorted(distinct)}
         except UnknownWording:
             return None
     return wordings
@@ -96,11 +98,23 @@ _RANGE = re.compile(r"[0-9]{1,3}[ym]")
 _SORTABLE = re.compile(r"[0-9]{8}")
 
 
-def repeats_a_key(cursor, cells: Cells) -> bool:
-    # The validator folds repeats that agree and names those that do not: either way, row by row.
-    cursor.execute(
-        f"SELECT 1 FROM {STAGING} s GROUP BY {key_columns(cells)} HAVING count(*) > 1 LIMIT 1"
+def repeats_a_key(cursor, cells: Cells, rows: str | None = None) -> bool:
+    """Whether a key of the staged rows is given by more than one staged row: of every row, or
+    of those numbered in `rows` (SQL for a relation with a `row_number` column).
+
+    The validator folds repeats that agree and names those that do not: either way, row by row.
+    Only the rows to be written need asking: two rows with one key that are both the same as
+    the stored row agree, and fold to it."""
+    key = key_columns(cells)
+    among = (
+        ""
+        if rows is None
+        else (
+            f"WHERE ({key}) IN (SELECT {key} FROM {STAGING} s "
+            f"WHERE s.row_number IN (SELECT row_number FROM {rows}))"
+        )
     )
+    cursor.execute(f"SELECT 1 FROM {STAGING} s {among} GROUP BY {key} HAVING count(*) > 1 LIMIT 1")
     return cursor.fetchone() is not None
 
 
@@ -115,7 +129,7 @@ def _fits(column: str, text: str) -> bool:
 
 
 # Checked once per distinct value (`read_names`, `read_periods`, `read_wordings`); the rest on
-# each row.
+# each row to be written.
 _CHECKED_PER_VALUE = {
     "Indicator Name",
     "Area Name",

@@ -269,3 +269,45 @@ def test_a_reimport_that_changes_one_figure_writes_only_it_and_keeps_every_warni
         w.replace(DISTRICTS.name, "") for w in first_run.warnings
     ]
     assert again_run.warning_count == first_run.warning_count > 0
+
+
+def with_row_repeated(data: bytes, row: int, column: str | None = None, text: str = "") -> bytes:
+    """The export with spreadsheet row `row` given again at the end (one cell changed)."""
+    lines = data.decode("utf-8-sig").rstrip("\n").split("\n")
+    repeat = lines[row - 1]
+    if column is not None:
+        header = lines[0].split(",")
+        cells = repeat.split(",")
+        cells[header.index(column)] = text
+        repeat = ",".join(cells)
+    return ("\n".join([*lines, repeat]) + "\n").encode()
+
+
+@pytest.mark.django_db
+def test_a_stored_row_given_twice_alike_is_folded_the_fast_way(validator_calls, tmp_path):
+    first = import_one(DISTRICTS)
+    before = stored()
+    data = DISTRICTS.read_bytes()
+    path = tmp_path / "twice.csv"
+    path.write_bytes(with_row_repeated(data, clean_row(data)))
+
+    again = import_one(path)
+
+    assert validator_calls == []
+    assert (again.created, again.updated, again.unchanged) == (0, 0, first.rows + 1)
+    assert stored() == before
+
+
+@pytest.mark.django_db
+def test_a_stored_row_given_again_with_another_figure_is_refused(validator_calls, tmp_path):
+    import_one(DISTRICTS)
+    before = stored()
+    data = DISTRICTS.read_bytes()
+    path = tmp_path / "conflict.csv"
+    path.write_bytes(with_row_repeated(data, clean_row(data), "Count", "12345"))
+
+    outcome = fingertips.import_file(path)
+
+    assert validator_calls == ["conflict.csv"]
+    assert outcome.status == "rejected"
+    assert stored() == before
