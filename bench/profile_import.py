@@ -60,7 +60,6 @@ STAGES = [
     (derived, "_refresh_home_aggregates"),
     (derived, "_recompute_indicator"),  # per indicator: read, derive, write
     (derived, "_trends"),
-    (derived, "update_rows"),
 ]
 PAGE = os.sysconf("SC_PAGE_SIZE")
 

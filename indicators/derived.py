@@ -15,7 +15,7 @@ import math
 import operator
 from collections import defaultdict, namedtuple
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -23,7 +23,7 @@ from django.db import connection, transaction
 from django.db.models import Q
 
 from indicators import statistics as stats
-from indicators.bulk import update_rows
+from indicators.bulk import RowUpdates
 from indicators.derived_limits import engine_limits, limits_checks, limits_of
 from indicators.derived_scope import (
     _benchmark_periods,
@@ -86,7 +86,7 @@ def recompute(
         indicators = indicators.filter(pk__in=whole | set(areas))
     total = _Counts()
     changed_indicators = set()
-    with _transaction():
+    with _transaction(), RowUpdates(Observation, COMPUTED_FIELDS) as updates:
         for indicator in indicators:
             before = total.changed
             only = None if whole is None or indicator.pk in whole else areas[indicator.pk]
@@ -102,10 +102,9 @@ def recompute(
                 if aggregates:
                     only = None  # the home county's figure moved: every area is compared with it
             keys = None if only is None else rows_of.get(indicator.pk)
-            _recompute_indicator(indicator, context, total, only, periods, keys)
+            _recompute_indicator(indicator, context, total, updates, only, periods, keys)
             if aggregates or total.changed != before:
                 changed_indicators.add(indicator.fingertips_id)
-        update_rows(Observation, COMPUTED_FIELDS, total.rows)
         # Only the indicators whose figures changed are rebuilt on the pages.
         DataVersion.bump_indicators(changed_indicators)
     logger.info(
@@ -126,8 +125,6 @@ class _Counts:
     changed: int = 0
     disagreements: int = 0
     aggregates: int = 0
-    # The derived figures of the changed rows (then the row's id), written once at the end.
-    rows: list[tuple] = field(default_factory=list)
 
 
 @contextlib.contextmanager
@@ -151,6 +148,7 @@ def _recompute_indicator(
     indicator: Indicator,
     context: _Context,
     total: _Counts,
+    updates: RowUpdates,
     only: set[int] | None = None,
     periods: dict[tuple, set[int]] | None = None,
     keys: set[tuple] | None = None,
@@ -200,7 +198,7 @@ def _recompute_indicator(
     ]
     total.observations += len(rows)
     total.disagreements += sum(new[_CHECK] == _DISAGREE for new in derived)
-    total.rows += changed
+    updates.add(changed)  # written with every indicator's at the end of `recompute`
     total.changed += len(changed)
 
 
