@@ -390,6 +390,23 @@ def _pooled(indicator: Indicator, context: _Context, rows) -> dict[tuple, tuple]
     return wanted
 
 
+# What the pooling reads of the districts' and the county's rows, and of a stored aggregate.
+_POOLED_FROM = (
+    "area_id",
+    "sex",
+    "age",
+    "period_sortable",
+    "origin",
+    "count",
+    "denominator",
+    "period_label",
+    "period_range",
+    "period_start_year",
+    "period_end_year",
+)
+_AGGREGATE = ("pk", "sex", "age", "period_sortable", "value", "count", "denominator")
+
+
 def _refresh_home_aggregates(indicator: Indicator, context: _Context, total: _Counts) -> bool:
     """Pool the districts' counts into a home-county figure wherever Fingertips has none.
 
@@ -398,11 +415,14 @@ def _refresh_home_aggregates(indicator: Indicator, context: _Context, total: _Co
     aggregated = Observation.objects.filter(indicator=indicator, origin=Origin.AGGREGATED)
     if indicator.ci_method == CIMethod.NONE or not context.districts or context.home is None:
         return aggregated.delete()[0] > 0
-    rows = Observation.objects.headline().filter(
-        indicator=indicator, area_id__in=(*context.districts, context.home)
+    rows = (
+        Observation.objects.headline()
+        .filter(indicator=indicator, area_id__in=(*context.districts, context.home))
+        .values_list(*_POOLED_FROM, named=True)
     )
     wanted = _pooled(indicator, context, rows)
-    before = {(a.sex, a.age, a.period_sortable): a for a in aggregated}
+    stored = aggregated.values_list(*_AGGREGATE, named=True)
+    before = {(a.sex, a.age, a.period_sortable): a for a in stored}
     stale = [a.pk for key, a in before.items() if key not in wanted]
     Observation.objects.filter(pk__in=stale).delete()
     changed = bool(stale) or any(
