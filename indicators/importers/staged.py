@@ -4,10 +4,11 @@ The file's bytes go straight to COPY into an unlogged table of text columns, one
 numbered in file order (`csv_shape` first says COPY reads the cells the row-by-row validator,
 `fingertips.validate_export`, would). What is checked once per distinct value is checked before
 anything is written: period labels, ranges, indicator ids and Fingertips' wording (in Python, by
-the validator's own functions), area codes and names. Then one pass types every row (text to
-numbers and the vocabulary's values) and keeps those that are not stored as they are; only those
-are held to the rules on a row and asked for a repeated key (a row the same as the stored one was
-held to them when it was stored), and only they are written, by one `INSERT … ON CONFLICT`.
+the validator's own functions), area codes and names. Then a pass types every row (text to
+numbers and the vocabulary's values) and keeps those that are not stored as they are (a second
+reads every row's warnings); only those are held to the rules on a row and asked for a repeated
+key (a row the same as the stored one was held to them when it was stored), and only they are
+written, by one `INSERT … ON CONFLICT`.
 The checks are deliberately stricter than the validator: anything they doubt (a cell with edge
 spaces or website markup, a number written in an unusual way, a repeated key, a row that breaks a
 rule) writes nothing and sends the whole file the row-by-row way, which names the row and column
@@ -269,16 +270,19 @@ def _write(typed: _Typed, file_name: str, warnings: list) -> Upserted | None:
     select = typed.select()
     with connection.cursor() as cursor, _hash_joins(cursor):
         cursor.execute(f"DROP TABLE IF EXISTS {ROWS}")
-        cursor.execute(f"CREATE TEMPORARY TABLE {ROWS} ON COMMIT DROP AS {select} WITH NO DATA")
-        # One pass types every row: those to write are kept, and every row's warnings read.
+        # The rows to write are kept by CREATE TABLE AS, which (unlike INSERT, or a statement
+        # with a writing CTE) may type and compare them on parallel workers: about 0.2 s of a
+        # national file's 0.55 s in one pass. Every row's warnings are read by a second scan.
+        cursor.execute(
+            f"CREATE TEMPORARY TABLE {ROWS} ON COMMIT DROP AS "
+            + changed_observations(f"({select})")
+        )
         cursor.execute(
             f"""
-            WITH t AS MATERIALIZED ({select}),
-            kept AS (INSERT INTO {ROWS} {changed_observations("t")} RETURNING 1)
             SELECT t.row_number + 1, t.fingertips_id, t.area_id, t.sex, t.age, t.category_type,
                 t.category, t.period_sortable, t.value, t.lower_ci_95, t.upper_ci_95,
                 t.lower_ci_998, t.upper_ci_998
-            FROM t WHERE {outside}
+            FROM ({select}) t WHERE {outside}
             ORDER BY 1
             """
         )
