@@ -210,20 +210,25 @@ def _upsert_postgresql(cursor, model, table, staging, columns, rows, key, compar
 DETAILED_UP_TO = 20_000
 
 
-def changed_rows(table, columns, source, key, compared, merged) -> str:
+def changed_rows(table, columns, source, key, compared, merged, *, also: str = "") -> str:
     """SQL for the rows of `source` (a table, or a subquery in brackets, whose first columns are
-    `columns`) that are not stored in `table` as they are: new keys, or changed figures."""
+    `columns`) that are not stored in `table` as they are: new keys, or changed figures.
+
+    With `also` (a condition on the source's row `n`), the rows for which it holds come too, and
+    a last column, `kept`, tells the changed rows from them."""
 
     def stored(column: str) -> str:
         return f"s.{column} || n.{column}" if column in merged else f"n.{column}"
 
+    changed = f"""(s.{key[0]} IS NULL
+            OR ({", ".join(f"s.{c}" for c in compared)})
+                IS DISTINCT FROM ({", ".join(stored(c) for c in compared)}))"""
     return f"""
-        SELECT n.* FROM {source} AS n ({", ".join(columns)})
+        SELECT n.*{f", {changed} AS kept" if also else ""}
+        FROM {source} AS n ({", ".join(columns)})
         LEFT JOIN {table} AS s ON ({", ".join(f"s.{c}" for c in key)})
             = ({", ".join(f"n.{c}" for c in key)})
-        WHERE s.{key[0]} IS NULL
-            OR ({", ".join(f"s.{c}" for c in compared)})
-                IS DISTINCT FROM ({", ".join(stored(c) for c in compared)})
+        WHERE {changed}{f" OR ({also})" if also else ""}
     """
 
 
@@ -273,11 +278,11 @@ def upsert_observations(select: str, *, changed: bool = False) -> Upserted:
         return _tally(cursor.fetchall(), len(key))
 
 
-def changed_observations(source: str) -> str:
+def changed_observations(source: str, *, also: str = "") -> str:
     """SQL for the rows of `source` (as `changed_rows` takes it) that `upsert_observations`
-    would write."""
+    would write (and, flagged apart, those for which `also` holds)."""
     table, columns, key, compared, merged = _observations()
-    return changed_rows(table, columns, source, key, compared, merged)
+    return changed_rows(table, columns, source, key, compared, merged, also=also)
 
 
 def _observations() -> tuple:

@@ -5,10 +5,10 @@ numbered in file order (`csv_shape` first says COPY reads the cells the row-by-r
 `fingertips.validate_export`, would). What is checked once per distinct value is checked before
 anything is written: period labels, ranges, indicator ids and Fingertips' wording (in Python, by
 the validator's own functions), area codes and names. Then a pass types every row (text to
-numbers and the vocabulary's values) and keeps those that are not stored as they are (a second
-reads every row's warnings); only those are held to the rules on a row and asked for a repeated
-key (a row the same as the stored one was held to them when it was stored), and only they are
-written, by one `INSERT … ON CONFLICT`.
+numbers and the vocabulary's values) and keeps those that are not stored as they are, and those
+with a warning; only the first are held to the rules on a row and asked for a repeated key (a
+row the same as the stored one was held to them when it was stored), and only they are written,
+by one `INSERT … ON CONFLICT`.
 The checks are deliberately stricter than the validator: anything they doubt (a cell with edge
 spaces or website markup, a number written in an unusual way, a repeated key, a row that breaks a
 rule) writes nothing and sends the whole file the row-by-row way, which names the row and column
@@ -265,24 +265,24 @@ def _write(typed: _Typed, file_name: str, warnings: list) -> Upserted | None:
     from indicators.importers.validation import LIMITS
 
     outside = " OR ".join(
-        f"t.value < t.lower_ci_{level} OR t.value > t.upper_ci_{level}" for level in LIMITS
+        f"n.value < n.lower_ci_{level} OR n.value > n.upper_ci_{level}" for level in LIMITS
     )
     select = typed.select()
     with connection.cursor() as cursor, _hash_joins(cursor):
         cursor.execute(f"DROP TABLE IF EXISTS {ROWS}")
-        # The rows to write are kept by CREATE TABLE AS, which (unlike INSERT, or a statement
-        # with a writing CTE) may type and compare them on parallel workers: about 0.2 s of a
-        # national file's 0.55 s in one pass. Every row's warnings are read by a second scan.
+        # One pass types every row and keeps those to write (`kept`) and those with a warning.
+        # CREATE TABLE AS, unlike INSERT or a statement with a writing CTE, may type and compare
+        # them on parallel workers: about 0.2 s of a national file's 0.55 s.
         cursor.execute(
             f"CREATE TEMPORARY TABLE {ROWS} ON COMMIT DROP AS "
-            + changed_observations(f"({select})")
+            + changed_observations(f"({select})", also=outside)
         )
         cursor.execute(
             f"""
-            SELECT t.row_number + 1, t.fingertips_id, t.area_id, t.sex, t.age, t.category_type,
-                t.category, t.period_sortable, t.value, t.lower_ci_95, t.upper_ci_95,
-                t.lower_ci_998, t.upper_ci_998
-            FROM ({select}) t WHERE {outside}
+            SELECT n.row_number + 1, n.fingertips_id, n.area_id, n.sex, n.age, n.category_type,
+                n.category, n.period_sortable, n.value, n.lower_ci_95, n.upper_ci_95,
+                n.lower_ci_998, n.upper_ci_998
+            FROM {ROWS} n WHERE {outside}
             ORDER BY 1
             """
         )
@@ -291,17 +291,18 @@ def _write(typed: _Typed, file_name: str, warnings: list) -> Upserted | None:
         cursor.execute(
             f"SELECT 1 FROM {ROWS} n LEFT JOIN (VALUES {checks.value_ranges()}) "
             "AS r (indicator, low, high, limits_high) ON r.indicator = n.fingertips_id "
-            f"WHERE NOT ({rules}) LIMIT 1"
+            f"WHERE n.kept AND NOT ({rules}) LIMIT 1"
         )
         refused = cursor.fetchone() is not None
         if not refused:
-            cursor.execute(f"SELECT count(*) FROM {ROWS}")
+            cursor.execute(f"SELECT count(*) FROM {ROWS} WHERE kept")
             every_row = cursor.fetchone()[0] == typed.rows
-            refused = checks.repeats_a_key(cursor, typed.cells, None if every_row else ROWS)
+            kept = f"(SELECT row_number FROM {ROWS} WHERE kept) AS k"
+            refused = checks.repeats_a_key(cursor, typed.cells, None if every_row else kept)
         upserted = None
         if not refused:
             names = ", ".join(OBSERVATION_COLUMNS)
-            upserted = upsert_observations(f"SELECT {names} FROM {ROWS}", changed=True)
+            upserted = upsert_observations(f"SELECT {names} FROM {ROWS} WHERE kept", changed=True)
         cursor.execute(f"DROP TABLE {ROWS}")
         cursor.execute(f"DROP TABLE {STAGING}")
     codes = {pk: code for code, pk in typed.areas.items()}
