@@ -40,12 +40,19 @@ class AreaSteward(models.Model):
     history = HistoricalRecords()
 
     class Meta:
+        # One stewardship of each scope per user: two partial constraints rather than one with
+        # `nulls_distinct=False`, which SQLite (the embedded default) cannot enforce.
         constraints = [
             models.UniqueConstraint(
                 fields=["plan", "priority_area", "user"],
-                name="one_stewardship",
-                nulls_distinct=False,
-            )
+                condition=models.Q(priority_area__isnull=False),
+                name="one_area_stewardship",
+            ),
+            models.UniqueConstraint(
+                fields=["plan", "user"],
+                condition=models.Q(priority_area__isnull=True),
+                name="one_plan_stewardship",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -239,3 +239,27 @@ def test_an_owners_complete_is_a_proposal_until_a_steward_confirms_it(
     assert "confirmed" in PlanChange.objects.get().description
     page = client.get(reverse("actionplan:area", args=[3])).content.decode()
     assert "Complete proposed" not in page
+
+
+@pytest.mark.parametrize("area_number", [None, 1], ids=["whole plan", "priority area"])
+def test_the_database_refuses_a_stewardship_given_twice(plan, area_number):
+    """On every database, the embedded SQLite too: two tabs assigning one steward at once."""
+    from django.db import IntegrityError, transaction
+
+    area = None if area_number is None else plan.priority_areas.get(number=area_number)
+    user = User.objects.create_user("twice", password="not-a-real-password")
+    AreaSteward.objects.create(plan=plan, priority_area=area, user=user)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        AreaSteward.objects.create(plan=plan, priority_area=area, user=user)
+
+
+def test_the_embedded_database_takes_every_constraint():
+    """`make run`'s SQLite warns of no constraint it cannot create (it once could not create
+    the stewardship's, and said so on every start)."""
+    from tests.test_security import production_env, run
+
+    result = run(
+        ["manage.py", "check", "--database", "default", "--fail-level", "WARNING"],
+        production_env(DEBUG="1"),
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
