@@ -53,7 +53,9 @@ STAGES = [
     (staged, "_check"),  # every validation rule in one SQL pass
     (staged, "_periods"),
     (staged, "_names"),
-    (staged, "_write"),  # the guarded upsert from the staging table
+    (staged, "_write"),  # the typed pass, the row checks and the write
+    (staged, "_insert_new"),  # a first import's plain INSERT
+    (staged, "upsert_observations"),
     (fingertips, "_finish"),
     (fingertips, "recompute"),  # derived statistics, after an import that changed rows
     (derived, "_Context"),

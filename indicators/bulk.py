@@ -232,11 +232,14 @@ def changed_rows(table, columns, source, key, compared, merged, *, also: str = "
     """
 
 
-def _guarded_upsert(table, columns, select, key, compared, merged, report, *, changed=False):
+def _guarded_upsert(
+    table, columns, select, key, compared, merged, report, *, changed=False, fresh=False
+):
     """One INSERT … ON CONFLICT … DO UPDATE … WHERE (stored) IS DISTINCT FROM (new), tallied.
 
     With `changed`, the SELECT gives only rows `changed_rows` would keep: they are not filtered
-    again (the guard on the update still holds)."""
+    again (the guard on the update still holds). With `fresh`, it gives only new keys, and the
+    INSERT is a plain one: a key stored meanwhile (or given twice) fails it on the unique index."""
 
     def new(column: str) -> str:
         return f"o.{column} || EXCLUDED.{column}" if column in merged else f"EXCLUDED.{column}"
@@ -244,7 +247,17 @@ def _guarded_upsert(table, columns, select, key, compared, merged, report, *, ch
     # Rows whose stored figures are the same are left out before the INSERT, by one hash join
     # with the table: ON CONFLICT would otherwise lock (and so write to) every unchanged row.
     changed_only = (
-        select if changed else changed_rows(table, columns, f"({select})", key, compared, merged)
+        select
+        if changed or fresh
+        else changed_rows(table, columns, f"({select})", key, compared, merged)
+    )
+    conflict = (
+        ""
+        if fresh
+        else f"""ON CONFLICT ({", ".join(key)}) DO UPDATE SET
+                {", ".join(f"{c} = {new(c)}" for c in columns if c not in key)}
+            WHERE ({", ".join(f"o.{c}" for c in compared)})
+                IS DISTINCT FROM ({", ".join(new(c) for c in compared)})"""
     )
     # An uncorrelated subquery: counted once (a join with the count would count it every row).
     few = f"(SELECT count(*) FROM written) <= {DETAILED_UP_TO}"
@@ -252,27 +265,27 @@ def _guarded_upsert(table, columns, select, key, compared, merged, report, *, ch
     return f"""
         WITH written AS (
             INSERT INTO {table} AS o ({", ".join(columns)}) {changed_only}
-            ON CONFLICT ({", ".join(key)}) DO UPDATE SET
-                {", ".join(f"{c} = {new(c)}" for c in columns if c not in key)}
-            WHERE ({", ".join(f"o.{c}" for c in compared)})
-                IS DISTINCT FROM ({", ".join(new(c) for c in compared)})
+            {conflict}
             RETURNING {", ".join(f"o.{c}" for c in report)}, (o.xmax = 0) AS created
         )
         SELECT {reported}, created, count(*) FROM written GROUP BY {reported}, created
         """
 
 
-def upsert_observations(select: str, *, changed: bool = False) -> Upserted:
+def upsert_observations(select: str, *, changed: bool = False, fresh: bool = False) -> Upserted:
     """PostgreSQL: the observations a SELECT gives (in OBSERVATION_COLUMNS order), upserted.
 
     Guarded as `upsert_rows` is: only rows whose figures differ are written, the published
     comparisons by parent are merged, and the natural key of each row written is reported
     (indicator and area first, so the (indicator, area) pairs are its first two values; beyond
     DETAILED_UP_TO rows the rest of the key is None). With `changed`, the SELECT gives only rows
-    `changed_observations` kept, which are not looked up again.
+    `changed_observations` kept, which are not looked up again; with `fresh`, only new keys,
+    inserted without the guard (see `_guarded_upsert`).
     """
     table, columns, key, compared, merged = _observations()
-    sql = _guarded_upsert(table, columns, select, key, compared, merged, key, changed=changed)
+    sql = _guarded_upsert(
+        table, columns, select, key, compared, merged, key, changed=changed, fresh=fresh
+    )
     with connection.cursor() as cursor:
         cursor.execute(sql)
         return _tally(cursor.fetchall(), len(key))

@@ -311,3 +311,77 @@ def test_a_stored_row_given_again_with_another_figure_is_refused(validator_calls
     assert validator_calls == ["conflict.csv"]
     assert outcome.status == "rejected"
     assert stored() == before
+
+
+@pytest.fixture
+def inserts(monkeypatch):
+    """Each upsert the fast way makes, as whether it was a plain INSERT of new keys (`fresh`)."""
+    made = []
+    real = staged.upsert_observations
+
+    def recorded(select, **kwargs):
+        made.append(kwargs.get("fresh", False))
+        return real(select, **kwargs)
+
+    monkeypatch.setattr(staged, "upsert_observations", recorded)
+    return made
+
+
+@pytest.mark.django_db
+def test_a_first_import_inserts_without_looking_keys_up_and_a_reimport_guards(inserts):
+    first = import_one(DISTRICTS)
+    assert inserts == [True]
+    assert first.created == first.rows > 0
+
+    again = import_one(DISTRICTS)
+
+    assert inserts == [True, False]
+    assert (again.created, again.updated, again.unchanged) == (0, 0, first.rows)
+
+
+@pytest.mark.django_db
+def test_a_key_given_twice_in_a_first_import_is_folded_row_by_row(
+    inserts, validator_calls, tmp_path
+):
+    expected = stored_after(DISTRICTS)
+    data = DISTRICTS.read_bytes()
+    path = tmp_path / "twice.csv"
+    path.write_bytes(with_row_repeated(data, clean_row(data)))
+    inserts.clear()
+
+    outcome = import_one(path)
+
+    # The plain INSERT met the key twice on the unique index, wrote nothing, and the file went
+    # the way that names or folds a repeated key.
+    assert inserts == [True]
+    assert validator_calls == ["twice.csv"]
+    assert outcome.created == outcome.rows - 1
+    assert stored() == expected
+
+
+@pytest.mark.django_db
+def test_a_key_stored_by_another_import_meanwhile_is_upserted_not_refused(monkeypatch, inserts):
+    expected = stored_after(DISTRICTS)
+    inserts.clear()
+    real = staged._insert_new
+
+    def another_import_first():
+        # One of the file's rows lands, as another import of it would, after the check that
+        # nothing of its indicators is stored and before the plain INSERT.
+        staged.upsert_observations(f"{staged._KEPT} LIMIT 1", fresh=True)
+        return real()
+
+    monkeypatch.setattr(staged, "_insert_new", another_import_first)
+    outcome = import_one(DISTRICTS)
+
+    assert inserts == [True, True, False]  # the row meanwhile, the plain INSERT, the guarded
+    assert (outcome.created, outcome.unchanged) == (outcome.rows - 1, 1)
+    assert stored() == expected
+
+
+def stored_after(path) -> list[tuple]:
+    """What importing `path` into a table without its rows stores; the rows are then removed."""
+    import_one(path)
+    rows = stored()
+    Observation.objects.all().delete()
+    return rows
